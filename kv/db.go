@@ -1,0 +1,122 @@
+package kv
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+)
+
+// Sender sends a batch to the replica that can serve it and returns its
+// responses, or the typed kvpb error the batch failed with. Implementations
+// honour ctx's deadline.
+type Sender interface {
+	Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchResponse, error)
+}
+
+// TimestampOracle hands out unique, strictly increasing timestamps.
+type TimestampOracle interface {
+	Next(ctx context.Context) (kvpb.Timestamp, error)
+}
+
+// DBOptions tunes a DB. The zero value takes the defaults.
+type DBOptions struct {
+	// MaxTxnBytes bounds a transaction's write buffer (keys plus values).
+	// Default 64 MiB.
+	MaxTxnBytes int64
+	// LockTTLMillis is the TTL of a transaction's locks, in TSO
+	// milliseconds after its start. Default 3000.
+	LockTTLMillis uint64
+	// MaxRetries bounds how often DB.Txn restarts a transaction after a
+	// retryable conflict. Default 10.
+	MaxRetries int
+}
+
+func (o DBOptions) withDefaults() DBOptions {
+	if o.MaxTxnBytes <= 0 {
+		o.MaxTxnBytes = 64 << 20
+	}
+	if o.LockTTLMillis == 0 {
+		o.LockTTLMillis = 3000
+	}
+	if o.MaxRetries <= 0 {
+		o.MaxRetries = 10
+	}
+	return o
+}
+
+// DB is the entry point of the kv client. It is safe for concurrent use.
+type DB struct {
+	sender Sender
+	tso    TimestampOracle
+	opts   DBOptions
+}
+
+// NewDB returns a DB sending through sender and timestamping with tso.
+func NewDB(sender Sender, tso TimestampOracle, opts DBOptions) *DB {
+	return &DB{sender: sender, tso: tso, opts: opts.withDefaults()}
+}
+
+// Now returns a fresh timestamp from the TSO.
+func (db *DB) Now(ctx context.Context) (kvpb.Timestamp, error) { return db.tso.Next(ctx) }
+
+// Send sends one request in a batch of its own and returns its response.
+func (db *DB) Send(ctx context.Context, req kvpb.Request) (kvpb.Response, error) {
+	br, err := db.sender.Send(ctx, &kvpb.BatchRequest{Requests: []kvpb.Request{req}})
+	if err != nil {
+		return nil, err
+	}
+	if len(br.Responses) != 1 {
+		return nil, fmt.Errorf("kv: %s returned %d responses", req.Method(), len(br.Responses))
+	}
+	return br.Responses[0], nil
+}
+
+// RawGet reads an unversioned key.
+func (db *DB) RawGet(ctx context.Context, key kvpb.Key) ([]byte, bool, error) {
+	resp, err := db.Send(ctx, &kvpb.RawGetRequest{Key: key})
+	if err != nil {
+		return nil, false, err
+	}
+	r := resp.(*kvpb.RawGetResponse)
+	return r.Value, r.Found, nil
+}
+
+// RawPut writes an unversioned key through raft.
+func (db *DB) RawPut(ctx context.Context, key kvpb.Key, value []byte) error {
+	_, err := db.Send(ctx, &kvpb.RawPutRequest{Key: key, Value: value})
+	return err
+}
+
+// RawCPut writes an unversioned key if its value is expected (absent when
+// expectedExists is false); otherwise *kvpb.ConditionFailedError.
+func (db *DB) RawCPut(ctx context.Context, key kvpb.Key, value, expected []byte, expectedExists bool) error {
+	_, err := db.Send(ctx, &kvpb.RawCPutRequest{Key: key, Value: value, Expected: expected, ExpectedExists: expectedExists})
+	return err
+}
+
+// Increment adds inc to the counter at key and returns its new value.
+func (db *DB) Increment(ctx context.Context, key kvpb.Key, inc int64) (int64, error) {
+	resp, err := db.Send(ctx, &kvpb.IncrementRequest{Key: key, Inc: inc})
+	if err != nil {
+		return 0, err
+	}
+	return resp.(*kvpb.IncrementResponse).NewValue, nil
+}
+
+// ClearRange removes everything in span with a ranged delete. It is not
+// transactional: callers make the span unreachable first (DROP TABLE
+// removes the descriptor in a committed transaction, then clears).
+func (db *DB) ClearRange(ctx context.Context, span kvpb.Span) error {
+	_, err := db.Send(ctx, &kvpb.ClearRangeRequest{Span: span})
+	return err
+}
+
+// DecodeCounter decodes a counter value as Increment stores it.
+func DecodeCounter(b []byte) (int64, error) {
+	if len(b) != 8 {
+		return 0, fmt.Errorf("kv: counter of %d bytes", len(b))
+	}
+	return int64(binary.BigEndian.Uint64(b)), nil
+}

@@ -1,0 +1,368 @@
+package kvpb
+
+import "fmt"
+
+// Method names a request type.
+type Method uint8
+
+// The methods. Values are persisted inside raft commands: append, never
+// renumber.
+const (
+	MethodGet Method = iota + 1
+	MethodScan
+	MethodPrewrite
+	MethodCommit
+	MethodRollback
+	MethodCheckTxnStatus
+	MethodResolveLock
+	MethodRawGet
+	MethodRawPut
+	MethodRawCPut
+	MethodIncrement
+	MethodRawDelete
+	MethodClearRange
+)
+
+var methodNames = map[Method]string{
+	MethodGet: "Get", MethodScan: "Scan", MethodPrewrite: "Prewrite",
+	MethodCommit: "Commit", MethodRollback: "Rollback",
+	MethodCheckTxnStatus: "CheckTxnStatus", MethodResolveLock: "ResolveLock",
+	MethodRawGet: "RawGet", MethodRawPut: "RawPut", MethodRawCPut: "RawCPut",
+	MethodIncrement: "Increment", MethodRawDelete: "RawDelete",
+	MethodClearRange: "ClearRange",
+}
+
+func (m Method) String() string {
+	if s, ok := methodNames[m]; ok {
+		return s
+	}
+	return fmt.Sprintf("Method(%d)", uint8(m))
+}
+
+// Request is one operation of a BatchRequest. Read requests are evaluated on
+// the leaseholder against a consistent snapshot after a ReadIndex; write
+// requests travel through raft as part of a command and are evaluated
+// deterministically at apply on every replica.
+type Request interface {
+	Method() Method
+	// IsWrite reports whether the request changes replicated state and so
+	// must be proposed through raft.
+	IsWrite() bool
+	// Header returns the key (or first key) the request addresses; it is used
+	// to route the request to a range.
+	Header() Key
+}
+
+// Response is the result of one Request, in the same position.
+type Response interface{ Method() Method }
+
+// BatchRequest is a set of requests to one range, evaluated in order. A batch
+// is either all reads or all writes; the writes of one batch apply
+// atomically.
+type BatchRequest struct {
+	// RangeID is the range the sender believes holds the batch's keys; zero
+	// lets the store route by key.
+	RangeID  RangeID
+	Requests []Request
+}
+
+// IsWrite reports whether the batch holds write requests.
+func (b *BatchRequest) IsWrite() bool {
+	for _, r := range b.Requests {
+		if r.IsWrite() {
+			return true
+		}
+	}
+	return false
+}
+
+// BatchResponse holds one Response per request of the BatchRequest.
+type BatchResponse struct {
+	Responses []Response
+}
+
+// KeyValue is a key with the value visible at a read timestamp.
+type KeyValue struct {
+	Key   Key
+	Value []byte
+	// Ts is the commit timestamp of the version read (zero for raw keys).
+	Ts Timestamp
+}
+
+// MutationOp is what a prewrite does to one key.
+type MutationOp uint8
+
+// The mutation ops. Values are persisted in locks: append, never renumber.
+const (
+	// OpPut writes the value.
+	OpPut MutationOp = iota + 1
+	// OpDelete deletes the key.
+	OpDelete
+	// OpInsert writes the value and fails with KeyExistsError if a committed
+	// version of the key exists (PostgreSQL's INSERT into a unique key).
+	OpInsert
+	// OpLock takes a lock and writes nothing (SELECT … FOR UPDATE, and keys
+	// a transaction read and must keep stable).
+	OpLock
+)
+
+func (o MutationOp) String() string {
+	switch o {
+	case OpPut:
+		return "put"
+	case OpDelete:
+		return "delete"
+	case OpInsert:
+		return "insert"
+	case OpLock:
+		return "lock"
+	}
+	return fmt.Sprintf("op(%d)", uint8(o))
+}
+
+// Mutation is one key of a prewrite.
+type Mutation struct {
+	Op    MutationOp
+	Key   Key
+	Value []byte
+}
+
+// GetRequest reads the newest version of Key committed at or before Ts. A
+// lock of another transaction with start_ts <= Ts yields KeyLockedError.
+type GetRequest struct {
+	Key Key
+	Ts  Timestamp
+}
+
+// GetResponse holds the value read; Found is false when no visible version
+// exists or the newest visible version is a delete.
+type GetResponse struct {
+	Value []byte
+	Found bool
+	Ts    Timestamp
+}
+
+// ScanRequest reads the versions of keys in Span visible at Ts, in key
+// order (or reverse), at most MaxKeys of them (0 = no limit).
+type ScanRequest struct {
+	Span    Span
+	Ts      Timestamp
+	MaxKeys int64
+	Reverse bool
+}
+
+// ScanResponse holds the rows read. ResumeSpan, when set, is what remains of
+// the span after MaxKeys rows.
+type ScanResponse struct {
+	Rows       []KeyValue
+	ResumeSpan *Span
+}
+
+// PrewriteRequest is Percolator's first phase: lock every mutation's key for
+// the transaction started at StartTs, with Primary as the primary lock.
+type PrewriteRequest struct {
+	Primary   Key
+	StartTs   Timestamp
+	LockTTL   uint64 // milliseconds of TSO time after StartTs
+	Mutations []Mutation
+}
+
+// PrewriteResponse is empty: success means every key is locked.
+type PrewriteResponse struct{}
+
+// CommitRequest is Percolator's second phase for Keys: each lock of StartTs
+// becomes a committed version at CommitTs.
+type CommitRequest struct {
+	StartTs  Timestamp
+	CommitTs Timestamp
+	Keys     []Key
+}
+
+// CommitResponse is empty.
+type CommitResponse struct{}
+
+// RollbackRequest removes the transaction's locks on Keys and leaves a
+// rollback record at each, so a late prewrite cannot resurrect it.
+type RollbackRequest struct {
+	StartTs Timestamp
+	Keys    []Key
+}
+
+// RollbackResponse is empty.
+type RollbackResponse struct{}
+
+// TxnStatus is the state of a transaction as its primary key tells it.
+type TxnStatus uint8
+
+// The transaction states.
+const (
+	TxnStatusLocked TxnStatus = iota + 1
+	TxnStatusCommitted
+	TxnStatusRolledBack
+)
+
+func (s TxnStatus) String() string {
+	switch s {
+	case TxnStatusLocked:
+		return "locked"
+	case TxnStatusCommitted:
+		return "committed"
+	case TxnStatusRolledBack:
+		return "rolled-back"
+	}
+	return fmt.Sprintf("TxnStatus(%d)", uint8(s))
+}
+
+// CheckTxnStatusRequest asks the primary key of the transaction started at
+// StartTs for its fate. If the primary lock's TTL has expired at CurrentTs
+// (TSO time), the transaction is rolled back here.
+type CheckTxnStatusRequest struct {
+	Primary   Key
+	StartTs   Timestamp
+	CurrentTs Timestamp
+}
+
+// CheckTxnStatusResponse tells the transaction's state; CommitTs is set when
+// it committed, LockTTL while it is still locked.
+type CheckTxnStatusResponse struct {
+	Status   TxnStatus
+	CommitTs Timestamp
+	LockTTL  uint64
+}
+
+// ResolveLockRequest finishes the transaction started at StartTs on Keys:
+// commits its locks at CommitTs, or rolls them back when CommitTs is zero.
+type ResolveLockRequest struct {
+	StartTs  Timestamp
+	CommitTs Timestamp
+	Keys     []Key
+}
+
+// ResolveLockResponse is empty.
+type ResolveLockResponse struct{}
+
+// RawGetRequest reads an unversioned key.
+type RawGetRequest struct{ Key Key }
+
+// RawGetResponse holds the unversioned value.
+type RawGetResponse struct {
+	Value []byte
+	Found bool
+}
+
+// RawPutRequest writes an unversioned key (non-transactional).
+type RawPutRequest struct {
+	Key   Key
+	Value []byte
+}
+
+// RawPutResponse is empty.
+type RawPutResponse struct{}
+
+// RawCPutRequest writes an unversioned key if its current value is Expected
+// (ExpectedExists false means "the key must be absent"); otherwise it fails
+// with ConditionFailedError carrying the actual value.
+type RawCPutRequest struct {
+	Key            Key
+	Value          []byte
+	Expected       []byte
+	ExpectedExists bool
+}
+
+// RawCPutResponse is empty.
+type RawCPutResponse struct{}
+
+// IncrementRequest adds Inc to the unversioned 8-byte big-endian counter at
+// Key (absent = 0) and returns the new value.
+type IncrementRequest struct {
+	Key Key
+	Inc int64
+}
+
+// IncrementResponse holds the counter's new value.
+type IncrementResponse struct{ NewValue int64 }
+
+// RawDeleteRequest deletes an unversioned key.
+type RawDeleteRequest struct{ Key Key }
+
+// RawDeleteResponse is empty.
+type RawDeleteResponse struct{}
+
+// ClearRangeRequest removes every version, lock and raw value in Span with
+// a ranged delete (DROP TABLE, TRUNCATE). It is not transactional.
+type ClearRangeRequest struct{ Span Span }
+
+// ClearRangeResponse is empty.
+type ClearRangeResponse struct{}
+
+func (*GetRequest) Method() Method            { return MethodGet }
+func (*ScanRequest) Method() Method           { return MethodScan }
+func (*PrewriteRequest) Method() Method       { return MethodPrewrite }
+func (*CommitRequest) Method() Method         { return MethodCommit }
+func (*RollbackRequest) Method() Method       { return MethodRollback }
+func (*CheckTxnStatusRequest) Method() Method { return MethodCheckTxnStatus }
+func (*ResolveLockRequest) Method() Method    { return MethodResolveLock }
+func (*RawGetRequest) Method() Method         { return MethodRawGet }
+func (*RawPutRequest) Method() Method         { return MethodRawPut }
+func (*RawCPutRequest) Method() Method        { return MethodRawCPut }
+func (*IncrementRequest) Method() Method      { return MethodIncrement }
+func (*RawDeleteRequest) Method() Method      { return MethodRawDelete }
+func (*ClearRangeRequest) Method() Method     { return MethodClearRange }
+
+func (*GetResponse) Method() Method            { return MethodGet }
+func (*ScanResponse) Method() Method           { return MethodScan }
+func (*PrewriteResponse) Method() Method       { return MethodPrewrite }
+func (*CommitResponse) Method() Method         { return MethodCommit }
+func (*RollbackResponse) Method() Method       { return MethodRollback }
+func (*CheckTxnStatusResponse) Method() Method { return MethodCheckTxnStatus }
+func (*ResolveLockResponse) Method() Method    { return MethodResolveLock }
+func (*RawGetResponse) Method() Method         { return MethodRawGet }
+func (*RawPutResponse) Method() Method         { return MethodRawPut }
+func (*RawCPutResponse) Method() Method        { return MethodRawCPut }
+func (*IncrementResponse) Method() Method      { return MethodIncrement }
+func (*RawDeleteResponse) Method() Method      { return MethodRawDelete }
+func (*ClearRangeResponse) Method() Method     { return MethodClearRange }
+
+func (*GetRequest) IsWrite() bool            { return false }
+func (*ScanRequest) IsWrite() bool           { return false }
+func (*PrewriteRequest) IsWrite() bool       { return true }
+func (*CommitRequest) IsWrite() bool         { return true }
+func (*RollbackRequest) IsWrite() bool       { return true }
+func (*CheckTxnStatusRequest) IsWrite() bool { return true }
+func (*ResolveLockRequest) IsWrite() bool    { return true }
+func (*RawGetRequest) IsWrite() bool         { return false }
+func (*RawPutRequest) IsWrite() bool         { return true }
+func (*RawCPutRequest) IsWrite() bool        { return true }
+func (*IncrementRequest) IsWrite() bool      { return true }
+func (*RawDeleteRequest) IsWrite() bool      { return true }
+func (*ClearRangeRequest) IsWrite() bool     { return true }
+
+func (r *GetRequest) Header() Key      { return r.Key }
+func (r *ScanRequest) Header() Key     { return r.Span.Key }
+func (r *PrewriteRequest) Header() Key { return firstMutationKey(r.Mutations) }
+func (r *CommitRequest) Header() Key   { return firstKey(r.Keys) }
+func (r *RollbackRequest) Header() Key { return firstKey(r.Keys) }
+func (r *CheckTxnStatusRequest) Header() Key {
+	return r.Primary
+}
+func (r *ResolveLockRequest) Header() Key { return firstKey(r.Keys) }
+func (r *RawGetRequest) Header() Key      { return r.Key }
+func (r *RawPutRequest) Header() Key      { return r.Key }
+func (r *RawCPutRequest) Header() Key     { return r.Key }
+func (r *IncrementRequest) Header() Key   { return r.Key }
+func (r *RawDeleteRequest) Header() Key   { return r.Key }
+func (r *ClearRangeRequest) Header() Key  { return r.Span.Key }
+
+func firstKey(ks []Key) Key {
+	if len(ks) == 0 {
+		return nil
+	}
+	return ks[0]
+}
+
+func firstMutationKey(ms []Mutation) Key {
+	if len(ms) == 0 {
+		return nil
+	}
+	return ms[0].Key
+}

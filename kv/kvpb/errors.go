@@ -1,0 +1,119 @@
+package kvpb
+
+import "fmt"
+
+// LockInfo describes a Percolator lock as a reader or writer meets it.
+type LockInfo struct {
+	Key     Key
+	Primary Key
+	StartTs Timestamp
+	TTL     uint64 // milliseconds of TSO time after StartTs
+	Op      MutationOp
+}
+
+// KeyLockedError is returned when a read or prewrite meets a lock of another
+// transaction. The client resolves it (CheckTxnStatus on the primary, then
+// ResolveLock) or waits, and retries.
+type KeyLockedError struct{ Lock LockInfo }
+
+func (e *KeyLockedError) Error() string {
+	return fmt.Sprintf("key %s is locked by transaction %s (primary %s)", e.Lock.Key, e.Lock.StartTs, e.Lock.Primary)
+}
+
+// WriteConflictError is returned by a prewrite that finds a version of Key
+// committed after the transaction's start (at ConflictCommitTs, by the
+// transaction started at ConflictStartTs). The transaction must restart.
+type WriteConflictError struct {
+	Key              Key
+	StartTs          Timestamp
+	ConflictStartTs  Timestamp
+	ConflictCommitTs Timestamp
+}
+
+func (e *WriteConflictError) Error() string {
+	return fmt.Sprintf("write conflict on key %s: transaction %s meets a version committed at %s", e.Key, e.StartTs, e.ConflictCommitTs)
+}
+
+// KeyExistsError is returned by an OpInsert mutation whose key already has a
+// committed value.
+type KeyExistsError struct{ Key Key }
+
+func (e *KeyExistsError) Error() string { return fmt.Sprintf("key %s already exists", e.Key) }
+
+// TxnAbortedError is returned when a transaction's lock is gone and a
+// rollback record stands in its place: another transaction rolled it back.
+type TxnAbortedError struct {
+	Key     Key
+	StartTs Timestamp
+}
+
+func (e *TxnAbortedError) Error() string {
+	return fmt.Sprintf("transaction %s was rolled back (key %s)", e.StartTs, e.Key)
+}
+
+// TxnLockNotFoundError is returned by a commit that finds neither its lock
+// nor a record of its own commit or rollback.
+type TxnLockNotFoundError struct {
+	Key     Key
+	StartTs Timestamp
+}
+
+func (e *TxnLockNotFoundError) Error() string {
+	return fmt.Sprintf("lock of transaction %s on key %s not found", e.StartTs, e.Key)
+}
+
+// ConditionFailedError is returned by RawCPut when the current value differs
+// from the expected one.
+type ConditionFailedError struct {
+	Actual []byte
+	Exists bool
+}
+
+func (e *ConditionFailedError) Error() string {
+	if !e.Exists {
+		return "unexpected value: key is absent"
+	}
+	return fmt.Sprintf("unexpected value: %x", e.Actual)
+}
+
+// RangeNotFoundError is returned when a store has no replica of the range.
+type RangeNotFoundError struct {
+	RangeID RangeID
+	StoreID StoreID
+}
+
+func (e *RangeNotFoundError) Error() string {
+	return fmt.Sprintf("range %s not found on store %s", e.RangeID, e.StoreID)
+}
+
+// RangeKeyMismatchError is returned when a request's keys are not inside the
+// addressed range; it carries the current descriptors so the client can
+// re-route in one step.
+type RangeKeyMismatchError struct {
+	Key    Key
+	Ranges []RangeDescriptor
+}
+
+func (e *RangeKeyMismatchError) Error() string {
+	return fmt.Sprintf("key %s is outside the addressed range", e.Key)
+}
+
+// NotLeaderError is returned by a replica that cannot serve because it is
+// not the raft leader (or has not yet committed an entry of its term). Leader
+// is the hint, zero when unknown.
+type NotLeaderError struct {
+	RangeID RangeID
+	Leader  ReplicaDescriptor
+}
+
+func (e *NotLeaderError) Error() string {
+	return fmt.Sprintf("replica of range %s is not the leader (hint: %+v)", e.RangeID, e.Leader)
+}
+
+// BufferTooLargeError is returned when a transaction's write buffer exceeds
+// its bound; SQL reports it as 54000.
+type BufferTooLargeError struct{ Limit int64 }
+
+func (e *BufferTooLargeError) Error() string {
+	return fmt.Sprintf("transaction write buffer exceeds %d bytes", e.Limit)
+}

@@ -1,0 +1,350 @@
+package kv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+)
+
+// ErrTxnDone is returned by operations on a committed or rolled-back Txn.
+var ErrTxnDone = errors.New("kv: transaction already finished")
+
+// Txn is a Percolator transaction. Reads see the snapshot at the read
+// timestamp (the start timestamp unless SetReadTs moves it) merged with the
+// transaction's own buffered writes. Writes are buffered until Commit.
+//
+// A Txn is not safe for concurrent use; one SQL session drives it.
+type Txn struct {
+	db      *DB
+	startTs kvpb.Timestamp
+	readTs  kvpb.Timestamp
+	// writes is the write buffer, by key.
+	writes map[string]kvpb.Mutation
+	bytes  int64
+	done   bool
+	// CommitTs is set once Commit succeeded.
+	commitTs kvpb.Timestamp
+}
+
+// NewTxn starts a transaction at a fresh TSO timestamp.
+func (db *DB) NewTxn(ctx context.Context) (*Txn, error) {
+	ts, err := db.tso.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Txn{db: db, startTs: ts, readTs: ts, writes: map[string]kvpb.Mutation{}}, nil
+}
+
+// Txn runs fn in a transaction and commits it, restarting the whole
+// transaction (with a new start timestamp) when it fails with a retryable
+// conflict, up to DBOptions.MaxRetries times. fn must be safe to re-run.
+func (db *DB) Txn(ctx context.Context, fn func(ctx context.Context, txn *Txn) error) error {
+	var err error
+	for attempt := 0; attempt <= db.opts.MaxRetries; attempt++ {
+		var txn *Txn
+		txn, err = db.NewTxn(ctx)
+		if err != nil {
+			return err
+		}
+		if err = fn(ctx, txn); err == nil {
+			err = txn.Commit(ctx)
+		} else {
+			_ = txn.Rollback(ctx)
+		}
+		if err == nil || !IsRetryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// IsRetryable reports whether err means "restart the transaction on a newer
+// snapshot and it may succeed".
+func IsRetryable(err error) bool {
+	var wc *kvpb.WriteConflictError
+	var ab *kvpb.TxnAbortedError
+	return errors.As(err, &wc) || errors.As(err, &ab)
+}
+
+// StartTs returns the transaction's start timestamp.
+func (t *Txn) StartTs() kvpb.Timestamp { return t.startTs }
+
+// ReadTs returns the timestamp reads are served at.
+func (t *Txn) ReadTs() kvpb.Timestamp { return t.readTs }
+
+// SetReadTs moves the read snapshot (READ COMMITTED takes a new one per
+// statement). ts must not be below the start timestamp.
+func (t *Txn) SetReadTs(ts kvpb.Timestamp) {
+	if ts >= t.startTs {
+		t.readTs = ts
+	}
+}
+
+// CommitTs returns the commit timestamp once Commit succeeded.
+func (t *Txn) CommitTs() kvpb.Timestamp { return t.commitTs }
+
+// HasWrites reports whether the transaction buffered any write.
+func (t *Txn) HasWrites() bool { return len(t.writes) > 0 }
+
+// Get reads key: the transaction's own write if it has one, else the
+// snapshot.
+func (t *Txn) Get(ctx context.Context, key kvpb.Key) ([]byte, bool, error) {
+	if t.done {
+		return nil, false, ErrTxnDone
+	}
+	if m, ok := t.writes[string(key)]; ok {
+		switch m.Op {
+		case kvpb.OpPut, kvpb.OpInsert:
+			return m.Value, true, nil
+		case kvpb.OpDelete:
+			return nil, false, nil
+		}
+	}
+	resp, err := t.sendResolving(ctx, &kvpb.GetRequest{Key: key, Ts: t.readTs})
+	if err != nil {
+		return nil, false, err
+	}
+	r := resp.(*kvpb.GetResponse)
+	return r.Value, r.Found, nil
+}
+
+// Scan reads up to maxKeys (0 = all) rows of span in key order, merging
+// the snapshot with the transaction's own writes. It returns the rows and,
+// when maxKeys cut it short, the span that remains.
+func (t *Txn) Scan(ctx context.Context, span kvpb.Span, maxKeys int64) ([]kvpb.KeyValue, *kvpb.Span, error) {
+	if t.done {
+		return nil, nil, ErrTxnDone
+	}
+	resp, err := t.sendResolving(ctx, &kvpb.ScanRequest{Span: span, Ts: t.readTs, MaxKeys: maxKeys})
+	if err != nil {
+		return nil, nil, err
+	}
+	sr := resp.(*kvpb.ScanResponse)
+	rows, resume := sr.Rows, sr.ResumeSpan
+	if len(t.writes) == 0 {
+		return rows, resume, nil
+	}
+	// The buffered writes that fall in the part of the span the scan covered.
+	covered := span
+	if resume != nil {
+		covered.EndKey = resume.Key
+	}
+	var own []kvpb.Mutation
+	for _, m := range t.writes {
+		if m.Op != kvpb.OpLock && covered.ContainsKey(m.Key) {
+			own = append(own, m)
+		}
+	}
+	if len(own) == 0 {
+		return rows, resume, nil
+	}
+	sort.Slice(own, func(i, j int) bool { return bytes.Compare(own[i].Key, own[j].Key) < 0 })
+	merged := make([]kvpb.KeyValue, 0, len(rows)+len(own))
+	i, j := 0, 0
+	for i < len(rows) || j < len(own) {
+		switch {
+		case j == len(own) || (i < len(rows) && bytes.Compare(rows[i].Key, own[j].Key) < 0):
+			merged = append(merged, rows[i])
+			i++
+		default:
+			if i < len(rows) && bytes.Equal(rows[i].Key, own[j].Key) {
+				i++ // our write shadows the snapshot's version
+			}
+			if own[j].Op != kvpb.OpDelete {
+				merged = append(merged, kvpb.KeyValue{Key: own[j].Key, Value: own[j].Value})
+			}
+			j++
+		}
+	}
+	return merged, resume, nil
+}
+
+func (t *Txn) buffer(m kvpb.Mutation) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	k := string(m.Key)
+	if old, ok := t.writes[k]; ok {
+		t.bytes -= int64(len(old.Key) + len(old.Value))
+		// Insert after our own delete is a put: the delete proved the key
+		// is ours to write. Put over our own insert stays an insert.
+		switch {
+		case m.Op == kvpb.OpInsert && old.Op == kvpb.OpDelete:
+			m.Op = kvpb.OpPut
+		case m.Op == kvpb.OpPut && old.Op == kvpb.OpInsert:
+			m.Op = kvpb.OpInsert
+		case m.Op == kvpb.OpDelete && old.Op == kvpb.OpInsert:
+			// The key did not exist before this transaction: deleting our
+			// own insert leaves nothing to write.
+			delete(t.writes, k)
+			return nil
+		}
+	}
+	n := int64(len(m.Key) + len(m.Value))
+	if t.bytes+n > t.db.opts.MaxTxnBytes {
+		return &kvpb.BufferTooLargeError{Limit: t.db.opts.MaxTxnBytes}
+	}
+	t.bytes += n
+	m.Key = append(kvpb.Key(nil), m.Key...)
+	m.Value = append([]byte(nil), m.Value...)
+	t.writes[k] = m
+	return nil
+}
+
+// Put buffers a write of value at key.
+func (t *Txn) Put(key kvpb.Key, value []byte) error {
+	return t.buffer(kvpb.Mutation{Op: kvpb.OpPut, Key: key, Value: value})
+}
+
+// Insert buffers a write of value at key that fails at commit with
+// *kvpb.KeyExistsError if a committed version of key exists. Callers that
+// need the error at the statement check with Get first.
+func (t *Txn) Insert(key kvpb.Key, value []byte) error {
+	return t.buffer(kvpb.Mutation{Op: kvpb.OpInsert, Key: key, Value: value})
+}
+
+// Delete buffers a delete of key.
+func (t *Txn) Delete(key kvpb.Key) error {
+	return t.buffer(kvpb.Mutation{Op: kvpb.OpDelete, Key: key})
+}
+
+// Commit runs Percolator's two phases. On an error before the commit point
+// every prewritten lock is rolled back; the error is returned unchanged
+// (IsRetryable tells whether a restart may succeed).
+func (t *Txn) Commit(ctx context.Context) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	t.done = true
+	if len(t.writes) == 0 {
+		return nil
+	}
+	muts := make([]kvpb.Mutation, 0, len(t.writes))
+	for _, m := range t.writes {
+		muts = append(muts, m)
+	}
+	sort.Slice(muts, func(i, j int) bool { return bytes.Compare(muts[i].Key, muts[j].Key) < 0 })
+	primary := muts[0].Key
+	keys := make([]kvpb.Key, len(muts))
+	for i, m := range muts {
+		keys[i] = m.Key
+	}
+	// Prewrite: the primary first, then the secondaries.
+	pre := func(ms []kvpb.Mutation) error {
+		_, err := t.sendResolving(ctx, &kvpb.PrewriteRequest{
+			Primary: primary, StartTs: t.startTs, LockTTL: t.db.opts.LockTTLMillis, Mutations: ms,
+		})
+		return err
+	}
+	err := pre(muts[:1])
+	if err == nil && len(muts) > 1 {
+		err = pre(muts[1:])
+	}
+	if err != nil {
+		t.cleanup(keys)
+		return err
+	}
+	commitTs, err := t.db.tso.Next(ctx)
+	if err != nil {
+		t.cleanup(keys)
+		return err
+	}
+	// The commit point: the primary's lock becomes a committed version.
+	if _, err := t.db.Send(ctx, &kvpb.CommitRequest{StartTs: t.startTs, CommitTs: commitTs, Keys: keys[:1]}); err != nil {
+		// The outcome is unknown only if the request may have applied;
+		// a typed refusal means it did not.
+		var ab *kvpb.TxnAbortedError
+		if errors.As(err, &ab) {
+			t.cleanup(keys)
+		}
+		return err
+	}
+	t.commitTs = commitTs
+	// Secondaries: the transaction is committed whatever happens here; a
+	// reader that meets a leftover lock resolves it through the primary.
+	if len(keys) > 1 {
+		_, _ = t.db.Send(ctx, &kvpb.CommitRequest{StartTs: t.startTs, CommitTs: commitTs, Keys: keys[1:]})
+	}
+	return nil
+}
+
+// cleanup rolls back every lock the transaction may hold, best effort: a
+// lock left behind is rolled back by the next reader once its TTL expires.
+func (t *Txn) cleanup(keys []kvpb.Key) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _ = t.db.Send(ctx, &kvpb.RollbackRequest{StartTs: t.startTs, Keys: keys})
+}
+
+// Rollback abandons the transaction. Nothing was written before Commit, so
+// it only drops the buffer.
+func (t *Txn) Rollback(ctx context.Context) error {
+	t.done = true
+	t.writes = nil
+	return nil
+}
+
+// sendResolving sends req, resolving the locks it meets: a lock whose
+// transaction committed or was rolled back is resolved at once; a live one
+// is waited on with backoff until ctx ends.
+func (t *Txn) sendResolving(ctx context.Context, req kvpb.Request) (kvpb.Response, error) {
+	backoff := 2 * time.Millisecond
+	for {
+		resp, err := t.db.Send(ctx, req)
+		var le *kvpb.KeyLockedError
+		if !errors.As(err, &le) {
+			return resp, err
+		}
+		if le.Lock.StartTs == t.startTs {
+			// Our own lock from an earlier, failed commit attempt.
+			return nil, fmt.Errorf("kv: transaction meets its own lock on %s", le.Lock.Key)
+		}
+		resolved, err := t.db.resolveLock(ctx, le.Lock)
+		if err != nil {
+			return nil, err
+		}
+		if resolved {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff):
+		}
+		if backoff < 200*time.Millisecond {
+			backoff *= 2
+		}
+	}
+}
+
+// resolveLock asks the lock's primary for its transaction's fate and
+// resolves the lock accordingly. It returns false when the transaction is
+// still alive (the caller waits).
+func (db *DB) resolveLock(ctx context.Context, lock kvpb.LockInfo) (bool, error) {
+	now, err := db.tso.Next(ctx)
+	if err != nil {
+		return false, err
+	}
+	resp, err := db.Send(ctx, &kvpb.CheckTxnStatusRequest{Primary: lock.Primary, StartTs: lock.StartTs, CurrentTs: now})
+	if err != nil {
+		return false, err
+	}
+	st := resp.(*kvpb.CheckTxnStatusResponse)
+	var commitTs kvpb.Timestamp
+	switch st.Status {
+	case kvpb.TxnStatusLocked:
+		return false, nil
+	case kvpb.TxnStatusCommitted:
+		commitTs = st.CommitTs
+	case kvpb.TxnStatusRolledBack:
+	}
+	if _, err := db.Send(ctx, &kvpb.ResolveLockRequest{StartTs: lock.StartTs, CommitTs: commitTs, Keys: []kvpb.Key{lock.Key}}); err != nil {
+		return false, err
+	}
+	return true, nil
+}
