@@ -128,6 +128,9 @@ func EvalRead(r pebble.Reader, req kvpb.Request) (kvpb.Response, error) {
 }
 
 func get(r pebble.Reader, req *kvpb.GetRequest) (_ kvpb.Response, err error) {
+	if req.Ts == 0 {
+		return nil, errors.New("mvcc: get needs a read timestamp")
+	}
 	l, locked, err := getLock(r, req.Key)
 	if err != nil {
 		return nil, err
@@ -203,6 +206,9 @@ func nextOrPrev(it *pebble.Iterator, reverse bool) bool {
 // order; a lock beyond the MaxKeys limit does not. ResumeSpan is set when
 // the limit stopped the scan before the span was exhausted.
 func scan(r pebble.Reader, req *kvpb.ScanRequest) (_ kvpb.Response, err error) {
+	if req.Ts == 0 {
+		return nil, errors.New("mvcc: scan needs a read timestamp")
+	}
 	start, end := req.Span.Key, req.Span.EndKey
 	if len(end) == 0 {
 		end = start.Next()

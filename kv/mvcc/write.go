@@ -27,9 +27,11 @@ type planOp struct {
 	ranged     bool
 }
 
-func (p *plan) set(k, v []byte)         { p.ops = append(p.ops, planOp{key: k, value: v}) }
-func (p *plan) delete(k []byte)         { p.ops = append(p.ops, planOp{del: true, key: k}) }
-func (p *plan) deleteRange(s, e []byte) { p.ops = append(p.ops, planOp{del: true, ranged: true, key: s, value: e}) }
+func (p *plan) set(k, v []byte) { p.ops = append(p.ops, planOp{key: k, value: v}) }
+func (p *plan) delete(k []byte) { p.ops = append(p.ops, planOp{del: true, key: k}) }
+func (p *plan) deleteRange(s, e []byte) {
+	p.ops = append(p.ops, planOp{del: true, ranged: true, key: s, value: e})
+}
 
 func (p *plan) apply(w pebble.Writer) error {
 	for _, op := range p.ops {
@@ -294,15 +296,13 @@ func rollbackKeys(r pebble.Reader, p *plan, startTs kvpb.Timestamp, keys []kvpb.
 // version then blocks a late prewrite as a write conflict anyway.
 func planRollbackRecord(r pebble.Reader, p *plan, k kvpb.Key, startTs kvpb.Timestamp) error {
 	ek := EncodeKey(k, startTs)
-	v, closer, err := r.Get(ek)
+	_, closer, err := r.Get(ek)
 	switch {
 	case errors.Is(err, pebble.ErrNotFound):
 	case err != nil:
 		return err
 	default:
-		closer.Close()
-		_ = v
-		return nil
+		return closer.Close()
 	}
 	p.set(ek, writeRecord{kind: writeRollback, startTs: startTs}.encode())
 	return nil
@@ -320,7 +320,7 @@ func checkTxnStatus(r pebble.Reader, p *plan, req *kvpb.CheckTxnStatusRequest) (
 		return nil, err
 	}
 	if locked && l.startTs == req.StartTs {
-		if req.CurrentTs.Physical() >= req.StartTs.Physical()+int64(l.ttl) {
+		if lockExpired(l, req.CurrentTs) {
 			p.delete(EncodeKey(kvpb.LockKey(req.Primary), 0))
 			if err := planRollbackRecord(r, p, req.Primary, req.StartTs); err != nil {
 				return nil, err
@@ -372,4 +372,11 @@ func increment(r pebble.Reader, p *plan, req *kvpb.IncrementRequest) (kvpb.Respo
 	n += req.Inc
 	p.set(EncodeKey(req.Key, 0), encodeRawValue(binary.BigEndian.AppendUint64(nil, uint64(n))))
 	return &kvpb.IncrementResponse{NewValue: n}, nil
+}
+
+// lockExpired reports whether the lock's TTL (milliseconds of TSO time after
+// its start_ts) has run out at now.
+func lockExpired(l lockRecord, now kvpb.Timestamp) bool {
+	start, cur := l.startTs.Physical(), now.Physical()
+	return cur >= start && uint64(cur-start) >= l.ttl
 }
