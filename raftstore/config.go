@@ -1,0 +1,150 @@
+package raftstore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"go.etcd.io/raft/v3/raftpb"
+)
+
+// Config configures a Store. The zero value of every optional field selects
+// a default (see the field comments); NodeID, StoreID and Engine are
+// required. A Config is copied by NewStore: changing it afterwards has no
+// effect.
+type Config struct {
+	// NodeID is the node the store lives on.
+	NodeID kvpb.NodeID
+	// StoreID identifies the store; a replica belongs to this store when its
+	// range descriptor lists a replica with this StoreID.
+	StoreID kvpb.StoreID
+	// Engine is the store's Pebble engine, opened with mvcc.Open (it must use
+	// mvcc.EngineComparer). The Store does not own it: the caller closes it
+	// after Stop.
+	Engine *pebble.DB
+	// TickInterval is the length of one raft tick. Default 100ms.
+	TickInterval time.Duration
+	// ElectionTicks is raft's election timeout in ticks. Default 10.
+	ElectionTicks int
+	// HeartbeatTicks is raft's heartbeat interval in ticks. Default 1.
+	HeartbeatTicks int
+	// MaxPendingProposals bounds the proposals and reads a replica has in
+	// flight; past it Send fails fast with ErrTooManyPending. Default 10000.
+	MaxPendingProposals int
+	// MaxCommandSize bounds the encoded size of one write command. Default
+	// 16 MiB.
+	MaxCommandSize int
+	// Logger receives the store's and raft's logs. Default: discard.
+	Logger *slog.Logger
+	// Transport carries raft messages to replicas on other stores. Nil means
+	// a single-store deployment: messages addressed elsewhere are dropped.
+	Transport Transport
+	// Testing holds hooks for tests; leave it zero in production.
+	Testing TestingKnobs
+}
+
+// Stage names a point of the scheduler pass, for TestingKnobs.
+type Stage int
+
+// The stages a TestingKnobs.CrashAt hook is consulted at.
+const (
+	// StageAfterAppend is after the synced append of a pass that appended
+	// entries, before messages are sent and committed entries applied.
+	StageAfterAppend Stage = iota + 1
+	// StageAfterApply is after the apply batch of a pass that applied
+	// entries is committed, before proposers are answered and Advance.
+	StageAfterApply
+)
+
+// TestingKnobs are hooks tests use to inject faults.
+type TestingKnobs struct {
+	// CrashAt, when it returns true, makes the scheduler goroutine exit at
+	// that stage as if the process had died there: nothing after it in the
+	// pass runs and the store stops serving (Send waits until ctx or Stop).
+	CrashAt func(Stage) bool
+}
+
+// Transport sends raft messages to replicas on other stores. Send must not
+// block for long (queue and drop when full: raft retries); it is called from
+// the scheduler goroutine only after the messages' preconditions (entries
+// and HardState) are durable. Incoming messages are handed to
+// Store.HandleRaftMessage.
+type Transport interface {
+	Send(msgs []*RaftMessage)
+}
+
+// RaftMessage is a raft message between two replicas of one range.
+type RaftMessage struct {
+	RangeID kvpb.RangeID
+	From    kvpb.ReplicaDescriptor
+	To      kvpb.ReplicaDescriptor
+	Message *raftpb.Message
+}
+
+// Errors returned by the Store.
+var (
+	// ErrStopped is returned by operations on a stopped store, and to
+	// proposals still pending at Stop (their outcome is unknown: the command
+	// may still apply after a restart).
+	ErrStopped = errors.New("raftstore: store stopped")
+	// ErrTooManyPending is returned when a replica already has
+	// MaxPendingProposals proposals or reads in flight.
+	ErrTooManyPending = errors.New("raftstore: too many pending proposals")
+	// ErrAmbiguousResult is returned to a proposer whose command was proposed
+	// but whose outcome is unknown because leadership changed before it
+	// applied: the command may or may not apply.
+	ErrAmbiguousResult = errors.New("raftstore: result ambiguous: leadership changed before the command applied")
+	// ErrMixedBatch is returned for a batch holding both reads and writes.
+	ErrMixedBatch = errors.New("raftstore: batch mixes reads and writes")
+	// ErrCommandTooLarge is returned for a write batch whose command exceeds
+	// MaxCommandSize.
+	ErrCommandTooLarge = errors.New("raftstore: command too large")
+)
+
+func (c *Config) withDefaults() (Config, error) {
+	cfg := *c
+	if cfg.NodeID == 0 {
+		return cfg, errors.New("raftstore: Config.NodeID is required")
+	}
+	if cfg.StoreID == 0 {
+		return cfg, errors.New("raftstore: Config.StoreID is required")
+	}
+	if cfg.Engine == nil {
+		return cfg, errors.New("raftstore: Config.Engine is required")
+	}
+	if cfg.TickInterval == 0 {
+		cfg.TickInterval = 100 * time.Millisecond
+	}
+	if cfg.ElectionTicks == 0 {
+		cfg.ElectionTicks = 10
+	}
+	if cfg.HeartbeatTicks == 0 {
+		cfg.HeartbeatTicks = 1
+	}
+	if cfg.MaxPendingProposals == 0 {
+		cfg.MaxPendingProposals = 10000
+	}
+	if cfg.MaxCommandSize == 0 {
+		cfg.MaxCommandSize = 16 << 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	switch {
+	case cfg.TickInterval < 0:
+		return cfg, fmt.Errorf("raftstore: TickInterval %s must be positive", cfg.TickInterval)
+	case cfg.HeartbeatTicks < 0:
+		return cfg, fmt.Errorf("raftstore: HeartbeatTicks %d must be positive", cfg.HeartbeatTicks)
+	case cfg.ElectionTicks <= cfg.HeartbeatTicks:
+		return cfg, fmt.Errorf("raftstore: ElectionTicks %d must exceed HeartbeatTicks %d", cfg.ElectionTicks, cfg.HeartbeatTicks)
+	case cfg.MaxPendingProposals < 0:
+		return cfg, fmt.Errorf("raftstore: MaxPendingProposals %d must be positive", cfg.MaxPendingProposals)
+	case cfg.MaxCommandSize < 0:
+		return cfg, fmt.Errorf("raftstore: MaxCommandSize %d must be positive", cfg.MaxCommandSize)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,103 @@
+// Package raftstore replicates ranges with Raft: one Store per Pebble
+// engine, one Replica per range replica, all driven by one scheduler
+// goroutine (DESIGN.md §5). It sits on kv/mvcc (command evaluation, engine
+// keys) and kv/kvpb (keys, requests, errors), and serves the kv.Sender
+// contract with Store.Send.
+//
+// # Pieces, by file
+//
+//   - store.go: Store — the router (range id → Replica, and key → Replica
+//     through descriptors sorted by end key), lifecycle (NewStore, Start,
+//     Stop), Send, LeaderTerm, ReadIndex, HandleRaftMessage.
+//   - replica.go: Replica — wraps an etcd raft.RawNode (CheckQuorum, PreVote,
+//     ReadOnlySafe, no proposal forwarding) and the callers waiting on it:
+//     pending proposals and ReadIndex requests, both bounded.
+//   - scheduler.go: the scheduler goroutine and its pass.
+//   - apply.go: deterministic application of committed entries.
+//   - storage.go: raft.Storage over Pebble for one replica.
+//   - command.go: the raft command envelope.
+//   - state.go: the key layout of replica-local records and their codecs.
+//   - bootstrap.go: WriteInitialState.
+//   - eval.go: the glue to kv/mvcc.
+//
+// # Key layout
+//
+// Every record is an unversioned engine key (mvcc.EncodeKey(k, 0)) whose
+// value starts with a format byte:
+//
+//	/Local/RangeID/<id>/u/rfth     HardState (term, vote, commit)
+//	/Local/RangeID/<id>/u/rftl<i>  raft log entry i (term, index, type, data)
+//	/Local/RangeID/<id>/u/rftt     truncated state (index, term)
+//	/Local/RangeID/<id>/r/appl     applied state (index, term)
+//	/Local/RangeID/<id>/r/desc     range descriptor (mvcc raw value)
+//	/Local/Range/<start>/rdsc      range descriptor copy (mvcc raw value)
+//	/Meta/<end>                    range descriptor, addressing (raw value)
+//
+// WriteInitialState writes a range's initial state in one synced batch: the
+// three descriptor copies, an empty log truncated at (10, 5), HardState
+// {Term: 5, Commit: 10} and applied state (10, 5).
+//
+// # The scheduler pass
+//
+// One goroutine wakes on a ticker (ticking every replica) or on a
+// notification (capacity-1 channel plus a set of queued replicas). A pass
+// takes the Ready of every queued replica that has one, then:
+//
+//  1. appends the entries and HardStates of all of them in one Pebble batch,
+//     committed with Sync when any Ready requires it (group commit); entries
+//     replacing a log suffix delete the old tail; the cached last index and
+//     term move only after the commit;
+//  2. sends the messages through the Transport (after they are durable);
+//  3. applies the committed entries of all replicas in one indexed batch
+//     with each replica's applied state (apply.go), commits it without Sync
+//     (the synced log can redo it, and the applied index travels in the same
+//     batch as the effects, so nothing applies twice), then answers the
+//     proposers;
+//  4. records ReadStates, calls Advance, refreshes the cached leadership,
+//     fails waiters that cannot succeed any more (a term change makes a
+//     pending proposal's result ambiguous), answers reads whose index is
+//     applied, and re-queues replicas that have more work.
+//
+// A storage error in a pass is fatal to the store: the scheduler exits and
+// the store stops serving (waiters fail at Stop or on their ctx).
+//
+// # Writes
+//
+// A write batch is proposed on the leader as one command: format byte,
+// uvarint proposal id, kvpb.EncodeRequests. At apply every replica evaluates
+// each request with mvcc.EvalWrite against the pass batch (so it sees
+// earlier commands of the pass); a command whose requests all succeed is
+// merged into the pass batch, a failing one writes nothing and its error —
+// the typed kvpb error, unchanged — goes to the proposer. A multi-request
+// command, whose later requests must read its earlier writes, is evaluated
+// straight into a freshly committed pass batch, which is discarded on
+// failure. The proposer is answered when its own replica has applied the
+// entry; proposal ids start at a random value per Store so entries proposed
+// before a restart never match new waiters.
+//
+// # Reads
+//
+// Reads are served only by a leader that has applied an entry of its
+// current term (LeaderTerm). Each read batch takes a ReadIndex
+// (raft.ReadOnlySafe: a heartbeat quorum round; never lease-based, which
+// would trust ticks), waits until applied ≥ the read index, and evaluates
+// with mvcc.EvalRead on a Pebble snapshot. Store.ReadIndex exposes the same
+// round to the TSO, returning the term it confirmed.
+//
+// # Limits
+//
+// Everything is bounded: a replica's proposals and reads in flight
+// (Config.MaxPendingProposals, then ErrTooManyPending), the command size,
+// raft's uncommitted log size and committed entries per Ready, the
+// notification channel. Every wait honours its ctx.
+//
+// # Not built yet
+//
+// Snapshots (Storage.Snapshot returns ErrSnapshotTemporarilyUnavailable),
+// log truncation, splits and merges, membership changes (ConfChange entries
+// are applied to the RawNode but the descriptor is not updated), replica
+// creation from messages and tombstones, a network Transport (a nil
+// Transport drops messages: fine for one node), quiescence of idle ranges,
+// and leases. The key → replica index is a sorted slice; a B-tree comes with
+// splits.
+package raftstore

@@ -1,0 +1,310 @@
+package raftstore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"go.etcd.io/raft/v3"
+)
+
+// Replica is one range's replica on this store: a raft RawNode over the
+// store's engine plus the callers waiting on it. Every method of the RawNode
+// runs under mu; the scheduler goroutine is the only one that takes a Ready,
+// appends, applies and advances.
+type Replica struct {
+	store     *Store
+	rangeID   kvpb.RangeID
+	replicaID kvpb.ReplicaID
+
+	mu struct {
+		sync.Mutex
+		rawNode *raft.RawNode
+		storage *replicaStorage
+		// desc is the current descriptor; it is replaced, never mutated.
+		desc *kvpb.RangeDescriptor
+		// applied is the index and term of the last applied entry; it
+		// moves only after the apply batch covering it is committed.
+		applied logPosition
+		// The raft status as of the last Ready handled.
+		term      uint64
+		leader    uint64
+		raftState raft.StateType
+		// proposals are the write commands proposed here and not yet
+		// applied, by proposal id.
+		proposals map[uint64]*proposal
+		// reads are the ReadIndex requests in flight, by request id.
+		reads map[uint64]*readRequest
+		// readsWithIndex counts reads whose read index has arrived and
+		// that wait for applied to reach it.
+		readsWithIndex int
+		// stopped is set when the store stops; no new work is accepted.
+		stopped bool
+	}
+}
+
+// proposal is a write command waiting to be applied by this replica.
+type proposal struct {
+	id   uint64
+	term uint64
+	done chan proposalResult // buffered, receives exactly once
+}
+
+type proposalResult struct {
+	resp *kvpb.BatchResponse
+	err  error
+}
+
+// readRequest is a ReadIndex in flight: first the leader confirms its
+// leadership with a quorum (index arrives in a ReadState), then the
+// scheduler waits for applied >= index and signals done.
+type readRequest struct {
+	id       uint64
+	term     uint64
+	index    uint64
+	hasIndex bool
+	done     chan error // buffered, receives exactly once
+}
+
+func newReplica(s *Store, desc *kvpb.RangeDescriptor) (*Replica, error) {
+	rd, ok := desc.Replica(s.cfg.StoreID)
+	if !ok {
+		return nil, fmt.Errorf("raftstore: range %s has no replica on store %s", desc.RangeID, s.cfg.StoreID)
+	}
+	storage, err := loadReplicaStorage(s.cfg.Engine, desc)
+	if err != nil {
+		return nil, fmt.Errorf("raftstore: loading %s: %w", desc.RangeID, err)
+	}
+	applied, err := loadAppliedState(s.cfg.Engine, desc.RangeID)
+	if err != nil {
+		return nil, fmt.Errorf("raftstore: loading %s applied state: %w", desc.RangeID, err)
+	}
+	if c := storage.hardState.GetCommit(); applied.Index > c {
+		return nil, fmt.Errorf("raftstore: %s applied index %d is past commit index %d", desc.RangeID, applied.Index, c)
+	}
+	rn, err := raft.NewRawNode(&raft.Config{
+		ID:                        uint64(rd.ReplicaID),
+		ElectionTick:              s.cfg.ElectionTicks,
+		HeartbeatTick:             s.cfg.HeartbeatTicks,
+		Storage:                   storage,
+		Applied:                   applied.Index,
+		MaxSizePerMsg:             1 << 20,
+		MaxCommittedSizePerReady:  64 << 20,
+		MaxUncommittedEntriesSize: 64 << 20,
+		MaxInflightMsgs:           256,
+		CheckQuorum:               true,
+		PreVote:                   true,
+		ReadOnlyOption:            raft.ReadOnlySafe,
+		DisableProposalForwarding: true,
+		Logger:                    s.raftLogger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &Replica{store: s, rangeID: desc.RangeID, replicaID: rd.ReplicaID}
+	r.mu.rawNode = rn
+	r.mu.storage = storage
+	r.mu.desc = desc
+	r.mu.applied = applied
+	r.mu.term = storage.hardState.GetTerm()
+	r.mu.raftState = raft.StateFollower
+	r.mu.proposals = make(map[uint64]*proposal)
+	r.mu.reads = make(map[uint64]*readRequest)
+	return r, nil
+}
+
+// RangeID returns the replica's range id.
+func (r *Replica) RangeID() kvpb.RangeID { return r.rangeID }
+
+// Descriptor returns the replica's current range descriptor. The caller
+// must not modify it.
+func (r *Replica) Descriptor() *kvpb.RangeDescriptor {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mu.desc
+}
+
+// isLeaseholderLocked reports whether the replica is the leader and has
+// applied an entry of its term: only then does its state reflect every
+// write acknowledged by earlier leaders, so it may serve reads.
+func (r *Replica) isLeaseholderLocked() bool {
+	return r.mu.raftState == raft.StateLeader && r.mu.applied.Term == r.mu.term
+}
+
+func (r *Replica) notLeaderErrorLocked() error {
+	e := &kvpb.NotLeaderError{RangeID: r.rangeID}
+	for _, rd := range r.mu.desc.Replicas {
+		if uint64(rd.ReplicaID) == r.mu.leader {
+			e.Leader = rd
+		}
+	}
+	return e
+}
+
+// pendingLocked counts the proposals and reads in flight.
+func (r *Replica) pendingLocked() int { return len(r.mu.proposals) + len(r.mu.reads) }
+
+// propose proposes reqs as one command and waits until this replica has
+// applied it. It returns the responses, or the evaluation error unchanged.
+// An error from ctx or ErrStopped/ErrAmbiguousResult leaves the outcome
+// unknown.
+func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.BatchResponse, error) {
+	s := r.store
+	id := s.nextID()
+	data := encodeCommand(id, reqs)
+	if len(data) > s.cfg.MaxCommandSize {
+		return nil, fmt.Errorf("%w: %d bytes > %d", ErrCommandTooLarge, len(data), s.cfg.MaxCommandSize)
+	}
+	p := &proposal{id: id, done: make(chan proposalResult, 1)}
+	if err := func() error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.mu.stopped {
+			return ErrStopped
+		}
+		if r.mu.raftState != raft.StateLeader {
+			return r.notLeaderErrorLocked()
+		}
+		if r.pendingLocked() >= s.cfg.MaxPendingProposals {
+			return ErrTooManyPending
+		}
+		if err := r.mu.rawNode.Propose(data); err != nil {
+			if errors.Is(err, raft.ErrProposalDropped) {
+				return r.notLeaderErrorLocked()
+			}
+			return err
+		}
+		p.term = r.mu.term
+		r.mu.proposals[id] = p
+		return nil
+	}(); err != nil {
+		return nil, err
+	}
+	s.enqueue(r)
+	select {
+	case res := <-p.done:
+		return res.resp, res.err
+	case <-ctx.Done():
+		r.mu.Lock()
+		delete(r.mu.proposals, id)
+		r.mu.Unlock()
+		return nil, ctx.Err()
+	}
+}
+
+// readIndex runs a ReadIndex round: it returns once a quorum confirmed this
+// replica's leadership at term and the replica has applied everything
+// committed before the round began.
+func (r *Replica) readIndex(ctx context.Context) (term uint64, err error) {
+	s := r.store
+	rr := &readRequest{id: s.nextID(), done: make(chan error, 1)}
+	if err := func() error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.mu.stopped {
+			return ErrStopped
+		}
+		if !r.isLeaseholderLocked() {
+			return r.notLeaderErrorLocked()
+		}
+		if r.pendingLocked() >= s.cfg.MaxPendingProposals {
+			return ErrTooManyPending
+		}
+		rr.term = r.mu.term
+		r.mu.reads[rr.id] = rr
+		r.mu.rawNode.ReadIndex(binary.BigEndian.AppendUint64(nil, rr.id))
+		return nil
+	}(); err != nil {
+		return 0, err
+	}
+	s.enqueue(r)
+	select {
+	case err := <-rr.done:
+		return rr.term, err
+	case <-ctx.Done():
+		r.mu.Lock()
+		if r.mu.reads[rr.id] == rr {
+			if rr.hasIndex {
+				r.mu.readsWithIndex--
+			}
+			delete(r.mu.reads, rr.id)
+		}
+		r.mu.Unlock()
+		return 0, ctx.Err()
+	}
+}
+
+// read serves a read-only batch: a ReadIndex round, then evaluation on a
+// consistent engine snapshot taken after applied reached the read index.
+func (r *Replica) read(ctx context.Context, reqs []kvpb.Request) (*kvpb.BatchResponse, error) {
+	if _, err := r.readIndex(ctx); err != nil {
+		return nil, err
+	}
+	snap := r.store.cfg.Engine.NewSnapshot()
+	defer snap.Close()
+	br := &kvpb.BatchResponse{Responses: make([]kvpb.Response, 0, len(reqs))}
+	for _, req := range reqs {
+		resp, err := evalRead(snap, req)
+		if err != nil {
+			return nil, err
+		}
+		br.Responses = append(br.Responses, resp)
+	}
+	return br, nil
+}
+
+// afterReadyLocked updates the cached raft status after a Ready was handled
+// and fails the waiters that can no longer succeed: on a term change every
+// pending proposal's outcome is unknown, and reads issued in an older term
+// or on a replica that is no longer leader fail with NotLeaderError. It then
+// signals the reads whose index has been applied.
+func (r *Replica) afterReadyLocked() {
+	st := r.mu.rawNode.BasicStatus()
+	termChanged := st.HardState.GetTerm() != r.mu.term
+	r.mu.term = st.HardState.GetTerm()
+	r.mu.leader = st.Lead
+	r.mu.raftState = st.RaftState
+	if termChanged || r.mu.raftState != raft.StateLeader {
+		for id, p := range r.mu.proposals {
+			if p.term != r.mu.term || r.mu.raftState != raft.StateLeader {
+				p.done <- proposalResult{err: ErrAmbiguousResult}
+				delete(r.mu.proposals, id)
+			}
+		}
+		for id, rr := range r.mu.reads {
+			if rr.term != r.mu.term || r.mu.raftState != raft.StateLeader {
+				rr.done <- r.notLeaderErrorLocked()
+				if rr.hasIndex {
+					r.mu.readsWithIndex--
+				}
+				delete(r.mu.reads, id)
+			}
+		}
+	}
+	if r.mu.readsWithIndex > 0 {
+		for id, rr := range r.mu.reads {
+			if rr.hasIndex && rr.index <= r.mu.applied.Index {
+				rr.done <- nil
+				r.mu.readsWithIndex--
+				delete(r.mu.reads, id)
+			}
+		}
+	}
+}
+
+// stopLocked fails every waiter with ErrStopped and refuses new work.
+func (r *Replica) stopLocked() {
+	r.mu.stopped = true
+	for id, p := range r.mu.proposals {
+		p.done <- proposalResult{err: ErrStopped}
+		delete(r.mu.proposals, id)
+	}
+	for id, rr := range r.mu.reads {
+		rr.done <- ErrStopped
+		delete(r.mu.reads, id)
+	}
+	r.mu.readsWithIndex = 0
+}

@@ -1,0 +1,231 @@
+package raftstore
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"go.etcd.io/raft/v3"
+)
+
+// run is the scheduler goroutine: it wakes on a tick or a notification and
+// runs a pass over the replicas that may have work, until ctx is cancelled
+// or a pass fails (a storage error is fatal to the store: it stops serving).
+func (s *Store) run(ctx context.Context) {
+	defer close(s.done)
+	ticker := time.NewTicker(s.cfg.TickInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			s.tickAll()
+		case <-s.wake:
+		}
+		crashed, err := s.pass()
+		if err != nil {
+			s.cfg.Logger.Error("raftstore: scheduler pass failed; store stops serving", "store", s.cfg.StoreID, "err", err)
+			return
+		}
+		if crashed {
+			return
+		}
+	}
+}
+
+// tickAll ticks every replica's raft clock and queues it.
+func (s *Store) tickAll() {
+	s.mu.RLock()
+	reps := make([]*Replica, 0, len(s.mu.replicas))
+	for _, r := range s.mu.replicas {
+		reps = append(reps, r)
+	}
+	s.mu.RUnlock()
+	for _, r := range reps {
+		r.mu.Lock()
+		r.mu.rawNode.Tick()
+		r.mu.Unlock()
+	}
+	s.sched.Lock()
+	for _, r := range reps {
+		s.sched.dirty[r] = struct{}{}
+	}
+	s.sched.Unlock()
+}
+
+// readyItem is one replica's Ready within a pass.
+type readyItem struct {
+	r                   *Replica
+	rd                  raft.Ready
+	lastIndex, lastTerm uint64
+}
+
+func (s *Store) crashAt(st Stage) bool {
+	return s.cfg.Testing.CrashAt != nil && s.cfg.Testing.CrashAt(st)
+}
+
+// pass handles the Ready of every queued replica, in the order the raft
+// contract demands:
+//
+//  1. append the entries and HardStates of all replicas in one batch,
+//     committed with Sync when any Ready requires it (group commit);
+//  2. send the messages, now that what they promise is durable;
+//  3. apply the committed entries of all replicas in one batch together
+//     with each replica's applied index (apply.go), then answer proposers;
+//  4. Advance each RawNode, note ReadStates and leadership changes, answer
+//     reads whose index is applied, and queue replicas with more work.
+func (s *Store) pass() (crashed bool, err error) {
+	s.sched.Lock()
+	queued := make([]*Replica, 0, len(s.sched.dirty))
+	for r := range s.sched.dirty {
+		queued = append(queued, r)
+	}
+	clear(s.sched.dirty)
+	s.sched.Unlock()
+
+	var items []readyItem
+	for _, r := range queued {
+		r.mu.Lock()
+		if r.mu.rawNode.HasReady() {
+			items = append(items, readyItem{r: r, rd: r.mu.rawNode.Ready()})
+		}
+		r.mu.Unlock()
+	}
+	if len(items) == 0 {
+		return false, nil
+	}
+
+	// 1. Append.
+	if err := s.appendReadies(items); err != nil {
+		return false, err
+	}
+	appended, applied := false, false
+	for i := range items {
+		appended = appended || len(items[i].rd.Entries) > 0
+		applied = applied || len(items[i].rd.CommittedEntries) > 0
+	}
+	if appended && s.crashAt(StageAfterAppend) {
+		return true, nil
+	}
+
+	// 2. Send.
+	s.sendMessages(items)
+
+	// 3. Apply.
+	a := newApplier(s.cfg.Engine)
+	for i := range items {
+		if err := a.applyEntries(items[i].r, items[i].rd.CommittedEntries); err != nil {
+			a.close()
+			return false, err
+		}
+	}
+	if err := a.finish(); err != nil {
+		return false, err
+	}
+	if applied && s.crashAt(StageAfterApply) {
+		return true, nil
+	}
+	a.deliver()
+
+	// 4. Advance.
+	for i := range items {
+		it := &items[i]
+		r := it.r
+		r.mu.Lock()
+		for _, rs := range it.rd.ReadStates {
+			if len(rs.RequestCtx) != 8 {
+				continue
+			}
+			if rr, ok := r.mu.reads[binary.BigEndian.Uint64(rs.RequestCtx)]; ok && !rr.hasIndex {
+				rr.index, rr.hasIndex = rs.Index, true
+				r.mu.readsWithIndex++
+			}
+		}
+		r.mu.rawNode.Advance(it.rd)
+		r.afterReadyLocked()
+		more := r.mu.rawNode.HasReady()
+		r.mu.Unlock()
+		if more {
+			s.enqueue(r)
+		}
+	}
+	return false, nil
+}
+
+// appendReadies writes the entries and HardStates of every Ready in one
+// batch and installs the new log positions in each replica's storage.
+func (s *Store) appendReadies(items []readyItem) error {
+	b := s.cfg.Engine.NewBatch()
+	defer b.Close()
+	sync := false
+	for i := range items {
+		it := &items[i]
+		rd := &it.rd
+		if !raft.IsEmptySnap(rd.Snapshot) {
+			return fmt.Errorf("raftstore: %s: snapshots are not supported yet", it.r.rangeID)
+		}
+		it.r.mu.Lock()
+		last, lastTerm, err := it.r.mu.storage.appendToBatch(b, rd.Entries)
+		it.r.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		it.lastIndex, it.lastTerm = last, lastTerm
+		if !raft.IsEmptyHardState(rd.HardState) {
+			if err := b.Set(engineKey(kvpb.RaftHardStateKey(it.r.rangeID)), encodeHardState(rd.HardState), nil); err != nil {
+				return err
+			}
+		}
+		sync = sync || rd.MustSync
+	}
+	if !b.Empty() {
+		opts := pebble.NoSync
+		if sync {
+			opts = pebble.Sync
+		}
+		if err := b.Commit(opts); err != nil {
+			return fmt.Errorf("raftstore: appending to raft logs: %w", err)
+		}
+	}
+	for i := range items {
+		it := &items[i]
+		it.r.mu.Lock()
+		it.r.mu.storage.setLast(it.lastIndex, it.lastTerm)
+		if !raft.IsEmptyHardState(it.rd.HardState) {
+			it.r.mu.storage.hardState = it.rd.HardState
+		}
+		it.r.mu.Unlock()
+	}
+	return nil
+}
+
+// sendMessages hands every outgoing message to the transport.
+func (s *Store) sendMessages(items []readyItem) {
+	var out []*RaftMessage
+	for i := range items {
+		it := &items[i]
+		if len(it.rd.Messages) == 0 {
+			continue
+		}
+		desc := it.r.Descriptor()
+		for _, m := range it.rd.Messages {
+			rm := &RaftMessage{RangeID: it.r.rangeID, Message: m}
+			for _, rd := range desc.Replicas {
+				switch uint64(rd.ReplicaID) {
+				case m.GetFrom():
+					rm.From = rd
+				case m.GetTo():
+					rm.To = rd
+				}
+			}
+			out = append(out, rm)
+		}
+	}
+	if len(out) > 0 && s.cfg.Transport != nil {
+		s.cfg.Transport.Send(out)
+	}
+}

@@ -1,0 +1,345 @@
+package raftstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"go.etcd.io/raft/v3"
+)
+
+// Store holds the replicas of one Pebble engine and drives them with one
+// scheduler goroutine. It implements the kv.Sender contract with Send.
+//
+// Lifecycle: NewStore, Start (loads every range in the engine and starts the
+// scheduler), Stop (stops the scheduler, waits for it, and fails every
+// pending request with ErrStopped). The engine outlives the store: the
+// caller closes it after Stop.
+type Store struct {
+	cfg        Config
+	raftLogger raft.Logger
+
+	// idSeq makes proposal and read ids; it starts at a random value so ids
+	// from before a restart (still in the log) never match new proposals.
+	idSeq atomic.Uint64
+
+	mu struct {
+		sync.RWMutex
+		replicas map[kvpb.RangeID]*Replica
+		// byEnd holds the replicas sorted by descriptor end key, for
+		// routing by key.
+		byEnd   []routeEntry
+		started bool
+		stopped bool
+	}
+
+	// sched is the scheduler's work queue: the replicas that may have a
+	// Ready. wake (capacity 1) nudges the scheduler goroutine.
+	sched struct {
+		sync.Mutex
+		dirty map[*Replica]struct{}
+	}
+	wake chan struct{}
+
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the scheduler goroutine exits
+}
+
+// NewStore validates cfg and returns a Store that is not started.
+func NewStore(cfg Config) (*Store, error) {
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{cfg: c, raftLogger: newRaftLogger(c.Logger), wake: make(chan struct{}, 1)}
+	s.idSeq.Store(rand.Uint64() >> 1)
+	s.mu.replicas = make(map[kvpb.RangeID]*Replica)
+	s.sched.dirty = make(map[*Replica]struct{})
+	return s, nil
+}
+
+// Start loads every range whose descriptor is in the engine and has a
+// replica on this store, and starts the scheduler goroutine. A replica that
+// is its range's only voter campaigns at once, so a single node serves
+// within a few scheduler passes. Start may be called once, before Stop;
+// ctx only carries values: the scheduler runs until Stop.
+func (s *Store) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.started || s.mu.stopped {
+		return errors.New("raftstore: store already started or stopped")
+	}
+	var descs []*kvpb.RangeDescriptor
+	err := forEachRangeID(s.cfg.Engine, func(id kvpb.RangeID) error {
+		d, ok, err := loadDescriptor(s.cfg.Engine, id)
+		if err != nil {
+			return fmt.Errorf("raftstore: loading descriptor of %s: %w", id, err)
+		}
+		if ok {
+			descs = append(descs, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range descs {
+		if _, ok := d.Replica(s.cfg.StoreID); !ok {
+			continue
+		}
+		r, err := newReplica(s, d)
+		if err != nil {
+			return err
+		}
+		s.addReplicaLocked(r, d)
+		if len(d.Replicas) == 1 {
+			r.mu.Lock()
+			err := r.mu.rawNode.Campaign()
+			r.mu.Unlock()
+			if err != nil {
+				return fmt.Errorf("raftstore: %s campaign: %w", d.RangeID, err)
+			}
+		}
+		s.enqueue(r)
+	}
+	s.mu.started = true
+	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	s.done = make(chan struct{})
+	go s.run(ctx)
+	s.cfg.Logger.Info("raftstore: store started", "node", s.cfg.NodeID, "store", s.cfg.StoreID, "ranges", len(descs))
+	return nil
+}
+
+// Stop stops the scheduler goroutine, waits for it to exit and fails every
+// pending proposal and read with ErrStopped. It is idempotent.
+func (s *Store) Stop() {
+	s.mu.Lock()
+	if s.mu.stopped {
+		s.mu.Unlock()
+		return
+	}
+	s.mu.stopped = true
+	started := s.mu.started
+	s.mu.Unlock()
+	if started {
+		s.cancel()
+		<-s.done
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, r := range s.mu.replicas {
+		r.mu.Lock()
+		r.stopLocked()
+		r.mu.Unlock()
+	}
+}
+
+// routeEntry is a replica with the descriptor it is routed by.
+type routeEntry struct {
+	desc *kvpb.RangeDescriptor
+	r    *Replica
+}
+
+func (s *Store) addReplicaLocked(r *Replica, desc *kvpb.RangeDescriptor) {
+	s.mu.replicas[r.rangeID] = r
+	i := sort.Search(len(s.mu.byEnd), func(i int) bool {
+		return bytes.Compare(s.mu.byEnd[i].desc.EndKey, desc.EndKey) >= 0
+	})
+	s.mu.byEnd = append(s.mu.byEnd, routeEntry{})
+	copy(s.mu.byEnd[i+1:], s.mu.byEnd[i:])
+	s.mu.byEnd[i] = routeEntry{desc: desc, r: r}
+}
+
+// replicaForKey returns the replica whose range contains k, or nil.
+func (s *Store) replicaForKey(k kvpb.Key) *Replica {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	// The first range ending after k is the only one that can contain it.
+	i := sort.Search(len(s.mu.byEnd), func(i int) bool {
+		return bytes.Compare(s.mu.byEnd[i].desc.EndKey, k) > 0
+	})
+	if i < len(s.mu.byEnd) && s.mu.byEnd[i].desc.ContainsKey(k) {
+		return s.mu.byEnd[i].r
+	}
+	return nil
+}
+
+// GetReplica returns the replica of range id, or RangeNotFoundError.
+func (s *Store) GetReplica(id kvpb.RangeID) (*Replica, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if r, ok := s.mu.replicas[id]; ok {
+		return r, nil
+	}
+	return nil, &kvpb.RangeNotFoundError{RangeID: id, StoreID: s.cfg.StoreID}
+}
+
+// Descriptor returns the current descriptor of range id on this store.
+func (s *Store) Descriptor(id kvpb.RangeID) (*kvpb.RangeDescriptor, error) {
+	r, err := s.GetReplica(id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Descriptor(), nil
+}
+
+// descriptors returns every descriptor, in key order.
+func (s *Store) descriptors() []kvpb.RangeDescriptor {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]kvpb.RangeDescriptor, 0, len(s.mu.byEnd))
+	for _, e := range s.mu.byEnd {
+		out = append(out, *e.desc)
+	}
+	return out
+}
+
+func (s *Store) nextID() uint64 { return s.idSeq.Add(1) }
+
+// enqueue marks r as possibly having a Ready and wakes the scheduler.
+func (s *Store) enqueue(r *Replica) {
+	s.sched.Lock()
+	s.sched.dirty[r] = struct{}{}
+	s.sched.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Send evaluates a batch on the range it addresses: ba.RangeID, or when
+// zero the range containing the first request's key. Write batches are
+// proposed as one raft command and answered once this replica applied it;
+// evaluation errors (the typed kvpb errors) come back unchanged and the
+// whole batch then had no effect. Read batches are served by the leader
+// after a ReadIndex round. Errors: *kvpb.NotLeaderError on a follower,
+// *kvpb.RangeKeyMismatchError when a key is outside the range,
+// *kvpb.RangeNotFoundError, ErrTooManyPending, ErrStopped, ctx's error.
+func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchResponse, error) {
+	if len(ba.Requests) == 0 {
+		return &kvpb.BatchResponse{}, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	stopped, started := s.mu.stopped, s.mu.started
+	s.mu.RUnlock()
+	if stopped || !started {
+		return nil, ErrStopped
+	}
+	var r *Replica
+	if ba.RangeID != 0 {
+		var err error
+		if r, err = s.GetReplica(ba.RangeID); err != nil {
+			return nil, err
+		}
+	} else if r = s.replicaForKey(ba.Requests[0].Header()); r == nil {
+		return nil, &kvpb.RangeKeyMismatchError{Key: ba.Requests[0].Header(), Ranges: s.descriptors()}
+	}
+	desc := r.Descriptor()
+	writes := 0
+	for _, req := range ba.Requests {
+		if k, ok := outsideRange(desc, req); !ok {
+			return nil, &kvpb.RangeKeyMismatchError{Key: k, Ranges: []kvpb.RangeDescriptor{*desc}}
+		}
+		if req.IsWrite() {
+			writes++
+		}
+	}
+	switch writes {
+	case 0:
+		return r.read(ctx, ba.Requests)
+	case len(ba.Requests):
+		return r.propose(ctx, ba.Requests)
+	default:
+		return nil, ErrMixedBatch
+	}
+}
+
+// outsideRange checks that every key req addresses lies in desc; if not it
+// returns the first key outside and false. (A prewrite's primary may live in
+// another range and is not checked.)
+func outsideRange(desc *kvpb.RangeDescriptor, req kvpb.Request) (kvpb.Key, bool) {
+	checkKeys := func(ks []kvpb.Key) (kvpb.Key, bool) {
+		for _, k := range ks {
+			if !desc.ContainsKey(k) {
+				return k, false
+			}
+		}
+		return nil, true
+	}
+	switch t := req.(type) {
+	case *kvpb.ScanRequest:
+		return t.Span.Key, desc.ContainsSpan(t.Span)
+	case *kvpb.ClearRangeRequest:
+		return t.Span.Key, desc.ContainsSpan(t.Span)
+	case *kvpb.PrewriteRequest:
+		for _, m := range t.Mutations {
+			if !desc.ContainsKey(m.Key) {
+				return m.Key, false
+			}
+		}
+		return nil, true
+	case *kvpb.CommitRequest:
+		return checkKeys(t.Keys)
+	case *kvpb.RollbackRequest:
+		return checkKeys(t.Keys)
+	case *kvpb.ResolveLockRequest:
+		return checkKeys(t.Keys)
+	}
+	return req.Header(), desc.ContainsKey(req.Header())
+}
+
+// LeaderTerm reports whether this store's replica of range id is the leader
+// and has applied an entry of its current term, and that term. It is a
+// local check: use ReadIndex to confirm leadership with a quorum.
+func (s *Store) LeaderTerm(id kvpb.RangeID) (term uint64, ok bool) {
+	r, err := s.GetReplica(id)
+	if err != nil {
+		return 0, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.isLeaseholderLocked() {
+		return 0, false
+	}
+	return r.mu.term, true
+}
+
+// ReadIndex runs a quorum round on range id's leader and returns the term
+// the leadership was confirmed at, once the replica has applied every entry
+// committed before the round. It fails with *kvpb.NotLeaderError when this
+// replica is not the leader of its term (or loses leadership meanwhile).
+func (s *Store) ReadIndex(ctx context.Context, id kvpb.RangeID) (term uint64, err error) {
+	r, err := s.GetReplica(id)
+	if err != nil {
+		return 0, err
+	}
+	return r.readIndex(ctx)
+}
+
+// HandleRaftMessage steps a raft message from another store into the
+// addressed replica. Messages for unknown ranges are dropped with
+// RangeNotFoundError (replica creation by message comes with multi-node).
+func (s *Store) HandleRaftMessage(ctx context.Context, m *RaftMessage) error {
+	r, err := s.GetReplica(m.RangeID)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if r.mu.stopped {
+		r.mu.Unlock()
+		return ErrStopped
+	}
+	err = r.mu.rawNode.Step(m.Message)
+	r.mu.Unlock()
+	s.enqueue(r)
+	return err
+}
