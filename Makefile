@@ -1,0 +1,37 @@
+# rangedb — the two commands are `make run` and `make test`.
+GO        ?= go
+BIN       := bin/rangedb
+STORE     ?= rangedb-data
+SQL_ADDR  ?= 127.0.0.1:26257
+HTTP_ADDR ?= 127.0.0.1:8080
+# Packages whose concurrency the race detector checks in `make test`.
+RACE_PKGS := ./kv/... ./raftstore/... ./placement/... ./server/... ./sql/...
+
+.PHONY: build run test deps vet unit race e2e fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/rangedb
+
+## run: build and start a single-node server with its data in ./$(STORE).
+run: build
+	./$(BIN) start --single-node --store=$(STORE) --sql-addr=$(SQL_ADDR) --http-addr=$(HTTP_ADDR)
+
+## deps: install what the tests need (psql from Debian's postgresql-client).
+deps:
+	@if ! command -v psql >/dev/null 2>&1; then \
+		echo "installing postgresql-client (psql) for the tests"; \
+		apt-get update && apt-get install -y postgresql-client; \
+	fi
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+## test: everything CI runs.
+test: deps vet
+	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeRequests -fuzztime 10s ./kv/kvpb/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,61 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/rangedb/rangedb/placement"
+)
+
+// Config is what a node is started with. cmd/rangedb fills it from flags.
+type Config struct {
+	// StoreDir is the directory of the node's Pebble engine.
+	StoreDir string
+	// FS is the filesystem the engine lives on; nil is the OS filesystem.
+	// Tests pass vfs.NewCrashableMem().
+	FS vfs.FS
+	// SQLAddr is the PostgreSQL wire-protocol listen address.
+	SQLAddr string
+	// HTTPAddr is the HTTP listen address (/health, /metrics); empty
+	// disables HTTP.
+	HTTPAddr string
+	// SingleNode bootstraps a one-node cluster with replication factor 1.
+	SingleNode bool
+	// NodeID is the node's id; a single node is node 1.
+	NodeID uint64
+	// Clock is the wall clock the TSO reads; nil is the system clock.
+	Clock placement.Clock
+	// Logger receives the node's structured logs; nil is slog.Default().
+	Logger *slog.Logger
+	// DrainTimeout bounds how long Stop waits for running queries.
+	DrainTimeout time.Duration
+	// RaftTickInterval is the raft tick; zero takes raftstore's default.
+	RaftTickInterval time.Duration
+}
+
+func (c *Config) validate() error {
+	if c.StoreDir == "" {
+		return errors.New("server: a store directory is required")
+	}
+	if c.SQLAddr == "" {
+		c.SQLAddr = "127.0.0.1:26257"
+	}
+	if !c.SingleNode {
+		return errors.New("server: only --single-node is supported yet")
+	}
+	if c.NodeID == 0 {
+		c.NodeID = 1
+	}
+	if c.Clock == nil {
+		c.Clock = placement.SystemClock{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.DrainTimeout == 0 {
+		c.DrainTimeout = 10 * time.Second
+	}
+	return nil
+}

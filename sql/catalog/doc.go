@@ -1,0 +1,20 @@
+// Package catalog holds schema descriptors and reads and writes them
+// through a kv transaction.
+//
+// Layout (DESIGN.md §3): a descriptor lives at kvpb.DescriptorKey(id) and
+// its name at kvpb.NamespaceKey(parentID, name) → id. Databases have parent
+// 0; tables have their database as parent (the one schema, "public", is
+// implicit for now: when schemas arrive, they get ids and become the
+// tables' parents). Every stored record starts with a format byte; the
+// descriptor body is JSON for now (a later format byte can switch to
+// protobuf without rewriting old records).
+//
+// Ids come from kvpb.DescIDGeneratorKey through DB.Increment: never reused,
+// user ids from MinUserDescID up. Creating a name writes the namespace key
+// with Txn.Insert, so two concurrent CREATEs of one name cannot both commit:
+// the loser fails with *kvpb.KeyExistsError, which callers map to 42P07.
+//
+// Descriptors are read inside the statement's transaction, not cached: a
+// DROP committed by another session is seen by the next statement. A
+// schema version and leases (DESIGN.md §7) will allow caching later.
+package catalog

@@ -1,0 +1,92 @@
+package sql
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/rangedb/rangedb/kv"
+	"github.com/rangedb/rangedb/sql/catalog"
+	"github.com/rangedb/rangedb/sql/exec"
+	"github.com/rangedb/rangedb/sql/pgerror"
+)
+
+// Config configures an Engine.
+type Config struct {
+	// DB is the kv client every session uses.
+	DB *kv.DB
+	// NodeID is this node's id; it makes unique_rowid() values unique
+	// across nodes.
+	NodeID uint64
+	// Logger receives the engine's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Engine is the SQL engine of one node. It is shared by all sessions and
+// safe for concurrent use.
+type Engine struct {
+	cfg   Config
+	log   *slog.Logger
+	rowID rowIDGenerator
+	// Stats counts the kv work of every statement run by the engine.
+	Stats exec.Stats
+	// scanBatchSize overrides exec.DefaultScanBatchSize (tests).
+	scanBatchSize int64
+
+	startMu sync.Mutex
+	started bool
+}
+
+// NewEngine returns an Engine; call Start before opening sessions.
+func NewEngine(cfg Config) *Engine {
+	e := &Engine{cfg: cfg, log: cfg.Logger}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e.rowID.nodeID = cfg.NodeID
+	e.rowID.now = time.Now
+	return e
+}
+
+// Start bootstraps the cluster's SQL metadata: the databases "defaultdb"
+// and "postgres" exist afterwards. It is idempotent, and safe to call from
+// every node of a cluster at once.
+func (e *Engine) Start(ctx context.Context) error {
+	e.startMu.Lock()
+	defer e.startMu.Unlock()
+	if e.started {
+		return nil
+	}
+	if err := catalog.Bootstrap(ctx, e.cfg.DB); err != nil {
+		return err
+	}
+	e.started = true
+	return nil
+}
+
+// NewSession opens a session for user on database (PostgreSQL's default:
+// the database named like the user). An unknown database is 3D000.
+func (e *Engine) NewSession(ctx context.Context, user, database string, params map[string]string) (*Session, error) {
+	if database == "" {
+		database = user
+	}
+	txn, err := e.cfg.DB.NewTxn(ctx)
+	if err != nil {
+		return nil, pgerror.Flatten(err)
+	}
+	db, err := catalog.LookupDatabase(ctx, txn, database)
+	_ = txn.Rollback(ctx)
+	if err != nil {
+		return nil, pgerror.Flatten(err)
+	}
+	if db == nil {
+		return nil, pgerror.New(pgerror.CodeInvalidCatalogName, "database \"%s\" does not exist", database)
+	}
+	p := make(map[string]string, len(params))
+	for k, v := range params {
+		p[k] = v
+	}
+	return &Session{e: e, user: user, db: db, params: p}, nil
+}

@@ -1,0 +1,200 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"github.com/rangedb/rangedb/sql/pgerror"
+)
+
+func mustExec(t *testing.T, s *Session, q string) string {
+	t.Helper()
+	rec := &recorder{}
+	if err := s.ExecSimple(context.Background(), q, rec); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return rec.b.String()
+}
+
+func newTestSession(t *testing.T) (*testServer, *Session) {
+	ts := newTestServer(t)
+	s, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return ts, s
+}
+
+// TestCancelDuringScan cancels the context while rows stream: the
+// statement stops with 57014 after the rows already sent.
+func TestCancelDuringScan(t *testing.T) {
+	ts, s := newTestSession(t)
+	mustExec(t, s, "CREATE TABLE t (k INT PRIMARY KEY)")
+	var vals []string
+	for i := 0; i < 50; i++ {
+		vals = append(vals, fmt.Sprintf("(%d)", i))
+	}
+	mustExec(t, s, "INSERT INTO t VALUES "+strings.Join(vals, ", "))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	scans := 0
+	ts.store.Intercept = func(req kvpb.Request) error {
+		if _, ok := req.(*kvpb.ScanRequest); ok {
+			if scans++; scans == 2 {
+				cancel() // while the statement is between batches
+			}
+		}
+		return nil
+	}
+	rec := &recorder{}
+	err := s.ExecSimple(ctx, "SELECT * FROM t", rec)
+	ts.store.Intercept = nil
+	pe, ok := err.(*pgerror.Error)
+	if !ok || pe.Code != pgerror.CodeQueryCanceled {
+		t.Fatalf("got %v, want 57014", err)
+	}
+	if rec.rows >= 50 {
+		t.Fatalf("all %d rows were sent despite the cancellation", rec.rows)
+	}
+	if s.TxnStatus() != TxnIdle {
+		t.Fatalf("status %c", s.TxnStatus())
+	}
+	// The session is usable afterwards.
+	mustExec(t, s, "SELECT k FROM t WHERE k = 1")
+}
+
+// TestImplicitRetry injects a write conflict into the first commit of an
+// implicit transaction: the client sees one success, not the conflict.
+func TestImplicitRetry(t *testing.T) {
+	ts, s := newTestSession(t)
+	mustExec(t, s, "CREATE TABLE t (k INT PRIMARY KEY, v INT)")
+	var mu sync.Mutex
+	failures := 2
+	ts.store.Intercept = func(req kvpb.Request) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if p, ok := req.(*kvpb.PrewriteRequest); ok && failures > 0 {
+			failures--
+			return &kvpb.WriteConflictError{Key: p.Mutations[0].Key, StartTs: p.StartTs}
+		}
+		return nil
+	}
+	got := mustExec(t, s, "INSERT INTO t VALUES (1, 1); SELECT v FROM t; INSERT INTO t VALUES (2, 2)")
+	want := "INSERT 0 1\ncolumns: v:23\n1\nSELECT 1\nINSERT 0 1\n"
+	if got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got := mustExec(t, s, "SELECT * FROM t"); got != "columns: k:23 | v:23\n1 | 1\n2 | 2\nSELECT 2\n" {
+		t.Fatalf("after retry: %q", got)
+	}
+}
+
+// TestExplicitConflict: a conflict at COMMIT of a block is the client's
+// 40001, and the session is idle afterwards.
+func TestExplicitConflict(t *testing.T) {
+	ts, a := newTestSession(t)
+	b, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	mustExec(t, a, "CREATE TABLE t (k INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 0)")
+	mustExec(t, a, "BEGIN; UPDATE t SET v = 1 WHERE k = 1")
+	mustExec(t, b, "UPDATE t SET v = 2 WHERE k = 1")
+	err = a.ExecSimple(context.Background(), "COMMIT", &recorder{})
+	if pe, ok := err.(*pgerror.Error); !ok || pe.Code != pgerror.CodeSerializationFailure {
+		t.Fatalf("got %v, want 40001", err)
+	}
+	if a.TxnStatus() != TxnIdle {
+		t.Fatalf("status %c", a.TxnStatus())
+	}
+	if got := mustExec(t, a, "SELECT v FROM t"); got != "columns: v:23\n2\nSELECT 1\n" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// TestConcurrentCreate: two blocks create the same table; exactly one
+// commits.
+func TestConcurrentCreate(t *testing.T) {
+	ts, a := newTestSession(t)
+	b, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	mustExec(t, a, "BEGIN; CREATE TABLE x (k INT PRIMARY KEY)")
+	mustExec(t, b, "BEGIN; CREATE TABLE x (k INT PRIMARY KEY)")
+	mustExec(t, a, "COMMIT")
+	err = b.ExecSimple(context.Background(), "COMMIT", &recorder{})
+	pe, ok := err.(*pgerror.Error)
+	if !ok || (pe.Code != pgerror.CodeDuplicateTable && pe.Code != pgerror.CodeSerializationFailure) {
+		t.Fatalf("got %v, want 42P07 or 40001", err)
+	}
+	err = b.ExecSimple(context.Background(), "CREATE TABLE x (k INT PRIMARY KEY)", &recorder{})
+	if pe, ok := err.(*pgerror.Error); !ok || pe.Code != pgerror.CodeDuplicateTable {
+		t.Fatalf("got %v, want 42P07", err)
+	}
+}
+
+// TestDropClearsSpan: DROP TABLE removes the rows' keys after commit.
+func TestDropClearsSpan(t *testing.T) {
+	ts, s := newTestSession(t)
+	mustExec(t, s, "CREATE TABLE t (k INT PRIMARY KEY); INSERT INTO t VALUES (1), (2), (3)")
+	// The first user table after the two databases.
+	span := kvpb.Span{Key: kvpb.TableKeyPrefix(102), EndKey: kvpb.PrefixEnd(kvpb.TableKeyPrefix(102))}
+	if n := ts.store.KeyCount(span); n != 3 {
+		t.Fatalf("%d keys before drop", n)
+	}
+	mustExec(t, s, "DROP TABLE t")
+	if n := ts.store.KeyCount(span); n != 0 {
+		t.Fatalf("%d keys after drop", n)
+	}
+}
+
+func TestRowIDUnique(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	g := rowIDGenerator{nodeID: 7, now: func() time.Time { return now }}
+	seen := map[int64]bool{}
+	last := int64(-1)
+	for i := 0; i < 10000; i++ { // more than one millisecond's sequence
+		v := g.next()
+		if v <= last || seen[v] || v < 0 {
+			t.Fatalf("rowid %d after %d", v, last)
+		}
+		seen[v], last = true, v
+	}
+	other := rowIDGenerator{nodeID: 8, now: func() time.Time { return now }}
+	for i := 0; i < 10000; i++ {
+		if v := other.next(); seen[v] {
+			t.Fatalf("nodes 7 and 8 both made %d", v)
+		}
+	}
+}
+
+// TestLargeScanStreams checks that a table larger than many batches reads
+// back completely and in order.
+func TestLargeScanStreams(t *testing.T) {
+	ts, s := newTestSession(t)
+	ts.engine.scanBatchSize = 7
+	mustExec(t, s, "CREATE TABLE t (k INT PRIMARY KEY, v TEXT)")
+	var vals []string
+	for i := 200; i > 0; i-- {
+		vals = append(vals, fmt.Sprintf("(%d, 'v%d')", i, i))
+	}
+	mustExec(t, s, "INSERT INTO t VALUES "+strings.Join(vals, ", "))
+	scans0 := ts.engine.Stats.Scans.Load()
+	out := mustExec(t, s, "SELECT k FROM t WHERE k > 10")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 192 || lines[1] != "11" || lines[190] != "200" || lines[191] != "SELECT 190" {
+		t.Fatalf("unexpected output: %d lines, %q … %q", len(lines), lines[1], lines[len(lines)-1])
+	}
+	if n := ts.engine.Stats.Scans.Load() - scans0; n < 190/7 {
+		t.Fatalf("only %d scan requests for 190 rows in batches of 7", n)
+	}
+}

@@ -1,0 +1,691 @@
+package parser
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"github.com/rangedb/rangedb/sql/ast"
+	"github.com/rangedb/rangedb/sql/pgerror"
+)
+
+// translator turns one statement's pg_query tree into sql/ast.
+type translator struct {
+	pm *posMap
+	// base is the byte offset of the parsed piece in the whole string;
+	// pg_query's locations are relative to the piece.
+	base int
+}
+
+// pos converts a pg_query location (byte offset in the piece, -1 unknown)
+// to a 1-based character position in the whole query.
+func (t *translator) pos(loc int32) int {
+	if loc < 0 {
+		return 0
+	}
+	return t.pm.chars(t.base+int(loc)) + 1
+}
+
+func (t *translator) unsupported(construct string, loc int32) error {
+	return pgerror.Unsupported(construct).WithPosition(t.pos(loc))
+}
+
+// stmtNames names the statements rangedb does not implement yet.
+var stmtNames = map[string]string{
+	"IndexStmt": "CREATE INDEX", "AlterTableStmt": "ALTER TABLE", "VariableSetStmt": "SET",
+	"VariableShowStmt": "SHOW", "CreatedbStmt": "CREATE DATABASE", "DropdbStmt": "DROP DATABASE",
+	"ViewStmt": "CREATE VIEW", "CreateSchemaStmt": "CREATE SCHEMA", "TruncateStmt": "TRUNCATE",
+	"ExplainStmt": "EXPLAIN", "CopyStmt": "COPY", "CreateSeqStmt": "CREATE SEQUENCE",
+	"PrepareStmt": "PREPARE", "ExecuteStmt": "EXECUTE", "DeallocateStmt": "DEALLOCATE",
+	"CreateTableAsStmt": "CREATE TABLE AS", "VacuumStmt": "VACUUM", "GrantStmt": "GRANT",
+	"RenameStmt": "ALTER ... RENAME", "CreateFunctionStmt": "CREATE FUNCTION", "DoStmt": "DO",
+	"MergeStmt": "MERGE", "CommentStmt": "COMMENT", "LockStmt": "LOCK", "ListenStmt": "LISTEN",
+	"NotifyStmt": "NOTIFY", "DiscardStmt": "DISCARD", "CallStmt": "CALL", "CreateRoleStmt": "CREATE ROLE",
+	"DeclareCursorStmt": "DECLARE", "FetchStmt": "FETCH", "ClosePortalStmt": "CLOSE",
+	"CheckPointStmt": "CHECKPOINT", "VariableResetStmt": "RESET", "CreateExtensionStmt": "CREATE EXTENSION",
+}
+
+func nodeTypeName(n *pg_query.Node) string {
+	s := fmt.Sprintf("%T", n.GetNode())
+	return strings.TrimPrefix(s, "*pg_query.Node_")
+}
+
+func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
+	switch s := n.GetNode().(type) {
+	case *pg_query.Node_CreateStmt:
+		return t.createTable(s.CreateStmt)
+	case *pg_query.Node_DropStmt:
+		return t.dropTable(s.DropStmt)
+	case *pg_query.Node_InsertStmt:
+		return t.insert(s.InsertStmt)
+	case *pg_query.Node_SelectStmt:
+		return t.selectStmt(s.SelectStmt)
+	case *pg_query.Node_UpdateStmt:
+		return t.update(s.UpdateStmt)
+	case *pg_query.Node_DeleteStmt:
+		return t.delete(s.DeleteStmt)
+	case *pg_query.Node_TransactionStmt:
+		return t.transaction(s.TransactionStmt)
+	}
+	name := nodeTypeName(n)
+	if sn, ok := stmtNames[name]; ok {
+		return nil, pgerror.Unsupported(sn)
+	}
+	return nil, pgerror.Unsupported("statement " + strings.TrimSuffix(name, "Stmt"))
+}
+
+func (t *translator) transaction(s *pg_query.TransactionStmt) (ast.Statement, error) {
+	switch s.Kind {
+	case pg_query.TransactionStmtKind_TRANS_STMT_BEGIN, pg_query.TransactionStmtKind_TRANS_STMT_START:
+		if len(s.Options) > 0 {
+			return nil, t.unsupported("BEGIN with transaction modes", s.Location)
+		}
+		return &ast.BeginTxn{}, nil
+	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
+		if s.Chain {
+			return nil, t.unsupported("COMMIT AND CHAIN", s.Location)
+		}
+		return &ast.CommitTxn{}, nil
+	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+		if s.Chain {
+			return nil, t.unsupported("ROLLBACK AND CHAIN", s.Location)
+		}
+		return &ast.RollbackTxn{}, nil
+	case pg_query.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
+		return nil, t.unsupported("SAVEPOINT", s.Location)
+	case pg_query.TransactionStmtKind_TRANS_STMT_RELEASE:
+		return nil, t.unsupported("RELEASE SAVEPOINT", s.Location)
+	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+		return nil, t.unsupported("ROLLBACK TO SAVEPOINT", s.Location)
+	}
+	return nil, t.unsupported("two-phase commit", s.Location)
+}
+
+func (t *translator) tableName(rv *pg_query.RangeVar) (ast.TableName, error) {
+	if rv.Catalogname != "" {
+		return ast.TableName{}, pgerror.New(pgerror.CodeFeatureNotSupported,
+			"cross-database references are not implemented: \"%s.%s.%s\"", rv.Catalogname, rv.Schemaname, rv.Relname).
+			WithPosition(t.pos(rv.Location))
+	}
+	return ast.TableName{Schema: rv.Schemaname, Name: rv.Relname, Pos: t.pos(rv.Location)}, nil
+}
+
+func (t *translator) tableRef(rv *pg_query.RangeVar) (ast.TableRef, error) {
+	tn, err := t.tableName(rv)
+	if err != nil {
+		return ast.TableRef{}, err
+	}
+	ref := ast.TableRef{Table: tn}
+	if rv.Alias != nil {
+		if len(rv.Alias.Colnames) > 0 {
+			return ast.TableRef{}, t.unsupported("column aliases in FROM", rv.Location)
+		}
+		ref.Alias = rv.Alias.Aliasname
+	}
+	if rv.Relpersistence == "t" {
+		return ast.TableRef{}, t.unsupported("temporary tables", rv.Location)
+	}
+	return ref, nil
+}
+
+func (t *translator) createTable(s *pg_query.CreateStmt) (ast.Statement, error) {
+	loc := s.Relation.GetLocation()
+	switch {
+	case len(s.InhRelations) > 0:
+		return nil, t.unsupported("INHERITS", loc)
+	case s.Partspec != nil || s.Partbound != nil:
+		return nil, t.unsupported("PARTITION", loc)
+	case s.OfTypename != nil:
+		return nil, t.unsupported("CREATE TABLE OF", loc)
+	case len(s.Options) > 0:
+		return nil, t.unsupported("WITH (storage parameters)", loc)
+	case s.Oncommit > pg_query.OnCommitAction_ONCOMMIT_NOOP:
+		return nil, t.unsupported("ON COMMIT", loc)
+	case s.Tablespacename != "":
+		return nil, t.unsupported("TABLESPACE", loc)
+	case s.AccessMethod != "":
+		return nil, t.unsupported("USING (table access method)", loc)
+	case s.Relation.GetRelpersistence() == "u":
+		return nil, t.unsupported("UNLOGGED", loc)
+	}
+	tn, err := t.tableName(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	if s.Relation.Relpersistence == "t" {
+		return nil, t.unsupported("temporary tables", loc)
+	}
+	ct := &ast.CreateTable{Table: tn, IfNotExists: s.IfNotExists}
+	var tableCons []*pg_query.Constraint
+	for _, elt := range s.TableElts {
+		switch e := elt.GetNode().(type) {
+		case *pg_query.Node_ColumnDef:
+			cd, err := t.columnDef(e.ColumnDef, ct)
+			if err != nil {
+				return nil, err
+			}
+			ct.Columns = append(ct.Columns, cd)
+		case *pg_query.Node_Constraint:
+			tableCons = append(tableCons, e.Constraint)
+		case *pg_query.Node_TableLikeClause:
+			return nil, t.unsupported("LIKE", e.TableLikeClause.GetRelation().GetLocation())
+		default:
+			return nil, pgerror.Unsupported("table element " + nodeTypeName(elt))
+		}
+	}
+	for _, c := range s.Constraints {
+		if con := c.GetConstraint(); con != nil {
+			tableCons = append(tableCons, con)
+		}
+	}
+	for _, con := range tableCons {
+		if con.Contype != pg_query.ConstrType_CONSTR_PRIMARY {
+			return nil, t.unsupported(constraintName(con.Contype), con.Location)
+		}
+		if len(con.Including) > 0 || len(con.Options) > 0 || con.Indexspace != "" || con.Deferrable {
+			return nil, t.unsupported("PRIMARY KEY options", con.Location)
+		}
+		if ct.PrimaryKeyPos != 0 {
+			return nil, pgerror.New(pgerror.CodeInvalidTableDefinition,
+				"multiple primary keys for table \"%s\" are not allowed", tn.Name).WithPosition(t.pos(con.Location))
+		}
+		ct.PrimaryKeyPos = t.pos(con.Location)
+		ct.PrimaryKeyName = con.Conname
+		for _, k := range con.Keys {
+			ct.PrimaryKey = append(ct.PrimaryKey, k.GetString_().GetSval())
+		}
+	}
+	return ct, nil
+}
+
+func constraintName(ct pg_query.ConstrType) string {
+	switch ct {
+	case pg_query.ConstrType_CONSTR_DEFAULT:
+		return "DEFAULT"
+	case pg_query.ConstrType_CONSTR_IDENTITY:
+		return "identity column"
+	case pg_query.ConstrType_CONSTR_GENERATED:
+		return "generated column"
+	case pg_query.ConstrType_CONSTR_CHECK:
+		return "CHECK constraint"
+	case pg_query.ConstrType_CONSTR_UNIQUE:
+		return "UNIQUE constraint"
+	case pg_query.ConstrType_CONSTR_EXCLUSION:
+		return "EXCLUDE constraint"
+	case pg_query.ConstrType_CONSTR_FOREIGN:
+		return "FOREIGN KEY constraint"
+	case pg_query.ConstrType_CONSTR_ATTR_DEFERRABLE, pg_query.ConstrType_CONSTR_ATTR_NOT_DEFERRABLE,
+		pg_query.ConstrType_CONSTR_ATTR_DEFERRED, pg_query.ConstrType_CONSTR_ATTR_IMMEDIATE:
+		return "constraint deferral"
+	}
+	return "constraint " + ct.String()
+}
+
+func (t *translator) columnDef(c *pg_query.ColumnDef, ct *ast.CreateTable) (ast.ColumnDef, error) {
+	if c.CollClause != nil {
+		return ast.ColumnDef{}, t.unsupported("COLLATE", c.CollClause.Location)
+	}
+	if c.Compression != "" {
+		return ast.ColumnDef{}, t.unsupported("COMPRESSION", c.Location)
+	}
+	typ, err := t.typeName(c.TypeName)
+	if err != nil {
+		return ast.ColumnDef{}, err
+	}
+	cd := ast.ColumnDef{Name: c.Colname, Type: typ, Pos: t.pos(c.Location)}
+	explicitNull := false
+	for _, n := range c.Constraints {
+		con := n.GetConstraint()
+		if con == nil {
+			continue
+		}
+		switch con.Contype {
+		case pg_query.ConstrType_CONSTR_NOTNULL:
+			if explicitNull {
+				return cd, pgerror.New(pgerror.CodeSyntaxError,
+					"conflicting NULL/NOT NULL declarations for column \"%s\" of table \"%s\"", c.Colname, ct.Table.Name).
+					WithPosition(t.pos(con.Location))
+			}
+			cd.NotNull = true
+		case pg_query.ConstrType_CONSTR_NULL:
+			if cd.NotNull {
+				return cd, pgerror.New(pgerror.CodeSyntaxError,
+					"conflicting NULL/NOT NULL declarations for column \"%s\" of table \"%s\"", c.Colname, ct.Table.Name).
+					WithPosition(t.pos(con.Location))
+			}
+			explicitNull = true
+		case pg_query.ConstrType_CONSTR_PRIMARY:
+			if len(con.Options) > 0 || con.Indexspace != "" {
+				return cd, t.unsupported("PRIMARY KEY options", con.Location)
+			}
+			if ct.PrimaryKeyPos != 0 {
+				return cd, pgerror.New(pgerror.CodeInvalidTableDefinition,
+					"multiple primary keys for table \"%s\" are not allowed", ct.Table.Name).WithPosition(t.pos(con.Location))
+			}
+			cd.PrimaryKey = true
+			ct.PrimaryKeyPos = t.pos(con.Location)
+			ct.PrimaryKeyName = con.Conname
+			ct.PrimaryKey = []string{c.Colname}
+		default:
+			return cd, t.unsupported(constraintName(con.Contype), con.Location)
+		}
+	}
+	return cd, nil
+}
+
+func (t *translator) typeName(tn *pg_query.TypeName) (ast.TypeName, error) {
+	if tn == nil || len(tn.Names) == 0 {
+		return ast.TypeName{}, pgerror.Unsupported("column without a type")
+	}
+	name := tn.Names[len(tn.Names)-1].GetString_().GetSval()
+	if len(tn.ArrayBounds) > 0 {
+		return ast.TypeName{}, t.unsupported(fmt.Sprintf("type \"%s[]\"", name), tn.Location)
+	}
+	if tn.Setof || tn.PctType {
+		return ast.TypeName{}, t.unsupported("SETOF/%TYPE", tn.Location)
+	}
+	return ast.TypeName{Name: name, Pos: t.pos(tn.Location), Typmods: len(tn.Typmods) > 0}, nil
+}
+
+func (t *translator) dropTable(s *pg_query.DropStmt) (ast.Statement, error) {
+	if s.RemoveType != pg_query.ObjectType_OBJECT_TABLE {
+		name := strings.TrimPrefix(s.RemoveType.String(), "OBJECT_")
+		return nil, pgerror.Unsupported("DROP " + strings.ReplaceAll(name, "_", " "))
+	}
+	if s.Behavior == pg_query.DropBehavior_DROP_CASCADE {
+		return nil, pgerror.Unsupported("DROP TABLE ... CASCADE")
+	}
+	if s.Concurrent {
+		return nil, pgerror.Unsupported("DROP ... CONCURRENTLY")
+	}
+	dt := &ast.DropTable{IfExists: s.MissingOk}
+	for _, obj := range s.Objects {
+		var parts []string
+		for _, it := range obj.GetList().GetItems() {
+			parts = append(parts, it.GetString_().GetSval())
+		}
+		switch len(parts) {
+		case 1:
+			dt.Names = append(dt.Names, ast.TableName{Name: parts[0]})
+		case 2:
+			dt.Names = append(dt.Names, ast.TableName{Schema: parts[0], Name: parts[1]})
+		default:
+			return nil, pgerror.New(pgerror.CodeFeatureNotSupported,
+				"cross-database references are not implemented: \"%s\"", strings.Join(parts, "."))
+		}
+	}
+	return dt, nil
+}
+
+func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
+	loc := s.Relation.GetLocation()
+	switch {
+	case s.WithClause != nil:
+		return nil, t.unsupported("WITH", s.WithClause.Location)
+	case s.OnConflictClause != nil:
+		return nil, t.unsupported("ON CONFLICT", s.OnConflictClause.Location)
+	case len(s.ReturningList) > 0:
+		return nil, t.unsupported("RETURNING", loc)
+	case s.Override != pg_query.OverridingKind_OVERRIDING_NOT_SET && s.Override != pg_query.OverridingKind_OVERRIDING_KIND_UNDEFINED:
+		return nil, t.unsupported("OVERRIDING", loc)
+	case s.SelectStmt == nil:
+		return nil, t.unsupported("DEFAULT VALUES", loc)
+	}
+	tn, err := t.tableName(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	ins := &ast.Insert{Table: tn}
+	if s.Relation.Alias != nil {
+		ins.Alias = s.Relation.Alias.Aliasname
+	}
+	for _, c := range s.Cols {
+		rt := c.GetResTarget()
+		if len(rt.Indirection) > 0 {
+			return nil, t.unsupported("subscripted or field INSERT targets", rt.Location)
+		}
+		ins.Columns = append(ins.Columns, ast.Name{Name: rt.Name, Pos: t.pos(rt.Location)})
+	}
+	sel := s.SelectStmt.GetSelectStmt()
+	if sel == nil || len(sel.ValuesLists) == 0 || len(sel.TargetList) > 0 {
+		return nil, pgerror.Unsupported("INSERT ... SELECT")
+	}
+	if len(sel.SortClause) > 0 || sel.LimitCount != nil || sel.LimitOffset != nil || sel.WithClause != nil {
+		return nil, pgerror.Unsupported("ORDER BY/LIMIT/WITH on VALUES")
+	}
+	for _, vl := range sel.ValuesLists {
+		var row []ast.Expr
+		for _, item := range vl.GetList().GetItems() {
+			if d := item.GetSetToDefault(); d != nil {
+				return nil, t.unsupported("DEFAULT", d.Location)
+			}
+			e, err := t.expr(item)
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, e)
+		}
+		ins.Rows = append(ins.Rows, row)
+	}
+	return ins, nil
+}
+
+func (t *translator) selectStmt(s *pg_query.SelectStmt) (ast.Statement, error) {
+	switch {
+	case s.Op != pg_query.SetOperation_SETOP_NONE:
+		return nil, pgerror.Unsupported(strings.TrimPrefix(s.Op.String(), "SETOP_"))
+	case s.WithClause != nil:
+		return nil, t.unsupported("WITH", s.WithClause.Location)
+	case len(s.ValuesLists) > 0:
+		return nil, pgerror.Unsupported("VALUES")
+	case s.IntoClause != nil:
+		return nil, pgerror.Unsupported("SELECT INTO")
+	case len(s.DistinctClause) > 0:
+		return nil, pgerror.Unsupported("DISTINCT")
+	case len(s.GroupClause) > 0:
+		return nil, pgerror.Unsupported("GROUP BY")
+	case s.HavingClause != nil:
+		return nil, pgerror.Unsupported("HAVING")
+	case len(s.WindowClause) > 0:
+		return nil, pgerror.Unsupported("WINDOW")
+	case len(s.SortClause) > 0:
+		return nil, pgerror.Unsupported("ORDER BY")
+	case s.LimitCount != nil || s.LimitOffset != nil:
+		return nil, pgerror.Unsupported("LIMIT/OFFSET")
+	case len(s.LockingClause) > 0:
+		return nil, pgerror.Unsupported("FOR UPDATE/SHARE")
+	case len(s.FromClause) > 1:
+		return nil, pgerror.Unsupported("JOIN")
+	}
+	sel := &ast.Select{}
+	if len(s.FromClause) == 1 {
+		switch f := s.FromClause[0].GetNode().(type) {
+		case *pg_query.Node_RangeVar:
+			ref, err := t.tableRef(f.RangeVar)
+			if err != nil {
+				return nil, err
+			}
+			sel.From = &ref
+		case *pg_query.Node_JoinExpr:
+			return nil, pgerror.Unsupported("JOIN")
+		case *pg_query.Node_RangeSubselect:
+			return nil, pgerror.Unsupported("subquery in FROM")
+		case *pg_query.Node_RangeFunction:
+			return nil, pgerror.Unsupported("function in FROM")
+		default:
+			return nil, pgerror.Unsupported("FROM item " + nodeTypeName(s.FromClause[0]))
+		}
+	}
+	for _, n := range s.TargetList {
+		rt := n.GetResTarget()
+		if cr := rt.Val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+			if len(cr.Fields) > 2 {
+				return nil, t.unsupported("qualified * with a schema", cr.Location)
+			}
+			se := ast.SelectExpr{Star: true, Pos: t.pos(cr.Location)}
+			if len(cr.Fields) == 2 {
+				se.Expr = &ast.ColumnRef{Table: cr.Fields[0].GetString_().GetSval(), Name: "*", Pos: t.pos(cr.Location)}
+			}
+			sel.Exprs = append(sel.Exprs, se)
+			continue
+		}
+		e, err := t.expr(rt.Val)
+		if err != nil {
+			return nil, err
+		}
+		sel.Exprs = append(sel.Exprs, ast.SelectExpr{Expr: e, Alias: rt.Name, Pos: t.pos(rt.Location)})
+	}
+	if s.WhereClause != nil {
+		w, err := t.expr(s.WhereClause)
+		if err != nil {
+			return nil, err
+		}
+		sel.Where = w
+	}
+	return sel, nil
+}
+
+func (t *translator) update(s *pg_query.UpdateStmt) (ast.Statement, error) {
+	switch {
+	case s.WithClause != nil:
+		return nil, t.unsupported("WITH", s.WithClause.Location)
+	case len(s.FromClause) > 0:
+		return nil, pgerror.Unsupported("UPDATE ... FROM")
+	case len(s.ReturningList) > 0:
+		return nil, pgerror.Unsupported("RETURNING")
+	}
+	ref, err := t.tableRef(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	up := &ast.Update{Table: ref}
+	for _, n := range s.TargetList {
+		rt := n.GetResTarget()
+		if len(rt.Indirection) > 0 {
+			return nil, t.unsupported("subscripted or field UPDATE targets", rt.Location)
+		}
+		if rt.Val.GetMultiAssignRef() != nil {
+			return nil, t.unsupported("multiple-column UPDATE", rt.Location)
+		}
+		if d := rt.Val.GetSetToDefault(); d != nil {
+			return nil, t.unsupported("DEFAULT", d.Location)
+		}
+		e, err := t.expr(rt.Val)
+		if err != nil {
+			return nil, err
+		}
+		up.Set = append(up.Set, ast.SetClause{Column: ast.Name{Name: rt.Name, Pos: t.pos(rt.Location)}, Expr: e})
+	}
+	if s.WhereClause != nil {
+		if s.WhereClause.GetCurrentOfExpr() != nil {
+			return nil, pgerror.Unsupported("WHERE CURRENT OF")
+		}
+		w, err := t.expr(s.WhereClause)
+		if err != nil {
+			return nil, err
+		}
+		up.Where = w
+	}
+	return up, nil
+}
+
+func (t *translator) delete(s *pg_query.DeleteStmt) (ast.Statement, error) {
+	switch {
+	case s.WithClause != nil:
+		return nil, t.unsupported("WITH", s.WithClause.Location)
+	case len(s.UsingClause) > 0:
+		return nil, pgerror.Unsupported("DELETE ... USING")
+	case len(s.ReturningList) > 0:
+		return nil, pgerror.Unsupported("RETURNING")
+	}
+	ref, err := t.tableRef(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	del := &ast.Delete{Table: ref}
+	if s.WhereClause != nil {
+		if s.WhereClause.GetCurrentOfExpr() != nil {
+			return nil, pgerror.Unsupported("WHERE CURRENT OF")
+		}
+		w, err := t.expr(s.WhereClause)
+		if err != nil {
+			return nil, err
+		}
+		del.Where = w
+	}
+	return del, nil
+}
+
+func (t *translator) expr(n *pg_query.Node) (ast.Expr, error) {
+	switch e := n.GetNode().(type) {
+	case *pg_query.Node_ColumnRef:
+		return t.columnRef(e.ColumnRef)
+	case *pg_query.Node_AConst:
+		return t.constant(e.AConst)
+	case *pg_query.Node_AExpr:
+		return t.aExpr(e.AExpr)
+	case *pg_query.Node_BoolExpr:
+		return t.boolExpr(e.BoolExpr)
+	case *pg_query.Node_NullTest:
+		if e.NullTest.Argisrow {
+			return nil, t.unsupported("row IS NULL", e.NullTest.Location)
+		}
+		arg, err := t.expr(e.NullTest.Arg)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.IsNullExpr{E: arg, Not: e.NullTest.Nulltesttype == pg_query.NullTestType_IS_NOT_NULL, Pos: t.pos(e.NullTest.Location)}, nil
+	case *pg_query.Node_TypeCast:
+		arg, err := t.expr(e.TypeCast.Arg)
+		if err != nil {
+			return nil, err
+		}
+		typ, err := t.typeName(e.TypeCast.TypeName)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.CastExpr{E: arg, Type: typ, Pos: t.pos(e.TypeCast.Location)}, nil
+	case *pg_query.Node_FuncCall:
+		var parts []string
+		for _, p := range e.FuncCall.Funcname {
+			parts = append(parts, p.GetString_().GetSval())
+		}
+		return nil, t.unsupported("function "+strings.Join(parts, ".")+"()", e.FuncCall.Location)
+	case *pg_query.Node_SubLink:
+		return nil, t.unsupported("subqueries", e.SubLink.Location)
+	case *pg_query.Node_CaseExpr:
+		return nil, t.unsupported("CASE", e.CaseExpr.Location)
+	case *pg_query.Node_ParamRef:
+		return nil, t.unsupported("parameters", e.ParamRef.Location)
+	case *pg_query.Node_SqlvalueFunction:
+		return nil, t.unsupported("SQL value functions", e.SqlvalueFunction.Location)
+	case *pg_query.Node_CoalesceExpr:
+		return nil, t.unsupported("COALESCE", e.CoalesceExpr.Location)
+	case *pg_query.Node_RowExpr:
+		return nil, t.unsupported("row constructors", e.RowExpr.Location)
+	case *pg_query.Node_AArrayExpr:
+		return nil, t.unsupported("arrays", e.AArrayExpr.Location)
+	case *pg_query.Node_CollateClause:
+		return nil, t.unsupported("COLLATE", e.CollateClause.Location)
+	case *pg_query.Node_BooleanTest:
+		return nil, t.unsupported("IS TRUE/FALSE/UNKNOWN", e.BooleanTest.Location)
+	}
+	return nil, pgerror.Unsupported("expression " + nodeTypeName(n))
+}
+
+func (t *translator) columnRef(c *pg_query.ColumnRef) (ast.Expr, error) {
+	var parts []string
+	for _, f := range c.Fields {
+		if f.GetAStar() != nil {
+			return nil, t.unsupported("* in an expression", c.Location)
+		}
+		parts = append(parts, f.GetString_().GetSval())
+	}
+	switch len(parts) {
+	case 1:
+		return &ast.ColumnRef{Name: parts[0], Pos: t.pos(c.Location)}, nil
+	case 2:
+		return &ast.ColumnRef{Table: parts[0], Name: parts[1], Pos: t.pos(c.Location)}, nil
+	}
+	return nil, t.unsupported("schema-qualified column references", c.Location)
+}
+
+func (t *translator) constant(c *pg_query.A_Const) (ast.Expr, error) {
+	p := t.pos(c.Location)
+	if c.Isnull {
+		return &ast.NullVal{Pos: p}, nil
+	}
+	switch v := c.Val.(type) {
+	case *pg_query.A_Const_Ival:
+		i := int64(v.Ival.Ival)
+		return &ast.NumVal{Text: strconv.FormatInt(i, 10), Int: i, IsInt: true, Pos: p}, nil
+	case *pg_query.A_Const_Fval:
+		s := v.Fval.Fval
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return &ast.NumVal{Text: s, Int: i, IsInt: true, Pos: p}, nil
+		}
+		return &ast.NumVal{Text: s, Pos: p}, nil
+	case *pg_query.A_Const_Sval:
+		return &ast.StrVal{Val: v.Sval.Sval, Pos: p}, nil
+	case *pg_query.A_Const_Boolval:
+		return &ast.BoolVal{Val: v.Boolval.Boolval, Pos: p}, nil
+	case *pg_query.A_Const_Bsval:
+		return nil, t.unsupported("bit string literals", c.Location)
+	}
+	return nil, t.unsupported("constant", c.Location)
+}
+
+func (t *translator) aExpr(a *pg_query.A_Expr) (ast.Expr, error) {
+	p := t.pos(a.Location)
+	if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP {
+		name := strings.TrimPrefix(a.Kind.String(), "AEXPR_")
+		return nil, t.unsupported(strings.ReplaceAll(name, "_", " "), a.Location)
+	}
+	if len(a.Name) != 1 {
+		return nil, t.unsupported("OPERATOR()", a.Location)
+	}
+	op := a.Name[0].GetString_().GetSval()
+	if a.Lexpr == nil {
+		r, err := t.expr(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		switch op {
+		case "-":
+			return &ast.UnaryMinus{E: r, Pos: p}, nil
+		case "+":
+			return r, nil
+		}
+		return nil, t.unsupported(fmt.Sprintf("prefix operator \"%s\"", op), a.Location)
+	}
+	if a.Rexpr == nil {
+		return nil, t.unsupported(fmt.Sprintf("postfix operator \"%s\"", op), a.Location)
+	}
+	l, err := t.expr(a.Lexpr)
+	if err != nil {
+		return nil, err
+	}
+	r, err := t.expr(a.Rexpr)
+	if err != nil {
+		return nil, err
+	}
+	switch op {
+	case "=", "<", "<=", ">", ">=":
+		return &ast.ComparisonExpr{Op: ast.CmpOp(op), L: l, R: r, Pos: p}, nil
+	case "<>", "!=":
+		return &ast.ComparisonExpr{Op: ast.NE, L: l, R: r, Pos: p}, nil
+	case "+", "-", "*":
+		return &ast.BinaryExpr{Op: ast.BinaryOp(op), L: l, R: r, Pos: p}, nil
+	}
+	return nil, t.unsupported(fmt.Sprintf("operator \"%s\"", op), a.Location)
+}
+
+func (t *translator) boolExpr(b *pg_query.BoolExpr) (ast.Expr, error) {
+	args := make([]ast.Expr, len(b.Args))
+	for i, a := range b.Args {
+		e, err := t.expr(a)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = e
+	}
+	p := t.pos(b.Location)
+	switch b.Boolop {
+	case pg_query.BoolExprType_NOT_EXPR:
+		return &ast.NotExpr{E: args[0], Pos: p}, nil
+	case pg_query.BoolExprType_AND_EXPR:
+		e := args[0]
+		for _, a := range args[1:] {
+			e = &ast.AndExpr{L: e, R: a, Pos: p}
+		}
+		return e, nil
+	case pg_query.BoolExprType_OR_EXPR:
+		e := args[0]
+		for _, a := range args[1:] {
+			e = &ast.OrExpr{L: e, R: a, Pos: p}
+		}
+		return e, nil
+	}
+	return nil, t.unsupported("boolean operator", b.Location)
+}
