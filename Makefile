@@ -16,11 +16,12 @@ build:
 run: build
 	./$(BIN) start --single-node --store=$(STORE) --sql-addr=$(SQL_ADDR) --http-addr=$(HTTP_ADDR)
 
-## deps: install what the tests need (psql from Debian's postgresql-client).
+## deps: install what the tests need: psql (postgresql-client) and a
+## PostgreSQL 15 server that tests start on loopback as the reference.
 deps:
-	@if ! command -v psql >/dev/null 2>&1; then \
-		echo "installing postgresql-client (psql) for the tests"; \
-		apt-get update && apt-get install -y postgresql-client; \
+	@if ! command -v psql >/dev/null 2>&1 || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		echo "installing postgresql and postgresql-client for the tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql postgresql-client; \
 	fi
 
 vet:
