@@ -7,7 +7,7 @@ HTTP_ADDR ?= 127.0.0.1:8080
 # Packages whose concurrency the race detector checks in `make test`.
 RACE_PKGS := ./kv/... ./raftstore/... ./placement/... ./server/... ./sql/...
 
-.PHONY: build run test deps vet unit race e2e fuzz clean
+.PHONY: build run test deps vet slt clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/rangedb
@@ -33,6 +33,11 @@ test: deps vet
 	$(GO) test -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeRequests -fuzztime 10s ./kv/kvpb/
+
+## slt: the whole SQL logic test corpus (../shared/sqllogictest) on rangedb
+## and on PostgreSQL 15, side by side, with a summary table. Long.
+slt: deps
+	RANGEDB_SLT_ALL=1 $(GO) test -count=1 -run TestSLTCorpus -v -timeout 240m ./tests/slt/ | grep -v '^=== RUN'
 
 clean:
 	rm -rf bin
