@@ -2,17 +2,19 @@ package types
 
 import (
 	"math"
-	"strconv"
 	"strings"
 
+	"github.com/cockroachdb/apd/v3"
 	"github.com/rangedb/rangedb/sql/pgerror"
 )
 
-// Datum is one SQL value. The concrete types are DInt, DString, DBool and
-// the singleton DNull.
+// Datum is one SQL value. The concrete types are DInt, DFloat, *DDecimal,
+// DString, DChar, DBytes, DBool, DDate, DTimestamp, DTimestampTZ,
+// DInterval and the singleton DNull. Datums are immutable.
 type Datum interface {
 	// ResolvedType returns the Datum's type family representative (DNull
-	// returns Unknown; an integer is Int8 regardless of its column's width).
+	// returns Unknown; an integer is Int8 regardless of its column's width,
+	// a float is Float8 even in a real column).
 	ResolvedType() *T
 	datum()
 }
@@ -21,43 +23,114 @@ type Datum interface {
 // expression type, checked when values are assigned or computed.
 type DInt int64
 
-// DString is a text value.
+// DFloat is a real or double precision value. A real's value is always
+// exactly representable as a float32; FormatText needs the type to print
+// it as PostgreSQL prints a real.
+type DFloat float64
+
+// DDecimal is a numeric value. Its exponent is PostgreSQL's display scale
+// negated (1.50 is coefficient 150, exponent -2); the forms NaN and
+// Infinite (with Negative) are PostgreSQL's 'NaN', 'Infinity' and
+// '-Infinity'. Zero is never negative. Use it by pointer and never mutate
+// one that has been handed out.
+type DDecimal struct {
+	apd.Decimal
+}
+
+// DString is a text or varchar value.
 type DString string
+
+// DChar is a character(n) (bpchar) value, stored blank-padded as
+// PostgreSQL stores it. Trailing spaces are insignificant: it compares,
+// hashes and key-encodes as if they were trimmed, and a cast to text trims
+// them.
+type DChar string
+
+// DBytes is a bytea value (held in a string so the Datum is immutable).
+type DBytes string
 
 // DBool is a boolean.
 type DBool bool
+
+// DDate is a date: days since 2000-01-01 (PostgreSQL's representation),
+// with DateNegInfinity and DatePosInfinity for '-infinity' and 'infinity'.
+type DDate int32
+
+// DTimestamp is a timestamp without time zone: microseconds since
+// 2000-01-01 00:00:00, with TimestampNegInfinity/TimestampPosInfinity.
+type DTimestamp int64
+
+// DTimestampTZ is a timestamp with time zone: microseconds since
+// 2000-01-01 00:00:00 UTC, with the same infinities as DTimestamp.
+type DTimestampTZ int64
+
+// DInterval is an interval as PostgreSQL stores it: months, days and
+// microseconds, kept apart because their lengths vary.
+type DInterval struct {
+	Months int32
+	Days   int32
+	Micros int64
+}
+
+// The infinities of dates and timestamps (PostgreSQL's DATEVAL_NOBEGIN,
+// DATEVAL_NOEND, DT_NOBEGIN, DT_NOEND).
+const (
+	DateNegInfinity      DDate = math.MinInt32
+	DatePosInfinity      DDate = math.MaxInt32
+	TimestampNegInfinity int64 = math.MinInt64
+	TimestampPosInfinity int64 = math.MaxInt64
+)
 
 type dNull struct{}
 
 // DNull is SQL NULL.
 var DNull Datum = dNull{}
 
-func (DInt) ResolvedType() *T    { return Int8 }
-func (DString) ResolvedType() *T { return Text }
-func (DBool) ResolvedType() *T   { return Bool }
-func (dNull) ResolvedType() *T   { return Unknown }
-func (DInt) datum()              {}
-func (DString) datum()           {}
-func (DBool) datum()             {}
-func (dNull) datum()             {}
+func (DInt) ResolvedType() *T         { return Int8 }
+func (DFloat) ResolvedType() *T       { return Float8 }
+func (*DDecimal) ResolvedType() *T    { return Numeric }
+func (DString) ResolvedType() *T      { return Text }
+func (DChar) ResolvedType() *T        { return BpChar }
+func (DBytes) ResolvedType() *T       { return Bytea }
+func (DBool) ResolvedType() *T        { return Bool }
+func (DDate) ResolvedType() *T        { return Date }
+func (DTimestamp) ResolvedType() *T   { return Timestamp }
+func (DTimestampTZ) ResolvedType() *T { return TimestampTZ }
+func (DInterval) ResolvedType() *T    { return Interval }
+func (dNull) ResolvedType() *T        { return Unknown }
+func (DInt) datum()                   {}
+func (DFloat) datum()                 {}
+func (*DDecimal) datum()              {}
+func (DString) datum()                {}
+func (DChar) datum()                  {}
+func (DBytes) datum()                 {}
+func (DBool) datum()                  {}
+func (DDate) datum()                  {}
+func (DTimestamp) datum()             {}
+func (DTimestampTZ) datum()           {}
+func (DInterval) datum()              {}
+func (dNull) datum()                  {}
 
 // Datums is a row of values.
 type Datums []Datum
 
-// Format returns d's PostgreSQL text output, or nil for NULL.
-func Format(d Datum) []byte {
+// AsString returns the string of a DString or DChar (a DChar without its
+// trailing spaces, as PostgreSQL's bpchar-to-text cast gives it).
+func AsString(d Datum) (string, bool) {
 	switch v := d.(type) {
-	case DInt:
-		return strconv.AppendInt(nil, int64(v), 10)
 	case DString:
-		return []byte(v)
-	case DBool:
-		if v {
-			return []byte("t")
-		}
-		return []byte("f")
+		return string(v), true
+	case DChar:
+		return strings.TrimRight(string(v), " "), true
 	}
-	return nil
+	return "", false
+}
+
+// Format returns d's PostgreSQL text output with default settings (UTC,
+// extra_float_digits 1, DateStyle ISO), or nil for NULL. A DFloat prints
+// as a double precision: use FormatText with the column type for reals.
+func Format(d Datum) []byte {
+	return FormatText(d, nil, nil)
 }
 
 // String renders d for debugging and error details (NULL → "null", as
@@ -70,89 +143,38 @@ func String(d Datum) string {
 }
 
 // ParseText converts PostgreSQL text input to a Datum of type t, with
-// PostgreSQL's errors.
+// PostgreSQL's errors, under default settings (see ParseTextCtx).
 func ParseText(t *T, s string) (Datum, error) {
-	switch t.Family {
-	case IntFamily:
-		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-				return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange,
-					"value \"%s\" is out of range for type %s", s, t.Name)
-			}
-			return nil, pgerror.New(pgerror.CodeInvalidTextRepresentation,
-				"invalid input syntax for type %s: \"%s\"", t.Name, s)
-		}
-		if t.Width == 32 && (v < math.MinInt32 || v > math.MaxInt32) {
-			return nil, pgerror.New(pgerror.CodeNumericValueOutOfRange,
-				"value \"%s\" is out of range for type %s", s, t.Name)
-		}
-		return DInt(v), nil
-	case StringFamily, UnknownFamily:
-		return DString(s), nil
-	case BoolFamily:
-		switch strings.ToLower(strings.TrimSpace(s)) {
-		case "t", "tr", "tru", "true", "y", "ye", "yes", "on", "1":
-			return DBool(true), nil
-		case "f", "fa", "fal", "fals", "false", "n", "no", "of", "off", "0":
-			return DBool(false), nil
-		}
-		return nil, pgerror.New(pgerror.CodeInvalidTextRepresentation,
-			"invalid input syntax for type boolean: \"%s\"", s)
-	}
-	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "type %q is not supported", t.Name)
+	return ParseTextCtx(t, s, nil)
 }
 
-// CheckIntWidth returns 22003 if v does not fit an integer type of width.
+// CheckIntWidth returns 22003 if v does not fit integer type t.
 func CheckIntWidth(t *T, v int64) error {
-	if t.Family == IntFamily && t.Width == 32 && (v < math.MinInt32 || v > math.MaxInt32) {
-		return OutOfRange(t)
+	if t.Family != IntFamily {
+		return nil
+	}
+	switch t.Width {
+	case 16:
+		if v < math.MinInt16 || v > math.MaxInt16 {
+			return OutOfRange(t)
+		}
+	case 32:
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			return OutOfRange(t)
+		}
 	}
 	return nil
 }
 
-// OutOfRange returns PostgreSQL's 22003 error for integer type t.
+// OutOfRange returns PostgreSQL's 22003 error for integer type t
+// ("integer out of range", "smallint out of range", "bigint out of
+// range").
 func OutOfRange(t *T) error {
-	if t.Width == 32 {
+	switch t.Width {
+	case 16:
+		return pgerror.New(pgerror.CodeNumericValueOutOfRange, "smallint out of range")
+	case 32:
 		return pgerror.New(pgerror.CodeNumericValueOutOfRange, "integer out of range")
 	}
 	return pgerror.New(pgerror.CodeNumericValueOutOfRange, "bigint out of range")
-}
-
-// Compare orders two non-NULL datums of the same family: -1, 0 or +1.
-// NULL sorts before every value (the order row keys use).
-func Compare(a, b Datum) int {
-	if a == DNull || b == DNull {
-		switch {
-		case a == DNull && b == DNull:
-			return 0
-		case a == DNull:
-			return -1
-		default:
-			return 1
-		}
-	}
-	switch x := a.(type) {
-	case DInt:
-		y := b.(DInt)
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	case DString:
-		return strings.Compare(string(x), string(b.(DString)))
-	case DBool:
-		y := b.(DBool)
-		switch {
-		case x == y:
-			return 0
-		case !bool(x):
-			return -1
-		}
-		return 1
-	}
-	panic("types: Compare of unsupported datum")
 }
