@@ -7,7 +7,7 @@ HTTP_ADDR ?= 127.0.0.1:8080
 # Packages whose concurrency the race detector checks in `make test`.
 RACE_PKGS := ./kv/... ./raftstore/... ./placement/... ./server/... ./sql/...
 
-.PHONY: build run test deps vet slt clean
+.PHONY: build run test deps vet slt clean bench
 
 build:
 	$(GO) build -o $(BIN) ./cmd/rangedb
@@ -33,11 +33,18 @@ test: deps vet
 	$(GO) test -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeRequests -fuzztime 10s ./kv/kvpb/
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzStartup -fuzztime 10s ./server/pgwire/
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzMessages -fuzztime 10s ./server/pgwire/
 
 ## slt: the whole SQL logic test corpus (../shared/sqllogictest) on rangedb
 ## and on PostgreSQL 15, side by side, with a summary table. Long.
 slt: deps
 	RANGEDB_SLT_ALL=1 $(GO) test -count=1 -run TestSLTCorpus -v -timeout 240m ./tests/slt/ | grep -v '^=== RUN'
+
+## bench: point selects and single-row inserts from 8 concurrent clients,
+## rangedb against PostgreSQL 15 (not part of `make test`).
+bench: deps
+	$(GO) run ./tests/bench
 
 clean:
 	rm -rf bin

@@ -33,6 +33,10 @@ type Config struct {
 	DrainTimeout time.Duration
 	// RaftTickInterval is the raft tick; zero takes raftstore's default.
 	RaftTickInterval time.Duration
+	// SQLMemoryBudget bounds the memory one SQL statement's sorts,
+	// aggregations, hash joins and DISTINCT may hold (53200 beyond it);
+	// zero takes sql/exec's default (64 MiB).
+	SQLMemoryBudget int64
 }
 
 func (c *Config) validate() error {

@@ -81,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 	})
 	s.db = kv.NewDB(s.store, s.tso, kv.DBOptions{})
 	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: cfg.NodeID, Logger: s.log.With("component", "sql")})
+	s.sql.Stats.SetMemoryBudget(cfg.SQLMemoryBudget)
 	s.pgwire, err = pgwire.New(pgwire.Config{
 		Sessions: sessionFactory{s.sql},
 		Logger:   s.log.With("component", "pgwire"),

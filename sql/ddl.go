@@ -18,60 +18,60 @@ func checkSchema(n ast.TableName) error {
 	return nil
 }
 
-func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable, w ResultWriter) error {
+func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string, error) {
 	if err := checkSchema(ct.Table); err != nil {
-		return err
+		return "", err
 	}
 	desc, err := plan.BuildCreateTable(ct)
 	if err != nil {
-		return err
+		return "", err
 	}
 	existing, err := catalog.LookupTable(ctx, s.txn, s.db.ID, desc.Name)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if existing != nil {
 		if ct.IfNotExists {
 			// PostgreSQL sends NOTICE "relation already exists, skipping".
-			return w.Complete("CREATE TABLE")
+			return "CREATE TABLE", nil
 		}
-		return pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", desc.Name)
+		return "", pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", desc.Name)
 	}
 	id, err := catalog.AllocateID(ctx, s.e.cfg.DB)
 	if err != nil {
-		return err
+		return "", err
 	}
 	desc.ID, desc.ParentID = id, s.db.ID
 	if err := catalog.CreateTable(ctx, s.txn, desc); err != nil {
 		if errors.Is(err, catalog.ErrNameExists) {
-			return pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", desc.Name)
+			return "", pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", desc.Name)
 		}
-		return err
+		return "", err
 	}
 	if s.createdNames == nil {
 		s.createdNames = map[string]string{}
 	}
 	s.createdNames[string(kvpb.NamespaceKey(s.db.ID, desc.Name))] = desc.Name
-	return w.Complete("CREATE TABLE")
+	return "CREATE TABLE", nil
 }
 
-func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable, w ResultWriter) error {
+func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable) (string, error) {
 	for _, name := range dt.Names {
 		var desc *catalog.TableDescriptor
 		if name.Schema == "" || name.Schema == "public" {
 			var err error
 			if desc, err = catalog.LookupTable(ctx, s.txn, s.db.ID, name.Name); err != nil {
-				return err
+				return "", err
 			}
 		}
 		if desc == nil {
 			if dt.IfExists {
 				continue // PostgreSQL sends NOTICE "table does not exist, skipping".
 			}
-			return pgerror.New(pgerror.CodeUndefinedTable, "table \"%s\" does not exist", name.Name)
+			return "", pgerror.New(pgerror.CodeUndefinedTable, "table \"%s\" does not exist", name.Name)
 		}
 		if err := catalog.DropTable(ctx, s.txn, desc); err != nil {
-			return err
+			return "", err
 		}
 		span := catalog.TableSpan(desc.ID)
 		s.onCommit = append(s.onCommit, func(ctx context.Context) {
@@ -85,5 +85,5 @@ func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable, w ResultWrit
 			}
 		})
 	}
-	return w.Complete("DROP TABLE")
+	return "DROP TABLE", nil
 }

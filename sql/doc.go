@@ -19,16 +19,44 @@
 //  3. DDL (ddl.go) writes descriptors through sql/catalog inside the
 //     transaction; DROP TABLE clears the table's span with DB.ClearRange
 //     after the transaction commits;
-//  4. SELECT/INSERT/UPDATE/DELETE: sql/plan binds the statement against
-//     the catalog (read in the same transaction) and picks spans;
-//     sql/exec runs the plan against the kv.Txn and the ResultWriter
-//     receives columns, text rows and the command tag.
+//  4. SELECT/INSERT/UPDATE/DELETE/EXPLAIN (session_exec.go): prepare
+//     binds the statement with sql/plan against the catalog (read in the
+//     same transaction), inferring parameter types; open starts it with
+//     sql/exec behind a Cursor whose rows are pulled one at a time (a
+//     portal pulls some, suspends, pulls more); runStatement does both for
+//     the simple protocol and the ResultWriter receives columns, text rows
+//     and the command tag.
 //
-// Inside an explicit block each statement reads at a fresh snapshot (READ
-// COMMITTED, PostgreSQL's default); writes are buffered in the kv.Txn and
+// SET, SHOW, RESET, SET TRANSACTION and BEGIN's modes never reach the
+// planner: execStmt (session.go) runs them against the settings
+// (settings.go).
+//
+// The extended protocol (prepared.go) shares the state machine: Parse
+// parses one statement and, unless the session runs it itself, prepares
+// it (parameter types inferred as PostgreSQL does); Bind decodes the
+// parameter values (text with types.ParseTextCtx, binary with
+// types.DecodeBinary) and fixes the result formats; Execute opens a
+// Cursor and pulls up to the row limit, encoding rows in the portal's
+// formats (format.go: FormatText under the session's FormatContext, or
+// EncodeBinary). Messages between Syncs outside BEGIN share one implicit
+// transaction that Sync commits and an error rolls back; portals end with
+// their transaction, statements with Close or the session.
+//
+// Isolation: inside an explicit block READ COMMITTED (PostgreSQL's
+// default) reads each statement at a fresh snapshot and REPEATABLE READ
+// keeps its first statement's snapshot (statementSnapshot); SERIALIZABLE
+// is refused with 0A000 until it truly holds. READ ONLY transactions
+// refuse writes with 25006. Writes are buffered in the kv.Txn and
 // committed with Percolator's two phases at COMMIT, where a write conflict
 // surfaces as 40001.
 //
-// Every error returned by ExecSimple is a *pgerror.Error. Cancelling ctx
-// stops a running statement with 57014.
+// Settings (settings.go) behave as PostgreSQL's GUCs: validated and
+// canonicalized with its errors, settable from the startup message, SET,
+// SET LOCAL and RESET, undone by the rollback of the transaction that set
+// them, reported through ParameterChanges when they are GUC_REPORT ones,
+// and applied: TimeZone, DateStyle, IntervalStyle and extra_float_digits
+// through the FormatContext, statement_timeout as a deadline (57014).
+//
+// Every error returned by ExecSimple and the extended-protocol methods is
+// a *pgerror.Error. Cancelling ctx stops a running statement with 57014.
 package sql

@@ -22,6 +22,21 @@ type Config struct {
 	NodeID uint64
 	// Logger receives the engine's logs; nil discards them.
 	Logger *slog.Logger
+	// ServerVersion is the server_version sessions report (SHOW,
+	// current_setting, ParameterStatus); it must match what pgwire
+	// announces. Default DefaultServerVersion.
+	ServerVersion string
+}
+
+// DefaultServerVersion is the PostgreSQL version rangedb reports by
+// default.
+const DefaultServerVersion = "15.0"
+
+func (e *Engine) serverVersion() string {
+	if e.cfg.ServerVersion == "" {
+		return DefaultServerVersion
+	}
+	return e.cfg.ServerVersion
 }
 
 // Engine is the SQL engine of one node. It is shared by all sessions and
@@ -67,7 +82,10 @@ func (e *Engine) Start(ctx context.Context) error {
 }
 
 // NewSession opens a session for user on database (PostgreSQL's default:
-// the database named like the user). An unknown database is 3D000.
+// the database named like the user). An unknown database is 3D000. params
+// are the startup parameters: every one but user, database, replication
+// and options (whose `-c name=value` switches are read) is a setting, as
+// in PostgreSQL, so an unknown name is 42704 and a bad value 22023.
 func (e *Engine) NewSession(ctx context.Context, user, database string, params map[string]string) (*Session, error) {
 	if database == "" {
 		database = user
@@ -88,5 +106,9 @@ func (e *Engine) NewSession(ctx context.Context, user, database string, params m
 	for k, v := range params {
 		p[k] = v
 	}
-	return &Session{e: e, user: user, db: db, params: p}, nil
+	s := &Session{e: e, user: user, db: db, params: p}
+	if err := s.initSettings(p); err != nil {
+		return nil, err
+	}
+	return s, nil
 }

@@ -48,12 +48,34 @@ type Session struct {
 
 	mode txnMode
 	txn  *kv.Txn
+	// txnModes are the open transaction's modes (BEGIN ISOLATION LEVEL …,
+	// SET TRANSACTION, or the default_transaction_* settings).
+	txnModes txnModes
 	// onCommit runs after the open transaction commits (DROP TABLE's
 	// ClearRange).
 	onCommit []func(ctx context.Context)
 	// createdNames maps namespace keys this transaction inserted to their
 	// names, to report a commit-time KeyExistsError as 42P07.
 	createdNames map[string]string
+
+	// settings are the session's settings (settings.go).
+	settings sessionSettings
+	// prepared and portals are the extended protocol's named objects
+	// ("" is the unnamed one); see prepared.go.
+	prepared map[string]*preparedStatement
+	portals  map[string]*portal
+}
+
+// txnModes are the modes of the open transaction.
+type txnModes struct {
+	// isolation is transaction_isolation ("read committed", "repeatable
+	// read", "read uncommitted").
+	isolation string
+	readOnly  bool
+	// snapshot is set once a statement of the transaction has read: its
+	// isolation can no longer change, and REPEATABLE READ keeps this
+	// snapshot.
+	snapshot bool
 }
 
 // TxnStatus returns the transaction status ReadyForQuery reports.
@@ -69,10 +91,8 @@ func (s *Session) TxnStatus() TxnStatus {
 
 // Close ends the session, rolling back an open transaction.
 func (s *Session) Close() {
-	if s.txn != nil {
-		_ = s.txn.Rollback(context.Background())
-	}
-	s.resetTxn()
+	s.rollback(context.Background())
+	s.prepared = nil
 }
 
 // Database returns the session's database name.
@@ -81,6 +101,7 @@ func (s *Session) Database() string { return s.db.Name }
 func (s *Session) resetTxn() {
 	s.mode = modeIdle
 	s.txn = nil
+	s.txnModes = txnModes{}
 	s.onCommit = nil
 	s.createdNames = nil
 }
@@ -88,12 +109,18 @@ func (s *Session) resetTxn() {
 // ExecSimple runs every statement of a simple-protocol query string in
 // order, writing each one's results to w. It stops at the first failing
 // statement and returns its error as a *pgerror.Error; TxnStatus then tells
-// the state the session is left in.
+// the state the session is left in. statement_timeout bounds the whole
+// string, as in PostgreSQL.
 func (s *Session) ExecSimple(ctx context.Context, query string, w ResultWriter) error {
+	ctx, cancel := s.statementContext(ctx)
+	defer cancel()
 	stmts, err := parser.Parse(query)
 	if err != nil {
-		if s.mode == modeExplicit {
+		switch s.mode {
+		case modeExplicit:
 			s.abort()
+		case modeImplicit:
+			s.rollback(ctx)
 		}
 		return s.sqlError(ctx, err)
 	}
@@ -116,10 +143,18 @@ func (s *Session) ExecSimple(ctx context.Context, query string, w ResultWriter) 
 	return nil
 }
 
+// statementContext applies statement_timeout to ctx.
+func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d := s.settings.statementTimeout; d > 0 {
+		return context.WithTimeout(ctx, d)
+	}
+	return context.WithCancel(ctx)
+}
+
 func hasTxnControl(stmts []parser.Statement) bool {
 	for _, st := range stmts {
 		switch st.AST.(type) {
-		case *ast.BeginTxn, *ast.CommitTxn, *ast.RollbackTxn:
+		case *ast.BeginTxn, *ast.BeginTxnModes, *ast.CommitTxn, *ast.RollbackTxn:
 			return true
 		}
 	}
@@ -152,7 +187,7 @@ func (s *Session) runImplicitOnce(ctx context.Context, stmts []parser.Statement,
 		return err
 	}
 	for _, st := range stmts {
-		if err := s.runStatement(ctx, st.AST, w); err != nil {
+		if err := s.execStmt(ctx, st.AST, w, nil); err != nil {
 			s.rollback(ctx)
 			return err
 		}
@@ -163,45 +198,19 @@ func (s *Session) runImplicitOnce(ctx context.Context, stmts []parser.Statement,
 // execInBlock runs one statement of a string that holds transaction
 // control statements, moving the state machine.
 func (s *Session) execInBlock(ctx context.Context, stmt ast.Statement, w ResultWriter) error {
-	if s.mode == modeAborted {
-		switch stmt.(type) {
-		case *ast.CommitTxn, *ast.RollbackTxn:
-			s.rollback(ctx)
-			return w.Complete("ROLLBACK")
-		}
-		return pgerror.New(pgerror.CodeInFailedSQLTransaction,
-			"current transaction is aborted, commands ignored until end of transaction block")
+	if s.mode == modeAborted && !isTxnExit(stmt) {
+		return abortedError()
 	}
 	switch stmt.(type) {
-	case *ast.BeginTxn:
-		switch s.mode {
-		case modeIdle:
-			if err := s.begin(ctx, modeExplicit); err != nil {
-				return err
-			}
-		case modeImplicit:
-			// BEGIN turns the implicit transaction into a block, as in
-			// PostgreSQL. Inside a block it is only a warning.
-			s.mode = modeExplicit
-		}
-		return w.Complete("BEGIN")
-	case *ast.CommitTxn:
-		if s.mode != modeIdle {
-			if err := s.commit(ctx); err != nil {
-				return err
-			}
-		}
-		return w.Complete("COMMIT")
-	case *ast.RollbackTxn:
-		s.rollback(ctx)
-		return w.Complete("ROLLBACK")
+	case *ast.BeginTxn, *ast.BeginTxnModes, *ast.CommitTxn, *ast.RollbackTxn:
+		return s.execStmt(ctx, stmt, w, nil)
 	}
 	if s.mode == modeIdle {
 		if err := s.begin(ctx, modeImplicit); err != nil {
 			return err
 		}
 	}
-	if err := s.runStatement(ctx, stmt, w); err != nil {
+	if err := s.execStmt(ctx, stmt, w, nil); err != nil {
 		if s.mode == modeExplicit {
 			s.abort()
 		} else {
@@ -212,6 +221,172 @@ func (s *Session) execInBlock(ctx context.Context, stmt ast.Statement, w ResultW
 	return nil
 }
 
+// execStmt runs one statement in the current transaction state (a
+// transaction is open unless stmt is BEGIN, COMMIT or ROLLBACK), for both
+// protocols: transaction control, settings, DDL and planned statements.
+// enc encodes SHOW's row (nil: text). Errors are returned to the caller,
+// which moves the state machine.
+func (s *Session) execStmt(ctx context.Context, stmt ast.Statement, w ResultWriter, enc *rowEncoder) error {
+	if enc == nil {
+		enc = &rowEncoder{}
+	}
+	if s.mode == modeAborted {
+		switch stmt.(type) {
+		case *ast.CommitTxn, *ast.RollbackTxn:
+			s.rollback(ctx)
+			return w.Complete("ROLLBACK")
+		}
+		return abortedError()
+	}
+	switch n := stmt.(type) {
+	case *ast.BeginTxn:
+		return s.execBegin(ctx, ast.TxnModes{}, w, "BEGIN")
+	case *ast.BeginTxnModes:
+		return s.execBegin(ctx, n.Modes, w, n.StatementTag())
+	case *ast.CommitTxn:
+		if s.mode != modeExplicit {
+			notice(w, "WARNING", "25P01", "there is no transaction in progress")
+		}
+		if s.mode != modeIdle {
+			if err := s.commit(ctx); err != nil {
+				return err
+			}
+		}
+		return w.Complete("COMMIT")
+	case *ast.RollbackTxn:
+		if s.mode != modeExplicit {
+			notice(w, "WARNING", "25P01", "there is no transaction in progress")
+		}
+		s.rollback(ctx)
+		return w.Complete("ROLLBACK")
+	case *ast.SetVar:
+		return s.execSet(n, w)
+	case *ast.ShowVar:
+		return s.execShow(n, w, enc)
+	case *ast.SetTransaction:
+		if n.Session {
+			return s.setSessionCharacteristics(n.Modes, w)
+		}
+		if s.mode != modeExplicit {
+			notice(w, "WARNING", "25P01", "SET TRANSACTION can only be used in transaction blocks")
+			return w.Complete("SET")
+		}
+		if err := s.setTransaction(n.Modes, w); err != nil {
+			return err
+		}
+		return w.Complete("SET")
+	}
+	if err := s.checkReadOnly(stmt); err != nil {
+		return err
+	}
+	if err := s.statementSnapshot(ctx); err != nil {
+		return err
+	}
+	return s.runStatement(ctx, stmt, w)
+}
+
+// execBegin runs BEGIN / START TRANSACTION [modes].
+func (s *Session) execBegin(ctx context.Context, modes ast.TxnModes, w ResultWriter, tag string) error {
+	if modes.Isolation == "serializable" {
+		return serializableUnsupported()
+	}
+	switch s.mode {
+	case modeIdle:
+		if err := s.begin(ctx, modeExplicit); err != nil {
+			return err
+		}
+	case modeImplicit:
+		// BEGIN turns the implicit transaction into a block, as in
+		// PostgreSQL.
+		s.mode = modeExplicit
+	default:
+		notice(w, "WARNING", "25001", "there is already a transaction in progress")
+		return w.Complete(tag)
+	}
+	if err := s.setTransaction(modes, w); err != nil {
+		return err
+	}
+	return w.Complete(tag)
+}
+
+// setTransaction applies transaction modes to the open transaction.
+func (s *Session) setTransaction(m ast.TxnModes, w ResultWriter) error {
+	if m.Isolation != "" {
+		if m.Isolation == "serializable" {
+			return serializableUnsupported()
+		}
+		if s.txnModes.snapshot && m.Isolation != s.txnModes.isolation {
+			return pgerror.New(pgerror.CodeActiveSQLTransaction, "SET TRANSACTION ISOLATION LEVEL must be called before any query")
+		}
+		s.txnModes.isolation = m.Isolation
+	}
+	if m.ReadOnly != nil {
+		if !*m.ReadOnly && s.txnModes.readOnly && s.txnModes.snapshot {
+			return pgerror.New(pgerror.CodeActiveSQLTransaction, "transaction read-write mode must be set before any query")
+		}
+		s.txnModes.readOnly = *m.ReadOnly
+	}
+	return nil
+}
+
+// setSessionCharacteristics runs SET SESSION CHARACTERISTICS AS
+// TRANSACTION: the default_transaction_* settings.
+func (s *Session) setSessionCharacteristics(m ast.TxnModes, w ResultWriter) error {
+	if m.Isolation != "" {
+		if m.Isolation == "serializable" {
+			return serializableUnsupported()
+		}
+		s.changeSetting(settingsByName["default_transaction_isolation"], m.Isolation, false)
+	}
+	if m.ReadOnly != nil {
+		s.changeSetting(settingsByName["default_transaction_read_only"], boolText(*m.ReadOnly), false)
+	}
+	if m.Deferrable != nil {
+		s.changeSetting(settingsByName["default_transaction_deferrable"], boolText(*m.Deferrable), false)
+	}
+	return w.Complete("SET")
+}
+
+// checkReadOnly fails a statement that writes in a read-only
+// transaction, with PostgreSQL's 25006.
+func (s *Session) checkReadOnly(stmt ast.Statement) error {
+	if !s.txnModes.readOnly {
+		return nil
+	}
+	switch stmt.(type) {
+	case *ast.Select, *ast.ShowVar:
+		return nil
+	}
+	return pgerror.New("25006", "cannot execute %s in a read-only transaction", stmt.StatementTag())
+}
+
+// statementSnapshot picks the snapshot a statement reads at: inside a
+// block, READ COMMITTED takes a fresh one per statement, REPEATABLE READ
+// keeps the one its first statement took.
+func (s *Session) statementSnapshot(ctx context.Context) error {
+	first := !s.txnModes.snapshot
+	s.txnModes.snapshot = true
+	if s.mode != modeExplicit || s.txn == nil {
+		return nil
+	}
+	if s.txnModes.isolation == "repeatable read" && !first {
+		return nil
+	}
+	ts, err := s.e.cfg.DB.Now(ctx)
+	if err != nil {
+		return err
+	}
+	s.txn.SetReadTs(ts)
+	return nil
+}
+
+// notice sends a WARNING or NOTICE if w can deliver one.
+func notice(w ResultWriter, severity, code, msg string) {
+	if nw, ok := w.(NoticeWriter); ok {
+		_ = nw.Notice(severity, code, msg)
+	}
+}
+
 func (s *Session) begin(ctx context.Context, mode txnMode) error {
 	txn, err := s.e.cfg.DB.NewTxn(ctx)
 	if err != nil {
@@ -219,17 +394,24 @@ func (s *Session) begin(ctx context.Context, mode txnMode) error {
 	}
 	s.resetTxn()
 	s.txn, s.mode = txn, mode
+	s.txnModes = txnModes{
+		isolation: s.settings.cur[settingsByName["default_transaction_isolation"]],
+		readOnly:  s.settings.cur[settingsByName["default_transaction_read_only"]] == "on",
+	}
 	return nil
 }
 
 // abort rolls back the kv transaction of a failed block and leaves the
-// session in the aborted state until COMMIT or ROLLBACK.
+// session in the aborted state until COMMIT or ROLLBACK. Setting changes
+// are undone at once, as PostgreSQL does when the error aborts.
 func (s *Session) abort() {
 	if s.txn != nil {
 		_ = s.txn.Rollback(context.Background())
 	}
 	s.txn, s.onCommit, s.createdNames = nil, nil, nil
 	s.mode = modeAborted
+	s.endTxnSettings(false)
+	s.closePortals()
 }
 
 func (s *Session) rollback(ctx context.Context) {
@@ -237,6 +419,8 @@ func (s *Session) rollback(ctx context.Context) {
 		_ = s.txn.Rollback(ctx)
 	}
 	s.resetTxn()
+	s.endTxnSettings(false)
+	s.closePortals()
 }
 
 // commit commits the open transaction and runs its post-commit work. The
@@ -244,10 +428,13 @@ func (s *Session) rollback(ctx context.Context) {
 func (s *Session) commit(ctx context.Context) error {
 	txn, hooks, names := s.txn, s.onCommit, s.createdNames
 	s.resetTxn()
+	s.closePortals()
 	if txn == nil {
+		s.endTxnSettings(true)
 		return nil
 	}
 	if err := txn.Commit(ctx); err != nil {
+		s.endTxnSettings(false)
 		var ke *kvpb.KeyExistsError
 		if errors.As(err, &ke) {
 			if name, ok := names[string(ke.Key)]; ok {
@@ -257,6 +444,7 @@ func (s *Session) commit(ctx context.Context) error {
 		}
 		return err
 	}
+	s.endTxnSettings(true)
 	for _, h := range hooks {
 		h(ctx)
 	}
@@ -332,6 +520,13 @@ func (b *bufferedWriter) Complete(tag string) error {
 
 func (b *bufferedWriter) EmptyQuery() error {
 	return b.add(1, func(w ResultWriter) error { return w.EmptyQuery() })
+}
+
+func (b *bufferedWriter) Notice(severity, code, message string) error {
+	return b.add(len(message), func(w ResultWriter) error {
+		notice(w, severity, code, message)
+		return nil
+	})
 }
 
 // postCommitTimeout bounds post-commit work such as clearing a dropped

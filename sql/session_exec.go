@@ -2,95 +2,162 @@ package sql
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/rangedb/rangedb/sql/ast"
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/exec"
-	"github.com/rangedb/rangedb/sql/pgerror"
 	"github.com/rangedb/rangedb/sql/plan"
+	"github.com/rangedb/rangedb/sql/types"
 )
 
 // This file is the seam between the session (session.go: transaction
-// state machine, protocol flows, settings) and the planner/executor: it
-// turns one statement into a plan and runs it, writing rows through the
-// session's formatting (formatText).
+// state machine, protocol flows, settings) and the planner/executor:
+// prepare binds a statement into a plan, open starts executing it behind
+// a Cursor, and runStatement (the simple protocol) does both and writes
+// the rows through the session's formatting (formatText).
 
-// runStatement runs a non-transaction-control statement in s.txn.
+// preparedPlan is a statement bound against the catalog (in the session's
+// current txn: s.txn).
+type preparedPlan struct {
+	Stmt ast.Statement
+	// ParamTypes holds every $n's type: given types kept, unknown ones
+	// inferred from context as PostgreSQL does (`k = $1` → k's type,
+	// `$1 + 1` → integer, LIMIT $1 → bigint, otherwise text).
+	ParamTypes []*types.T
+	// Columns describes the result rows; nil when the statement returns
+	// no rows.
+	Columns []ResultColumn
+	// ColumnTypes are the result columns' types.
+	ColumnTypes []*types.T
+
+	node plan.Node
+	ddl  bool
+}
+
+// Cursor is an executing statement. Rows are pulled with Next (a portal
+// with a row limit pulls some, suspends, and pulls more).
+type Cursor interface {
+	// Next returns the next row, or nil, nil at the end.
+	Next(ctx context.Context) (types.Datums, error)
+	// Tag is the command tag, valid once Next returned nil, nil ("SELECT
+	// 3", "INSERT 0 2", "UPDATE 1", "CREATE TABLE", "EXPLAIN"…).
+	Tag() string
+	// Close releases the cursor; it may be called before the end.
+	Close()
+}
+
+// prepare plans stmt in s.txn with the given parameter types (nil or
+// Unknown entries are inferred).
+func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []*types.T) (*preparedPlan, error) {
+	switch stmt.(type) {
+	case *ast.CreateTable, *ast.DropTable:
+		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
+	}
+	node, pts, err := plan.BuildWithParams(ctx, &resolver{s: s}, stmt, paramTypes)
+	if err != nil {
+		return nil, err
+	}
+	pp := &preparedPlan{Stmt: stmt, ParamTypes: pts, node: node}
+	for _, c := range node.Columns() {
+		mod := int32(-1)
+		if c.Typ.Mod >= 0 {
+			mod = c.Typ.TypeModifier()
+		}
+		pp.Columns = append(pp.Columns, ResultColumn{
+			Name: c.Name, TableOID: uint32(c.TableID), ColumnAttr: int16(c.ColumnID),
+			TypeOID: c.Typ.OID, TypeSize: c.Typ.Size, TypeModifier: mod,
+		})
+		pp.ColumnTypes = append(pp.ColumnTypes, c.Typ)
+	}
+	return pp, nil
+}
+
+// open starts executing pp with parameter values in s.txn.
+func (s *Session) open(ctx context.Context, pp *preparedPlan, params types.Datums) (Cursor, error) {
+	if pp.ddl {
+		return s.openDDL(ctx, pp.Stmt)
+	}
+	ec := s.execContext(params)
+	cur, err := exec.Open(ctx, ec, pp.node)
+	if err != nil {
+		return nil, err
+	}
+	return cur, nil
+}
+
+func (s *Session) execContext(params types.Datums) *exec.Context {
+	return &exec.Context{
+		Txn:           s.txn,
+		RowID:         s.e.rowID.next,
+		ScanBatchSize: s.e.scanBatchSize,
+		Stats:         &s.e.Stats,
+		Params:        params,
+		Now:           s.txn.StartTs().GoTime(),
+		Format:        s.FormatContext(),
+		MemoryBudget:  s.e.Stats.MemoryBudget(),
+	}
+}
+
+// ddlCursor runs a DDL statement on its first Next.
+type ddlCursor struct {
+	s    *Session
+	stmt ast.Statement
+	tag  string
+	done bool
+}
+
+func (s *Session) openDDL(ctx context.Context, stmt ast.Statement) (Cursor, error) {
+	return &ddlCursor{s: s, stmt: stmt}, nil
+}
+
+func (c *ddlCursor) Next(ctx context.Context) (types.Datums, error) {
+	if c.done {
+		return nil, nil
+	}
+	c.done = true
+	var tag string
+	var err error
+	switch st := c.stmt.(type) {
+	case *ast.CreateTable:
+		tag, err = c.s.createTable(ctx, st)
+	case *ast.DropTable:
+		tag, err = c.s.dropTable(ctx, st)
+	}
+	c.tag = tag
+	return nil, err
+}
+
+func (c *ddlCursor) Tag() string { return c.tag }
+func (c *ddlCursor) Close()      {}
+
+// runStatement runs a non-transaction-control statement in s.txn (the
+// simple protocol): prepare, open, and write every row in text.
 func (s *Session) runStatement(ctx context.Context, stmt ast.Statement, w ResultWriter) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.mode == modeExplicit {
-		// READ COMMITTED: each statement of a block sees a fresh snapshot.
-		ts, err := s.e.cfg.DB.Now(ctx)
-		if err != nil {
-			return err
-		}
-		s.txn.SetReadTs(ts)
-	}
-	switch st := stmt.(type) {
-	case *ast.CreateTable:
-		return s.createTable(ctx, st, w)
-	case *ast.DropTable:
-		return s.dropTable(ctx, st, w)
-	}
-	node, err := plan.Build(ctx, &resolver{s: s}, stmt)
+	pp, err := s.prepare(ctx, stmt, nil)
 	if err != nil {
 		return err
 	}
-	ec := &exec.Context{Txn: s.txn, RowID: s.e.rowID.next, ScanBatchSize: s.e.scanBatchSize, Stats: &s.e.Stats}
-	switch n := node.(type) {
-	case *plan.Insert:
-		cnt, err := exec.ExecInsert(ctx, ec, n)
-		if err != nil {
-			return err
-		}
-		return w.Complete(fmt.Sprintf("INSERT 0 %d", cnt))
-	case *plan.Update:
-		cnt, err := exec.ExecUpdate(ctx, ec, n)
-		if err != nil {
-			return err
-		}
-		return w.Complete(fmt.Sprintf("UPDATE %d", cnt))
-	case *plan.Delete:
-		cnt, err := exec.ExecDelete(ctx, ec, n)
-		if err != nil {
-			return err
-		}
-		return w.Complete(fmt.Sprintf("DELETE %d", cnt))
-	case *plan.Project:
-		return s.runQuery(ctx, ec, n, w)
-	}
-	return pgerror.Unsupported(fmt.Sprintf("plan %T", node))
-}
-
-func (s *Session) runQuery(ctx context.Context, ec *exec.Context, p *plan.Project, w ResultWriter) error {
-	cols := make([]ResultColumn, len(p.Cols))
-	for i, c := range p.Cols {
-		cols[i] = ResultColumn{
-			Name: c.Name, TableOID: uint32(c.TableID), ColumnAttr: int16(c.ColumnID),
-			TypeOID: c.Typ.OID, TypeSize: c.Typ.Size, TypeModifier: -1,
-		}
-	}
-	src, err := exec.NewRowSource(ec, p)
+	cur, err := s.open(ctx, pp, nil)
 	if err != nil {
 		return err
 	}
+	defer cur.Close()
 	// The columns are announced with the first row (or at the end), so
 	// an error found before any row is produced — as PostgreSQL finds
 	// errors in constant expressions while planning — comes alone.
-	announced := false
+	announced := pp.Columns == nil
 	announce := func() error {
 		if announced {
 			return nil
 		}
 		announced = true
-		return w.SetColumns(cols)
+		return w.SetColumns(pp.Columns)
 	}
-	n := 0
 	for {
-		row, err := src.Next(ctx)
+		row, err := cur.Next(ctx)
 		if err != nil {
 			return err
 		}
@@ -102,17 +169,16 @@ func (s *Session) runQuery(ctx context.Context, ec *exec.Context, p *plan.Projec
 		}
 		vals := make([][]byte, len(row))
 		for i, d := range row {
-			vals[i] = s.formatText(d, p.Cols[i].Typ)
+			vals[i] = s.formatText(d, pp.ColumnTypes[i])
 		}
 		if err := w.AddRow(vals); err != nil {
 			return err
 		}
-		n++
 	}
 	if err := announce(); err != nil {
 		return err
 	}
-	return w.Complete(fmt.Sprintf("SELECT %d", n))
+	return w.Complete(cur.Tag())
 }
 
 // resolver resolves table names for the planner inside the session's

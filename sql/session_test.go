@@ -173,7 +173,7 @@ func TestSession(t *testing.T) {
 				if err != nil {
 					return formatError(s.sqlError(ctx, err))
 				}
-				return plan.Explain(n)
+				return plan.ExplainString(n)
 			case "new-session":
 				var user, database string
 				d.ScanArgs(t, "user", &user)

@@ -128,12 +128,18 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) bool {
 	case *pgproto3.Query:
 		return c.execSimple(m.String)
 	case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close:
-		// TODO(extended protocol): prepared statements and portals.
-		c.sendError(pgerror.New(pgerror.CodeFeatureNotSupported, "extended query protocol is not supported yet"))
-		c.ignoreTillSync = true
-		return c.flush() == nil
+		return c.extended(msg)
 	case *pgproto3.Sync:
 		c.ignoreTillSync = false
+		ctx := c.beginStatement()
+		err := c.sess.Sync(ctx)
+		c.endStatement()
+		if !c.checkStatementEnd() {
+			return false
+		}
+		if err != nil && !c.reportError(err) {
+			return false
+		}
 		return c.readyForQuery() == nil
 	case *pgproto3.Flush:
 		return c.flush() == nil
@@ -149,6 +155,97 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) bool {
 		c.sendFatal(protocolViolation("unexpected message type %T", msg))
 		return false
 	}
+}
+
+// extended handles Parse, Bind, Describe, Execute and Close. Each runs
+// under a statement context (so that CancelRequest reaches it); an error
+// is reported and everything but Sync and Terminate is then discarded
+// until Sync, as PostgreSQL does. Nothing is flushed here: PostgreSQL
+// buffers extended-protocol replies until Sync, Flush or an error.
+func (c *conn) extended(msg pgproto3.FrontendMessage) bool {
+	ctx := c.beginStatement()
+	err := c.extendedLocked(ctx, msg)
+	c.endStatement()
+	if !c.checkStatementEnd() {
+		return false
+	}
+	if err != nil {
+		if !c.reportError(err) {
+			return false
+		}
+		c.ignoreTillSync = true
+	}
+	return c.writeErr == nil
+}
+
+func (c *conn) extendedLocked(ctx context.Context, msg pgproto3.FrontendMessage) error {
+	switch m := msg.(type) {
+	case *pgproto3.Parse:
+		if err := c.sess.Parse(ctx, m.Name, m.Query, m.ParameterOIDs); err != nil {
+			return err
+		}
+		return c.send(&pgproto3.ParseComplete{})
+	case *pgproto3.Bind:
+		if err := c.sess.Bind(ctx, m.DestinationPortal, m.PreparedStatement, m.ParameterFormatCodes, m.Parameters, m.ResultFormatCodes); err != nil {
+			return err
+		}
+		return c.send(&pgproto3.BindComplete{})
+	case *pgproto3.Describe:
+		switch m.ObjectType {
+		case 'S':
+			oids, cols, err := c.sess.DescribeStatement(ctx, m.Name)
+			if err != nil {
+				return err
+			}
+			if oids == nil {
+				oids = []uint32{}
+			}
+			if err := c.send(&pgproto3.ParameterDescription{ParameterOIDs: oids}); err != nil {
+				return err
+			}
+			return c.sendRowDescription(cols)
+		case 'P':
+			cols, err := c.sess.DescribePortal(ctx, m.Name)
+			if err != nil {
+				return err
+			}
+			return c.sendRowDescription(cols)
+		}
+		return protocolViolation("invalid DESCRIBE message subtype %d", m.ObjectType)
+	case *pgproto3.Execute:
+		suspended, err := c.sess.Execute(ctx, m.Portal, int(int32(m.MaxRows)), &resultWriter{c: c, extended: true})
+		if err != nil {
+			return err
+		}
+		if suspended {
+			return c.send(&pgproto3.PortalSuspended{})
+		}
+		return nil
+	case *pgproto3.Close:
+		var err error
+		switch m.ObjectType {
+		case 'S':
+			err = c.sess.CloseStatement(m.Name)
+		case 'P':
+			err = c.sess.ClosePortal(m.Name)
+		default:
+			return protocolViolation("invalid CLOSE message subtype %d", m.ObjectType)
+		}
+		if err != nil {
+			return err
+		}
+		return c.send(&pgproto3.CloseComplete{})
+	}
+	return protocolViolation("unexpected message type %T", msg)
+}
+
+// sendRowDescription sends RowDescription for cols, or NoData for a
+// statement that returns no rows.
+func (c *conn) sendRowDescription(cols []sql.ResultColumn) error {
+	if cols == nil {
+		return c.send(&pgproto3.NoData{})
+	}
+	return c.send(rowDescription(cols))
 }
 
 // startup runs the startup phase under StartupTimeout; false ends the
@@ -238,27 +335,10 @@ func (c *conn) handleStartup(m *pgproto3.StartupMessage) bool {
 		return false
 	}
 
-	tz := params["TimeZone"]
-	if tz == "" {
-		tz = "UTC"
-	}
-	// The set and order PostgreSQL 15 reports.
-	for _, p := range [...]struct{ name, value string }{
-		{"application_name", params["application_name"]},
-		{"client_encoding", "UTF8"},
-		{"DateStyle", "ISO, MDY"},
-		{"default_transaction_read_only", "off"},
-		{"in_hot_standby", "off"},
-		{"integer_datetimes", "on"},
-		{"IntervalStyle", "postgres"},
-		{"is_superuser", "on"},
-		{"server_encoding", "UTF8"},
-		{"server_version", c.s.cfg.ServerVersion},
-		{"session_authorization", user},
-		{"standard_conforming_strings", "on"},
-		{"TimeZone", tz},
-	} {
-		c.send(&pgproto3.ParameterStatus{Name: p.name, Value: p.value})
+	// The set PostgreSQL 15 reports, in its order, with the values the
+	// startup parameters chose.
+	for _, p := range sess.ParameterChanges() {
+		c.send(&pgproto3.ParameterStatus{Name: p.Name, Value: p.Value})
 	}
 	c.send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: c.secret[:]})
 	return c.readyForQuery() == nil
@@ -278,22 +358,36 @@ func (c *conn) execSimple(query string) bool {
 	ctx := c.beginStatement()
 	err := c.sess.ExecSimple(ctx, query, &resultWriter{c: c})
 	c.endStatement()
+	if !c.checkStatementEnd() {
+		return false
+	}
+	if err != nil && !c.reportError(err) {
+		return false
+	}
+	return c.readyForQuery() == nil
+}
+
+// checkStatementEnd is called after every session call: false (the
+// connection ends) if the server killed the connection meanwhile (FATAL
+// 57P01 is sent) or the client is gone.
+func (c *conn) checkStatementEnd() bool {
 	if c.killed.Load() {
 		c.sendFatal(adminShutdownError())
 		return false
 	}
-	if c.writeErr != nil {
+	return c.writeErr == nil
+}
+
+// reportError sends a session's error as an ErrorResponse (flushed, as
+// PostgreSQL does); false if it was FATAL and the connection must end.
+func (c *conn) reportError(err error) bool {
+	pe := pgerror.Flatten(err)
+	if isFatal(pe.Severity) {
+		c.sendFatal(pe)
 		return false
 	}
-	if err != nil {
-		pe := pgerror.Flatten(err)
-		if isFatal(pe.Severity) {
-			c.sendFatal(pe)
-			return false
-		}
-		c.sendError(pe)
-	}
-	return c.readyForQuery() == nil
+	c.sendError(pe)
+	return c.writeErr == nil
 }
 
 // beginStatement returns the context of a statement about to run. If the
@@ -417,11 +511,17 @@ func (c *conn) sendFatal(e *pgerror.Error) {
 	_ = c.flush()
 }
 
-// readyForQuery sends ReadyForQuery with the session's transaction status
-// and flushes.
+// readyForQuery sends the ParameterStatus of settings that changed (as
+// PostgreSQL 14+ does, just before ReadyForQuery), then ReadyForQuery with
+// the session's transaction status, and flushes.
 func (c *conn) readyForQuery() error {
 	status := sql.TxnIdle
 	if c.sess != nil {
+		for _, p := range c.sess.ParameterChanges() {
+			if err := c.send(&pgproto3.ParameterStatus{Name: p.Name, Value: p.Value}); err != nil {
+				return err
+			}
+		}
 		if s := c.sess.TxnStatus(); s != 0 {
 			status = s
 		}

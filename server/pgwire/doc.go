@@ -11,14 +11,25 @@
 // at shutdown. Drain and Close return only when every goroutine the
 // Server started has exited.
 //
-// Below: a Session executes a query string and reports results through a
-// sql.ResultWriter (RowDescription, DataRow, CommandComplete,
-// EmptyQueryResponse; the writer also implements ParameterStatusWriter for
-// SET). Its error, flattened by pgerror.Flatten, becomes an ErrorResponse
-// with code, message, detail, hint and position; severity FATAL (or PANIC)
-// also ends the connection. The statement context is canceled by a
-// CancelRequest, by the client vanishing, and by Drain's deadline; the
-// session must honor it (context.Canceled flattens to 57014).
+// Below: a Session (session.go) owns everything SQL: it executes query
+// strings (ExecSimple) and the extended protocol's messages (Parse, Bind,
+// DescribeStatement, DescribePortal, Execute, CloseStatement, ClosePortal,
+// Sync), so prepared statements, portals, parameter decoding and result
+// encoding (text or binary, per Bind's format codes) are its business;
+// pgwire only turns messages into those calls and their results into
+// messages. Results go through a sql.ResultWriter (RowDescription,
+// DataRow, CommandComplete, EmptyQueryResponse, and NoticeResponse through
+// sql.NoticeWriter); an Execute's writer sends no RowDescription, which
+// the extended protocol sends only for Describe. After every session call
+// pgwire asks ParameterChanges for the reported settings (GUC_REPORT) that
+// changed and sends them as ParameterStatus just before ReadyForQuery, as
+// PostgreSQL 14+ does; at startup the first call gives the full set. A
+// session's error, flattened by pgerror.Flatten, becomes an ErrorResponse
+// with code, message, detail, hint, position, context and the object
+// names; severity FATAL (or PANIC) also ends the connection. The statement
+// context is canceled by a CancelRequest, by the client vanishing, and by
+// Drain's deadline; the session must honor it (context.Canceled flattens
+// to 57014).
 //
 // # One connection, step by step
 //
@@ -37,16 +48,25 @@
 //     authenticated (only "root", trusted; others get FATAL 28000 `role "x"
 //     does not exist`), AuthenticationOk sent, and the session opened with
 //     database defaulting to the user name (an unknown database is the
-//     factory's FATAL 3D000). Then the ParameterStatus set PostgreSQL 15
-//     sends, in its order, BackendKeyData (random process id and secret)
-//     and ReadyForQuery.
+//     factory's FATAL 3D000; an unknown or invalid setting among the
+//     startup parameters its FATAL 42704 or 22023). Then the
+//     ParameterStatus set PostgreSQL 15 sends, in its order, with the
+//     values the startup parameters chose (Session.ParameterChanges),
+//     BackendKeyData (random process id and secret) and ReadyForQuery.
 //  4. conn.handle, one message at a time: Query runs Session.ExecSimple
 //     (conn.execSimple) and ends with ReadyForQuery carrying TxnStatus.
-//     Parse/Bind/Describe/Execute/Close are answered 0A000 `extended query
-//     protocol is not supported yet`, after which everything but Sync and
-//     Terminate is discarded until Sync, as PostgreSQL does after an error
-//     in the extended protocol. Flush flushes; CopyData/CopyDone/CopyFail
-//     are ignored outside COPY; FunctionCall gets 0A000; Terminate closes.
+//     Parse, Bind, Describe ('S' → ParameterDescription and RowDescription
+//     or NoData; 'P' → RowDescription or NoData), Execute (→ rows, then
+//     CommandComplete, EmptyQueryResponse or, when the row limit was hit,
+//     PortalSuspended) and Close (→ CloseComplete) each run under a
+//     statement context (conn.extended) and are not flushed, as in
+//     PostgreSQL; after an error everything but Sync and Terminate is
+//     discarded until Sync. Sync runs Session.Sync (which commits the
+//     implicit transaction of the messages since the previous Sync) and
+//     sends ReadyForQuery. Flush flushes; CopyData/CopyDone/CopyFail are
+//     ignored outside COPY; FunctionCall gets 0A000; Terminate closes. A
+//     Describe or Close of an unknown kind is an ERROR 08P01, as in
+//     PostgreSQL.
 //  5. Anything else (unknown type byte, bad length, undecodable body, a
 //     body over MaxMessageSize, a password message) is a protocol
 //     violation: FATAL 08P01, logged, and only that connection closes.
@@ -79,6 +99,6 @@
 //
 // # Not yet
 //
-// TLS, password authentication and roles other than root, the extended
-// query protocol (prepared statements, portals), COPY, NoticeResponse.
+// TLS, password authentication and roles other than root, COPY, the
+// function call protocol.
 package pgwire

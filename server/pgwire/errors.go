@@ -42,6 +42,12 @@ func toErrorResponse(e *pgerror.Error) *pgproto3.ErrorResponse {
 		Detail:              e.Detail,
 		Hint:                e.Hint,
 		Position:            int32(e.Position),
+		Where:               e.Where,
+		SchemaName:          e.SchemaName,
+		TableName:           e.TableName,
+		ColumnName:          e.ColumnName,
+		DataTypeName:        e.DataTypeName,
+		ConstraintName:      e.ConstraintName,
 	}
 }
 

@@ -86,6 +86,8 @@ func FuzzStartup(f *testing.F) {
 	f.Add(startupBytes(map[string]string{"database": "x"}))
 	f.Add(startupBytes(map[string]string{"user": "root", "database": "nodb"}))
 	f.Add(cancelRequestBytes(1, []byte{1, 2, 3, 4}))
+	f.Add(startupBytes(map[string]string{"user": "root", "TimeZone": "Europe/Paris", "DateStyle": "ISO", "extra_float_digits": "3", "options": "-c search_path=x"}))
+	f.Add(startupBytes(map[string]string{"user": "root", "client_encoding": "LATIN1"}))
 	f.Add([]byte{0, 0, 0, 2})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
 	f.Add(binary.BigEndian.AppendUint32([]byte{0, 0, 0, 8}, 0x00020000))
@@ -107,6 +109,31 @@ func FuzzMessages(f *testing.F) {
 	f.Add(msgBytes(&pgproto3.Query{String: "SELECT fatal"}))
 	f.Add(msgBytes(&pgproto3.Parse{Query: "SELECT 1"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{}, &pgproto3.Query{String: "SELECT 1"}))
 	f.Add(msgBytes(&pgproto3.Flush{}, &pgproto3.CopyData{Data: []byte("x")}, &pgproto3.CopyDone{}, &pgproto3.Sync{}))
+	// The extended protocol: named and unnamed statements and portals,
+	// row limits, formats, Describe and Close of each kind (and bad
+	// kinds), errors followed by skipped messages, and bodies cut short.
+	f.Add(msgBytes(
+		&pgproto3.Parse{Name: "s", Query: "SELECT rows 7", ParameterOIDs: []uint32{23, 0}},
+		&pgproto3.Describe{ObjectType: 'S', Name: "s"},
+		&pgproto3.Bind{DestinationPortal: "p", PreparedStatement: "s", ParameterFormatCodes: []int16{1, 0},
+			Parameters: [][]byte{{0, 0, 0, 1}, nil}, ResultFormatCodes: []int16{1}},
+		&pgproto3.Describe{ObjectType: 'P', Name: "p"},
+		&pgproto3.Execute{Portal: "p", MaxRows: 3}, &pgproto3.Execute{Portal: "p", MaxRows: 3},
+		&pgproto3.Flush{},
+		&pgproto3.Execute{Portal: "p"},
+		&pgproto3.Close{ObjectType: 'P', Name: "p"}, &pgproto3.Close{ObjectType: 'S', Name: "s"},
+		&pgproto3.Sync{}))
+	f.Add(msgBytes(&pgproto3.Bind{PreparedStatement: "nosuch"}, &pgproto3.Execute{}, &pgproto3.Query{String: "SELECT 1"}, &pgproto3.Sync{}))
+	f.Add(msgBytes(&pgproto3.Parse{Query: "BEGIN"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Parse{Query: "SELECT error"},
+		&pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{}, &pgproto3.Query{String: "ROLLBACK"}))
+	f.Add(msgBytes(&pgproto3.Describe{ObjectType: 'X'}, &pgproto3.Close{ObjectType: 'Y'}, &pgproto3.Sync{}))
+	f.Add(msgBytes(&pgproto3.Parse{Query: "SELECT sleep"}, &pgproto3.Bind{}, &pgproto3.Execute{}, &pgproto3.Sync{}))
+	f.Add(msgBytes(&pgproto3.Parse{Query: ""}, &pgproto3.Bind{}, &pgproto3.Describe{ObjectType: 'P'}, &pgproto3.Execute{}, &pgproto3.Sync{}))
+	f.Add([]byte{'P', 0, 0, 0, 6, 0, 0})                    // Parse without its parameter count
+	f.Add([]byte{'B', 0, 0, 0, 12, 0, 0, 0, 1, 0, 0, 0, 5}) // Bind claiming more formats than it has
+	f.Add([]byte{'E', 0, 0, 0, 5, 0})                       // Execute without max rows
+	f.Add([]byte{'D', 0, 0, 0, 4})
+	f.Add([]byte{'C', 0, 0, 0, 5, 'S'})
 	f.Add([]byte{'Q', 0, 0, 0, 2})
 	f.Add([]byte{'z', 0, 0, 0, 4})
 	f.Add([]byte{'Q', 0x7f, 0xff, 0xff, 0xff})

@@ -5,21 +5,24 @@ import (
 	"github.com/rangedb/rangedb/sql"
 )
 
-// resultWriter implements sql.ResultWriter (and ParameterStatusWriter)
-// over a connection, in text format. Its methods run on the connection
-// goroutine, inside Session.ExecSimple. An error means the client is gone
-// (or a message could not be encoded); the session should stop.
+// resultWriter implements sql.ResultWriter (and sql.NoticeWriter) over a
+// connection. Its methods run on the connection goroutine, inside a
+// Session call. An error means the client is gone (or a message could not
+// be encoded); the session should stop.
 type resultWriter struct {
 	c *conn
+	// extended: the writer of an Execute, which sends no RowDescription
+	// (the client learns the columns from Describe).
+	extended bool
 }
 
 var (
-	_ sql.ResultWriter      = (*resultWriter)(nil)
-	_ ParameterStatusWriter = (*resultWriter)(nil)
+	_ sql.ResultWriter = (*resultWriter)(nil)
+	_ sql.NoticeWriter = (*resultWriter)(nil)
 )
 
-// SetColumns sends RowDescription.
-func (w *resultWriter) SetColumns(cols []sql.ResultColumn) error {
+// rowDescription builds the RowDescription of cols.
+func rowDescription(cols []sql.ResultColumn) *pgproto3.RowDescription {
 	fields := make([]pgproto3.FieldDescription, len(cols))
 	for i, col := range cols {
 		fields[i] = pgproto3.FieldDescription{
@@ -29,10 +32,18 @@ func (w *resultWriter) SetColumns(cols []sql.ResultColumn) error {
 			DataTypeOID:          col.TypeOID,
 			DataTypeSize:         col.TypeSize,
 			TypeModifier:         col.TypeModifier,
-			Format:               0, // text
+			Format:               col.Format,
 		}
 	}
-	return w.c.send(&pgproto3.RowDescription{Fields: fields})
+	return &pgproto3.RowDescription{Fields: fields}
+}
+
+// SetColumns sends RowDescription (simple protocol only).
+func (w *resultWriter) SetColumns(cols []sql.ResultColumn) error {
+	if w.extended {
+		return nil
+	}
+	return w.c.send(rowDescription(cols))
 }
 
 // AddRow sends DataRow, flushing when enough output is pending so that a
@@ -57,7 +68,9 @@ func (w *resultWriter) EmptyQuery() error {
 	return w.c.send(&pgproto3.EmptyQueryResponse{})
 }
 
-// ParameterStatus reports a changed setting to the client.
-func (w *resultWriter) ParameterStatus(name, value string) error {
-	return w.c.send(&pgproto3.ParameterStatus{Name: name, Value: value})
+// Notice sends a NoticeResponse.
+func (w *resultWriter) Notice(severity, code, message string) error {
+	return w.c.send(&pgproto3.NoticeResponse{
+		Severity: severity, SeverityUnlocalized: severity, Code: code, Message: message,
+	})
 }

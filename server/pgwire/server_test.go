@@ -202,37 +202,80 @@ func TestProtocolNegotiation(t *testing.T) {
 	}
 }
 
-func TestExtendedProtocolRejected(t *testing.T) {
+// TestExtendedProtocol drives Parse/Bind/Describe/Execute/Close/Sync
+// against the fake session: message-by-message replies, row limits with
+// PortalSuspended, and discarding after an error until Sync.
+func TestExtendedProtocol(t *testing.T) {
 	s, _ := startServer(t, Config{})
 	r := dialRaw(t, s)
 	r.startup(map[string]string{"user": "root"})
 	r.send(
-		&pgproto3.Parse{Query: "SELECT 1"},
+		&pgproto3.Parse{Name: "s1", Query: "SELECT rows 5"},
+		&pgproto3.Describe{ObjectType: 'S', Name: "s1"},
+		&pgproto3.Bind{DestinationPortal: "p", PreparedStatement: "s1"},
+		&pgproto3.Describe{ObjectType: 'P', Name: "p"},
+		&pgproto3.Execute{Portal: "p", MaxRows: 2},
+		&pgproto3.Execute{Portal: "p", MaxRows: 2},
+		&pgproto3.Execute{Portal: "p", MaxRows: 2},
+		&pgproto3.Close{ObjectType: 'P', Name: "p"},
+		&pgproto3.Parse{Query: "BEGIN"},
 		&pgproto3.Bind{},
 		&pgproto3.Describe{ObjectType: 'P'},
 		&pgproto3.Execute{},
-		&pgproto3.Query{String: "SELECT 1"}, // discarded until Sync, as PostgreSQL does
 		&pgproto3.Sync{},
 	)
-	got := r.recvUntilReady()
-	want := []string{"ErrorResponse ERROR 0A000 extended query protocol is not supported yet", "ReadyForQuery I"}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("got %q want %q", got, want)
+	want := []string{
+		"*pgproto3.ParseComplete", "*pgproto3.ParameterDescription", "RowDescription [?column?:23]",
+		"*pgproto3.BindComplete", "RowDescription [?column?:23]",
+		"DataRow [0]", "DataRow [1]", "*pgproto3.PortalSuspended",
+		"DataRow [2]", "DataRow [3]", "*pgproto3.PortalSuspended",
+		"DataRow [4]", "CommandComplete SELECT 5",
+		"*pgproto3.CloseComplete",
+		"*pgproto3.ParseComplete", "*pgproto3.BindComplete", "*pgproto3.NoData", "CommandComplete BEGIN",
+		"ReadyForQuery T",
 	}
-	// Still usable; out-of-COPY CopyData is ignored; Flush is harmless.
+	if got := r.recvUntilReady(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+
+	// After an error everything up to Sync is skipped, the Query too.
+	r.send(
+		&pgproto3.Bind{PreparedStatement: "nosuch"},
+		&pgproto3.Execute{},
+		&pgproto3.Query{String: "SELECT 1"},
+		&pgproto3.Describe{ObjectType: 'X'},
+		&pgproto3.Sync{},
+	)
+	want = []string{`ErrorResponse ERROR 26000 prepared statement "nosuch" does not exist`, "ReadyForQuery E"}
+	if got := r.recvUntilReady(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	// A bad Describe subtype is an ERROR, not the end of the connection.
+	r.send(&pgproto3.Describe{ObjectType: 'X'}, &pgproto3.Sync{}, &pgproto3.Query{String: "ROLLBACK"})
+	want = []string{"ErrorResponse ERROR 08P01 invalid DESCRIBE message subtype 88", "ReadyForQuery E",
+		"CommandComplete ROLLBACK", "ReadyForQuery I"}
+	got := r.recvUntilReady()
+	got = append(got, r.recvUntilReady()...)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	// Out-of-COPY CopyData is ignored; Flush is harmless.
 	r.send(&pgproto3.CopyData{Data: []byte("x")}, &pgproto3.Flush{}, &pgproto3.Query{String: "SELECT 1"})
 	if got := r.recvUntilReady(); len(got) != 4 {
 		t.Fatalf("got %q", got)
 	}
 
-	// pgx in its default (extended) mode gets the error and keeps working.
+	// pgx in its default (extended) mode.
 	c := connectPgx(t, s, "root")
 	ctx := context.Background()
-	_, err := c.Exec(ctx, "SELECT $1::int", pgx.QueryExecModeCacheStatement, 1)
-	if pe := pgErr(t, err); pe.Code != "0A000" {
+	var n int
+	if err := c.QueryRow(ctx, "SELECT 1").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("SELECT 1: %d %v", n, err)
+	}
+	_, err := c.Exec(ctx, "SELECT syntax")
+	if pe := pgErr(t, err); pe.Code != "42601" {
 		t.Fatalf("got %+v", pe)
 	}
-	var n int
 	if err := c.QueryRow(ctx, "SELECT 1").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("after extended error: %d %v", n, err)
 	}

@@ -43,6 +43,8 @@ type TypeName struct {
 	Pos  int
 	// Typmods is set when the type had modifiers (varchar(10)).
 	Typmods bool
+	// Mods holds the integer modifiers (varchar(10) → [10]).
+	Mods []int32
 }
 
 // ColumnDef is one column of CREATE TABLE.
@@ -73,12 +75,16 @@ type DropTable struct {
 	IfExists bool
 }
 
-// Insert is INSERT INTO … VALUES.
+// Insert is INSERT INTO … VALUES or INSERT INTO … SELECT.
 type Insert struct {
 	Table   TableName
 	Alias   string
 	Columns []Name
-	Rows    [][]Expr
+	// Rows holds the VALUES lists; Select is set instead for INSERT …
+	// SELECT.
+	Rows      [][]Expr
+	Select    *Select
+	Returning []SelectExpr
 }
 
 // Name is an identifier with its position.
@@ -101,11 +107,72 @@ type TableRef struct {
 	Alias string
 }
 
-// Select is SELECT … [FROM one table] [WHERE …].
+// FromItem is one item of FROM: a *TableRef or a *JoinExpr.
+type FromItem interface {
+	fmt.Stringer
+	fromItem()
+}
+
+func (*TableRef) fromItem() {}
+func (*JoinExpr) fromItem() {}
+
+// JoinKind is the kind of an explicit JOIN.
+type JoinKind string
+
+// The join kinds.
+const (
+	InnerJoin JoinKind = "INNER"
+	LeftJoin  JoinKind = "LEFT"
+	RightJoin JoinKind = "RIGHT"
+	FullJoin  JoinKind = "FULL"
+	CrossJoin JoinKind = "CROSS"
+)
+
+// JoinExpr is L [kind] JOIN R [ON cond | USING (cols)].
+type JoinExpr struct {
+	Kind  JoinKind
+	L, R  FromItem
+	On    Expr
+	Using []string
+	Pos   int
+}
+
+func (j *JoinExpr) String() string {
+	s := "(" + j.L.String() + " " + string(j.Kind) + " JOIN " + j.R.String()
+	if j.On != nil {
+		s += " ON " + j.On.String()
+	}
+	if len(j.Using) > 0 {
+		s += " USING (" + strings.Join(j.Using, ", ") + ")"
+	}
+	return s + ")"
+}
+
+// OrderItem is one ORDER BY item. NullsFirst nil is the default (NULLS
+// LAST for ASC, FIRST for DESC).
+type OrderItem struct {
+	Expr       Expr
+	Desc       bool
+	NullsFirst *bool
+}
+
+// Select is a SELECT query.
 type Select struct {
-	Exprs []SelectExpr
-	From  *TableRef
-	Where Expr
+	Distinct bool
+	Exprs    []SelectExpr
+	From     []FromItem
+	Where    Expr
+	GroupBy  []Expr
+	Having   Expr
+	OrderBy  []OrderItem
+	Limit    Expr
+	Offset   Expr
+}
+
+// Explain is EXPLAIN [ANALYZE] statement.
+type Explain struct {
+	Stmt    Statement
+	Analyze bool
 }
 
 // SetClause is one `col = expr` of UPDATE.
@@ -114,17 +181,19 @@ type SetClause struct {
 	Expr   Expr
 }
 
-// Update is UPDATE … SET … [WHERE …].
+// Update is UPDATE … SET … [WHERE …] [RETURNING …].
 type Update struct {
-	Table TableRef
-	Set   []SetClause
-	Where Expr
+	Table     TableRef
+	Set       []SetClause
+	Where     Expr
+	Returning []SelectExpr
 }
 
-// Delete is DELETE FROM … [WHERE …].
+// Delete is DELETE FROM … [WHERE …] [RETURNING …].
 type Delete struct {
-	Table TableRef
-	Where Expr
+	Table     TableRef
+	Where     Expr
+	Returning []SelectExpr
 }
 
 // BeginTxn is BEGIN / START TRANSACTION.
@@ -145,6 +214,7 @@ func (*Delete) statement()      {}
 func (*BeginTxn) statement()    {}
 func (*CommitTxn) statement()   {}
 func (*RollbackTxn) statement() {}
+func (*Explain) statement()     {}
 
 // StatementTag implementations.
 func (*CreateTable) StatementTag() string { return "CREATE TABLE" }
@@ -156,6 +226,14 @@ func (*Delete) StatementTag() string      { return "DELETE" }
 func (*BeginTxn) StatementTag() string    { return "BEGIN" }
 func (*CommitTxn) StatementTag() string   { return "COMMIT" }
 func (*RollbackTxn) StatementTag() string { return "ROLLBACK" }
+func (*Explain) StatementTag() string     { return "EXPLAIN" }
+
+func (s *Explain) String() string {
+	if s.Analyze {
+		return "EXPLAIN ANALYZE " + s.Stmt.String()
+	}
+	return "EXPLAIN " + s.Stmt.String()
+}
 
 func (s *CreateTable) String() string {
 	var b strings.Builder
@@ -214,42 +292,101 @@ func (s *Insert) String() string {
 		}
 		b.WriteString(")")
 	}
-	b.WriteString(" VALUES ")
-	for i, r := range s.Rows {
-		if i > 0 {
-			b.WriteString(", ")
+	if s.Select != nil {
+		b.WriteString(" " + s.Select.String())
+	} else {
+		b.WriteString(" VALUES ")
+		for i, r := range s.Rows {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + exprList(r) + ")")
 		}
-		b.WriteString("(" + exprList(r) + ")")
 	}
+	b.WriteString(returningString(s.Returning))
 	return b.String()
 }
 
-func (s *Select) String() string {
+func selectList(es []SelectExpr) string {
 	var b strings.Builder
-	b.WriteString("SELECT ")
-	for i, e := range s.Exprs {
+	for i, e := range es {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if e.Star {
+		switch {
+		case e.Star && e.Expr != nil:
+			b.WriteString(e.Expr.(*ColumnRef).Table + ".*")
+		case e.Star:
 			b.WriteString("*")
-		} else {
+		default:
 			b.WriteString(e.Expr.String())
 		}
 		if e.Alias != "" {
 			b.WriteString(" AS " + e.Alias)
 		}
 	}
-	if s.From != nil {
-		b.WriteString(" FROM " + s.From.String())
+	return b.String()
+}
+
+func returningString(es []SelectExpr) string {
+	if len(es) == 0 {
+		return ""
+	}
+	return " RETURNING " + selectList(es)
+}
+
+func (s *Select) String() string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	if s.Distinct {
+		b.WriteString("DISTINCT ")
+	}
+	b.WriteString(selectList(s.Exprs))
+	for i, f := range s.From {
+		if i == 0 {
+			b.WriteString(" FROM ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(f.String())
 	}
 	if s.Where != nil {
 		b.WriteString(" WHERE " + s.Where.String())
 	}
+	if len(s.GroupBy) > 0 {
+		b.WriteString(" GROUP BY " + exprList(s.GroupBy))
+	}
+	if s.Having != nil {
+		b.WriteString(" HAVING " + s.Having.String())
+	}
+	for i, o := range s.OrderBy {
+		if i == 0 {
+			b.WriteString(" ORDER BY ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(o.Expr.String())
+		if o.Desc {
+			b.WriteString(" DESC")
+		}
+		if o.NullsFirst != nil {
+			if *o.NullsFirst {
+				b.WriteString(" NULLS FIRST")
+			} else {
+				b.WriteString(" NULLS LAST")
+			}
+		}
+	}
+	if s.Limit != nil {
+		b.WriteString(" LIMIT " + s.Limit.String())
+	}
+	if s.Offset != nil {
+		b.WriteString(" OFFSET " + s.Offset.String())
+	}
 	return b.String()
 }
 
-func (r TableRef) String() string {
+func (r *TableRef) String() string {
 	if r.Alias != "" {
 		return r.Table.String() + " AS " + r.Alias
 	}
@@ -268,6 +405,7 @@ func (s *Update) String() string {
 	if s.Where != nil {
 		b.WriteString(" WHERE " + s.Where.String())
 	}
+	b.WriteString(returningString(s.Returning))
 	return b.String()
 }
 
@@ -276,7 +414,7 @@ func (s *Delete) String() string {
 	if s.Where != nil {
 		str += " WHERE " + s.Where.String()
 	}
-	return str
+	return str + returningString(s.Returning)
 }
 
 func (*BeginTxn) String() string    { return "BEGIN" }

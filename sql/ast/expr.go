@@ -46,6 +46,11 @@ const (
 	Plus  BinaryOp = "+"
 	Minus BinaryOp = "-"
 	Mult  BinaryOp = "*"
+	Div   BinaryOp = "/"
+	Mod   BinaryOp = "%"
+	Pow   BinaryOp = "^"
+	// Concat is ||.
+	Concat BinaryOp = "||"
 )
 
 // BinaryExpr is L op R for arithmetic.
@@ -60,6 +65,16 @@ type UnaryMinus struct {
 	E   Expr
 	Pos int
 }
+
+// UnaryPlus is +E.
+type UnaryPlus struct {
+	E   Expr
+	Pos int
+}
+
+func (*UnaryPlus) expr()            {}
+func (e *UnaryPlus) Position() int  { return e.Pos }
+func (e *UnaryPlus) String() string { return "(+" + e.E.String() + ")" }
 
 // CmpOp is a comparison operator.
 type CmpOp string
@@ -186,3 +201,193 @@ func (e *IsNullExpr) String() string {
 	return "(" + e.E.String() + " IS NULL)"
 }
 func (e *CastExpr) String() string { return "(" + e.E.String() + ")::" + e.Type.Name }
+
+// Placeholder is a parameter $n; Idx is n-1.
+type Placeholder struct {
+	Idx int
+	Pos int
+}
+
+// LikeExpr is E [NOT] LIKE/ILIKE Pattern [ESCAPE Escape].
+type LikeExpr struct {
+	E, Pattern Expr
+	Escape     Expr // nil: backslash
+	ILike      bool
+	Not        bool
+	Pos        int
+}
+
+// InExpr is E [NOT] IN (List…) or E [NOT] IN (subquery).
+type InExpr struct {
+	E    Expr
+	List []Expr
+	Sub  *Select
+	Not  bool
+	Pos  int
+}
+
+// BetweenExpr is E [NOT] BETWEEN [SYMMETRIC] Lo AND Hi.
+type BetweenExpr struct {
+	E, Lo, Hi Expr
+	Not       bool
+	Symmetric bool
+	Pos       int
+}
+
+// DistinctExpr is L IS [NOT] DISTINCT FROM R.
+type DistinctExpr struct {
+	L, R Expr
+	Not  bool
+	Pos  int
+}
+
+// When is one WHEN … THEN … of CASE.
+type When struct {
+	Cond, Val Expr
+}
+
+// CaseExpr is CASE [Operand] WHEN … THEN … [ELSE …] END.
+type CaseExpr struct {
+	Operand Expr
+	Whens   []When
+	Else    Expr
+	Pos     int
+}
+
+// CoalesceExpr is COALESCE(args…).
+type CoalesceExpr struct {
+	Args []Expr
+	Pos  int
+}
+
+// NullIfExpr is NULLIF(L, R).
+type NullIfExpr struct {
+	L, R Expr
+	Pos  int
+}
+
+// FuncExpr is a function call (aggregate or scalar); Name is folded to
+// lower case and stripped of a pg_catalog qualifier.
+type FuncExpr struct {
+	Name     string
+	Args     []Expr
+	Star     bool // count(*)
+	Distinct bool
+	Pos      int
+}
+
+// SubqueryKind is how a subquery is used in an expression.
+type SubqueryKind uint8
+
+// The subquery kinds.
+const (
+	ScalarSubquery SubqueryKind = iota
+	ExistsSubquery
+)
+
+// SubqueryExpr is (SELECT …) or EXISTS (SELECT …).
+type SubqueryExpr struct {
+	Kind   SubqueryKind
+	Select *Select
+	Pos    int
+}
+
+func (*Placeholder) expr()  {}
+func (*LikeExpr) expr()     {}
+func (*InExpr) expr()       {}
+func (*BetweenExpr) expr()  {}
+func (*DistinctExpr) expr() {}
+func (*CaseExpr) expr()     {}
+func (*CoalesceExpr) expr() {}
+func (*NullIfExpr) expr()   {}
+func (*FuncExpr) expr()     {}
+func (*SubqueryExpr) expr() {}
+
+// Position implementations.
+func (e *Placeholder) Position() int  { return e.Pos }
+func (e *LikeExpr) Position() int     { return e.Pos }
+func (e *InExpr) Position() int       { return e.Pos }
+func (e *BetweenExpr) Position() int  { return e.Pos }
+func (e *DistinctExpr) Position() int { return e.Pos }
+func (e *CaseExpr) Position() int     { return e.Pos }
+func (e *CoalesceExpr) Position() int { return e.Pos }
+func (e *NullIfExpr) Position() int   { return e.Pos }
+func (e *FuncExpr) Position() int     { return e.Pos }
+func (e *SubqueryExpr) Position() int { return e.Pos }
+
+func (e *Placeholder) String() string { return "$" + strconv.Itoa(e.Idx+1) }
+func (e *LikeExpr) String() string {
+	op := " LIKE "
+	if e.ILike {
+		op = " ILIKE "
+	}
+	if e.Not {
+		op = " NOT" + op
+	}
+	s := "(" + e.E.String() + op + e.Pattern.String()
+	if e.Escape != nil {
+		s += " ESCAPE " + e.Escape.String()
+	}
+	return s + ")"
+}
+func (e *InExpr) String() string {
+	op := " IN "
+	if e.Not {
+		op = " NOT IN "
+	}
+	if e.Sub != nil {
+		return "(" + e.E.String() + op + "(" + e.Sub.String() + "))"
+	}
+	return "(" + e.E.String() + op + "(" + exprList(e.List) + "))"
+}
+func (e *BetweenExpr) String() string {
+	op := " BETWEEN "
+	if e.Not {
+		op = " NOT BETWEEN "
+	}
+	if e.Symmetric {
+		op += "SYMMETRIC "
+	}
+	return "(" + e.E.String() + op + e.Lo.String() + " AND " + e.Hi.String() + ")"
+}
+func (e *DistinctExpr) String() string {
+	op := " IS DISTINCT FROM "
+	if e.Not {
+		op = " IS NOT DISTINCT FROM "
+	}
+	return "(" + e.L.String() + op + e.R.String() + ")"
+}
+func (e *CaseExpr) String() string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	if e.Operand != nil {
+		b.WriteString(" " + e.Operand.String())
+	}
+	for _, w := range e.Whens {
+		b.WriteString(" WHEN " + w.Cond.String() + " THEN " + w.Val.String())
+	}
+	if e.Else != nil {
+		b.WriteString(" ELSE " + e.Else.String())
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+func (e *CoalesceExpr) String() string { return "COALESCE(" + exprList(e.Args) + ")" }
+func (e *NullIfExpr) String() string {
+	return "NULLIF(" + e.L.String() + ", " + e.R.String() + ")"
+}
+func (e *FuncExpr) String() string {
+	if e.Star {
+		return e.Name + "(*)"
+	}
+	if e.Distinct {
+		return e.Name + "(DISTINCT " + exprList(e.Args) + ")"
+	}
+	return e.Name + "(" + exprList(e.Args) + ")"
+}
+func (e *SubqueryExpr) String() string {
+	if e.Kind == ExistsSubquery {
+		return "EXISTS (" + e.Select.String() + ")"
+	}
+	return "(" + e.Select.String() + ")"
+}

@@ -16,7 +16,9 @@
 //  3. translate: the protobuf tree becomes sql/ast. Locations become
 //     1-based character positions in the whole string. A construct that
 //     PostgreSQL accepts but rangedb does not implement becomes 0A000 naming
-//     it ("ORDER BY is not supported"), never a silently different meaning.
+//     it ("UNION is not supported"), never a silently different meaning.
+//     $n becomes ast.Placeholder; SQL-standard forms become functions
+//     (SUBSTRING … FROM … FOR, POSITION … IN, TRIM, EXTRACT, CURRENT_DATE).
 //
 // Routing by first token (BACKUP, RESTORE, SPLIT, SHOW … REGIONS to TiDB's
 // parser) will sit between steps 1 and 2.

@@ -36,7 +36,7 @@ var stmtNames = map[string]string{
 	"IndexStmt": "CREATE INDEX", "AlterTableStmt": "ALTER TABLE", "VariableSetStmt": "SET",
 	"VariableShowStmt": "SHOW", "CreatedbStmt": "CREATE DATABASE", "DropdbStmt": "DROP DATABASE",
 	"ViewStmt": "CREATE VIEW", "CreateSchemaStmt": "CREATE SCHEMA", "TruncateStmt": "TRUNCATE",
-	"ExplainStmt": "EXPLAIN", "CopyStmt": "COPY", "CreateSeqStmt": "CREATE SEQUENCE",
+	"CopyStmt": "COPY", "CreateSeqStmt": "CREATE SEQUENCE",
 	"PrepareStmt": "PREPARE", "ExecuteStmt": "EXECUTE", "DeallocateStmt": "DEALLOCATE",
 	"CreateTableAsStmt": "CREATE TABLE AS", "VacuumStmt": "VACUUM", "GrantStmt": "GRANT",
 	"RenameStmt": "ALTER ... RENAME", "CreateFunctionStmt": "CREATE FUNCTION", "DoStmt": "DO",
@@ -52,6 +52,9 @@ func nodeTypeName(n *pg_query.Node) string {
 }
 
 func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
+	if st, ok, err := t.sessionStatement(n); ok { // SET, SHOW, BEGIN with modes: translate_session.go
+		return st, err
+	}
 	switch s := n.GetNode().(type) {
 	case *pg_query.Node_CreateStmt:
 		return t.createTable(s.CreateStmt)
@@ -67,6 +70,8 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 		return t.delete(s.DeleteStmt)
 	case *pg_query.Node_TransactionStmt:
 		return t.transaction(s.TransactionStmt)
+	case *pg_query.Node_ExplainStmt:
+		return t.explain(s.ExplainStmt)
 	}
 	name := nodeTypeName(n)
 	if sn, ok := stmtNames[name]; ok {
@@ -285,7 +290,15 @@ func (t *translator) typeName(tn *pg_query.TypeName) (ast.TypeName, error) {
 	if tn.Setof || tn.PctType {
 		return ast.TypeName{}, t.unsupported("SETOF/%TYPE", tn.Location)
 	}
-	return ast.TypeName{Name: name, Pos: t.pos(tn.Location), Typmods: len(tn.Typmods) > 0}, nil
+	out := ast.TypeName{Name: name, Pos: t.pos(tn.Location), Typmods: len(tn.Typmods) > 0}
+	for _, m := range tn.Typmods {
+		c := m.GetAConst()
+		if c == nil || c.GetIval() == nil {
+			return ast.TypeName{}, t.unsupported("non-integer type modifier", tn.Location)
+		}
+		out.Mods = append(out.Mods, c.GetIval().Ival)
+	}
+	return out, nil
 }
 
 func (t *translator) dropTable(s *pg_query.DropStmt) (ast.Statement, error) {
@@ -325,8 +338,6 @@ func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
 		return nil, t.unsupported("WITH", s.WithClause.Location)
 	case s.OnConflictClause != nil:
 		return nil, t.unsupported("ON CONFLICT", s.OnConflictClause.Location)
-	case len(s.ReturningList) > 0:
-		return nil, t.unsupported("RETURNING", loc)
 	case s.Override != pg_query.OverridingKind_OVERRIDING_NOT_SET && s.Override != pg_query.OverridingKind_OVERRIDING_KIND_UNDEFINED:
 		return nil, t.unsupported("OVERRIDING", loc)
 	case s.SelectStmt == nil:
@@ -347,9 +358,20 @@ func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
 		}
 		ins.Columns = append(ins.Columns, ast.Name{Name: rt.Name, Pos: t.pos(rt.Location)})
 	}
+	if ins.Returning, err = t.targetList(s.ReturningList); err != nil {
+		return nil, err
+	}
 	sel := s.SelectStmt.GetSelectStmt()
-	if sel == nil || len(sel.ValuesLists) == 0 || len(sel.TargetList) > 0 {
-		return nil, pgerror.Unsupported("INSERT ... SELECT")
+	if sel == nil {
+		return nil, pgerror.Unsupported("INSERT source " + nodeTypeName(s.SelectStmt))
+	}
+	if len(sel.ValuesLists) == 0 {
+		q, err := t.query(sel)
+		if err != nil {
+			return nil, err
+		}
+		ins.Select = q
+		return ins, nil
 	}
 	if len(sel.SortClause) > 0 || sel.LimitCount != nil || sel.LimitOffset != nil || sel.WithClause != nil {
 		return nil, pgerror.Unsupported("ORDER BY/LIMIT/WITH on VALUES")
@@ -371,53 +393,55 @@ func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
 	return ins, nil
 }
 
-func (t *translator) selectStmt(s *pg_query.SelectStmt) (ast.Statement, error) {
-	switch {
-	case s.Op != pg_query.SetOperation_SETOP_NONE:
-		return nil, pgerror.Unsupported(strings.TrimPrefix(s.Op.String(), "SETOP_"))
-	case s.WithClause != nil:
-		return nil, t.unsupported("WITH", s.WithClause.Location)
-	case len(s.ValuesLists) > 0:
-		return nil, pgerror.Unsupported("VALUES")
-	case s.IntoClause != nil:
-		return nil, pgerror.Unsupported("SELECT INTO")
-	case len(s.DistinctClause) > 0:
-		return nil, pgerror.Unsupported("DISTINCT")
-	case len(s.GroupClause) > 0:
-		return nil, pgerror.Unsupported("GROUP BY")
-	case s.HavingClause != nil:
-		return nil, pgerror.Unsupported("HAVING")
-	case len(s.WindowClause) > 0:
-		return nil, pgerror.Unsupported("WINDOW")
-	case len(s.SortClause) > 0:
-		return nil, pgerror.Unsupported("ORDER BY")
-	case s.LimitCount != nil || s.LimitOffset != nil:
-		return nil, pgerror.Unsupported("LIMIT/OFFSET")
-	case len(s.LockingClause) > 0:
-		return nil, pgerror.Unsupported("FOR UPDATE/SHARE")
-	case len(s.FromClause) > 1:
-		return nil, pgerror.Unsupported("JOIN")
-	}
-	sel := &ast.Select{}
-	if len(s.FromClause) == 1 {
-		switch f := s.FromClause[0].GetNode().(type) {
-		case *pg_query.Node_RangeVar:
-			ref, err := t.tableRef(f.RangeVar)
-			if err != nil {
-				return nil, err
+func (t *translator) explain(s *pg_query.ExplainStmt) (ast.Statement, error) {
+	ex := &ast.Explain{}
+	for _, o := range s.Options {
+		de := o.GetDefElem()
+		if de == nil {
+			continue
+		}
+		on := true
+		if a := de.Arg; a != nil {
+			switch v := a.GetNode().(type) {
+			case *pg_query.Node_String_:
+				on = v.String_.Sval != "false" && v.String_.Sval != "off"
+			case *pg_query.Node_Boolean:
+				on = v.Boolean.Boolval
 			}
-			sel.From = &ref
-		case *pg_query.Node_JoinExpr:
-			return nil, pgerror.Unsupported("JOIN")
-		case *pg_query.Node_RangeSubselect:
-			return nil, pgerror.Unsupported("subquery in FROM")
-		case *pg_query.Node_RangeFunction:
-			return nil, pgerror.Unsupported("function in FROM")
+		}
+		switch de.Defname {
+		case "analyze":
+			ex.Analyze = on
+		case "costs", "verbose", "timing", "summary", "buffers":
+			// Accepted and ignored: rangedb prints no costs.
 		default:
-			return nil, pgerror.Unsupported("FROM item " + nodeTypeName(s.FromClause[0]))
+			return nil, t.unsupported("EXPLAIN option "+de.Defname, de.Location)
 		}
 	}
-	for _, n := range s.TargetList {
+	stmt, err := t.statement(s.Query)
+	if err != nil {
+		return nil, err
+	}
+	switch stmt.(type) {
+	case *ast.Select, *ast.Insert, *ast.Update, *ast.Delete:
+	default:
+		return nil, pgerror.Unsupported("EXPLAIN " + stmt.StatementTag())
+	}
+	ex.Stmt = stmt
+	return ex, nil
+}
+
+func (t *translator) selectStmt(s *pg_query.SelectStmt) (ast.Statement, error) {
+	if len(s.ValuesLists) > 0 {
+		return nil, pgerror.Unsupported("VALUES")
+	}
+	return t.query(s)
+}
+
+// targetList translates a select or RETURNING list.
+func (t *translator) targetList(list []*pg_query.Node) ([]ast.SelectExpr, error) {
+	var out []ast.SelectExpr
+	for _, n := range list {
 		rt := n.GetResTarget()
 		if cr := rt.Val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
 			if len(cr.Fields) > 2 {
@@ -427,21 +451,166 @@ func (t *translator) selectStmt(s *pg_query.SelectStmt) (ast.Statement, error) {
 			if len(cr.Fields) == 2 {
 				se.Expr = &ast.ColumnRef{Table: cr.Fields[0].GetString_().GetSval(), Name: "*", Pos: t.pos(cr.Location)}
 			}
-			sel.Exprs = append(sel.Exprs, se)
+			out = append(out, se)
 			continue
 		}
 		e, err := t.expr(rt.Val)
 		if err != nil {
 			return nil, err
 		}
-		sel.Exprs = append(sel.Exprs, ast.SelectExpr{Expr: e, Alias: rt.Name, Pos: t.pos(rt.Location)})
+		out = append(out, ast.SelectExpr{Expr: e, Alias: rt.Name, Pos: t.pos(rt.Location)})
 	}
-	if s.WhereClause != nil {
-		w, err := t.expr(s.WhereClause)
+	return out, nil
+}
+
+func (t *translator) fromItem(n *pg_query.Node) (ast.FromItem, error) {
+	switch f := n.GetNode().(type) {
+	case *pg_query.Node_RangeVar:
+		ref, err := t.tableRef(f.RangeVar)
 		if err != nil {
 			return nil, err
 		}
-		sel.Where = w
+		return &ref, nil
+	case *pg_query.Node_JoinExpr:
+		j := f.JoinExpr
+		if j.Alias != nil {
+			return nil, pgerror.Unsupported("alias on a JOIN")
+		}
+		if j.IsNatural {
+			return nil, pgerror.Unsupported("NATURAL JOIN")
+		}
+		l, err := t.fromItem(j.Larg)
+		if err != nil {
+			return nil, err
+		}
+		r, err := t.fromItem(j.Rarg)
+		if err != nil {
+			return nil, err
+		}
+		je := &ast.JoinExpr{L: l, R: r}
+		switch j.Jointype {
+		case pg_query.JoinType_JOIN_INNER:
+			je.Kind = ast.InnerJoin
+			if j.Quals == nil && len(j.UsingClause) == 0 {
+				je.Kind = ast.CrossJoin
+			}
+		case pg_query.JoinType_JOIN_LEFT:
+			je.Kind = ast.LeftJoin
+		case pg_query.JoinType_JOIN_RIGHT:
+			je.Kind = ast.RightJoin
+		case pg_query.JoinType_JOIN_FULL:
+			je.Kind = ast.FullJoin
+		default:
+			return nil, pgerror.Unsupported("join type " + j.Jointype.String())
+		}
+		for _, u := range j.UsingClause {
+			je.Using = append(je.Using, u.GetString_().GetSval())
+		}
+		if j.Quals != nil {
+			if je.On, err = t.expr(j.Quals); err != nil {
+				return nil, err
+			}
+		}
+		return je, nil
+	case *pg_query.Node_RangeSubselect:
+		return nil, pgerror.Unsupported("subquery in FROM")
+	case *pg_query.Node_RangeFunction:
+		return nil, pgerror.Unsupported("function in FROM")
+	}
+	return nil, pgerror.Unsupported("FROM item " + nodeTypeName(n))
+}
+
+// query translates a SELECT (not VALUES).
+func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
+	switch {
+	case s.Op != pg_query.SetOperation_SETOP_NONE:
+		return nil, pgerror.Unsupported(strings.TrimPrefix(s.Op.String(), "SETOP_"))
+	case s.WithClause != nil:
+		return nil, t.unsupported("WITH", s.WithClause.Location)
+	case len(s.ValuesLists) > 0:
+		return nil, pgerror.Unsupported("VALUES")
+	case s.IntoClause != nil:
+		return nil, pgerror.Unsupported("SELECT INTO")
+	case len(s.WindowClause) > 0:
+		return nil, pgerror.Unsupported("WINDOW")
+	case len(s.LockingClause) > 0:
+		return nil, pgerror.Unsupported("FOR UPDATE/SHARE")
+	case s.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES:
+		return nil, pgerror.Unsupported("FETCH ... WITH TIES")
+	}
+	sel := &ast.Select{}
+	if len(s.DistinctClause) > 0 {
+		if len(s.DistinctClause) > 1 || s.DistinctClause[0].GetNode() != nil {
+			return nil, pgerror.Unsupported("DISTINCT ON")
+		}
+		sel.Distinct = true
+	}
+	for _, f := range s.FromClause {
+		fi, err := t.fromItem(f)
+		if err != nil {
+			return nil, err
+		}
+		sel.From = append(sel.From, fi)
+	}
+	var err error
+	if sel.Exprs, err = t.targetList(s.TargetList); err != nil {
+		return nil, err
+	}
+	if s.WhereClause != nil {
+		if sel.Where, err = t.expr(s.WhereClause); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range s.GroupClause {
+		switch g.GetNode().(type) {
+		case *pg_query.Node_GroupingSet:
+			return nil, pgerror.Unsupported("GROUPING SETS/ROLLUP/CUBE")
+		}
+		e, err := t.expr(g)
+		if err != nil {
+			return nil, err
+		}
+		sel.GroupBy = append(sel.GroupBy, e)
+	}
+	if s.HavingClause != nil {
+		if sel.Having, err = t.expr(s.HavingClause); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range s.SortClause {
+		sb := n.GetSortBy()
+		if sb == nil {
+			return nil, pgerror.Unsupported("ORDER BY item " + nodeTypeName(n))
+		}
+		if sb.SortbyDir == pg_query.SortByDir_SORTBY_USING {
+			return nil, pgerror.Unsupported("ORDER BY ... USING")
+		}
+		e, err := t.expr(sb.Node)
+		if err != nil {
+			return nil, err
+		}
+		oi := ast.OrderItem{Expr: e, Desc: sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC}
+		switch sb.SortbyNulls {
+		case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
+			v := true
+			oi.NullsFirst = &v
+		case pg_query.SortByNulls_SORTBY_NULLS_LAST:
+			v := false
+			oi.NullsFirst = &v
+		}
+		sel.OrderBy = append(sel.OrderBy, oi)
+	}
+	if s.LimitCount != nil {
+		if c := s.LimitCount.GetAConst(); c == nil || !c.Isnull {
+			if sel.Limit, err = t.expr(s.LimitCount); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if s.LimitOffset != nil {
+		if sel.Offset, err = t.expr(s.LimitOffset); err != nil {
+			return nil, err
+		}
 	}
 	return sel, nil
 }
@@ -452,14 +621,15 @@ func (t *translator) update(s *pg_query.UpdateStmt) (ast.Statement, error) {
 		return nil, t.unsupported("WITH", s.WithClause.Location)
 	case len(s.FromClause) > 0:
 		return nil, pgerror.Unsupported("UPDATE ... FROM")
-	case len(s.ReturningList) > 0:
-		return nil, pgerror.Unsupported("RETURNING")
 	}
 	ref, err := t.tableRef(s.Relation)
 	if err != nil {
 		return nil, err
 	}
 	up := &ast.Update{Table: ref}
+	if up.Returning, err = t.targetList(s.ReturningList); err != nil {
+		return nil, err
+	}
 	for _, n := range s.TargetList {
 		rt := n.GetResTarget()
 		if len(rt.Indirection) > 0 {
@@ -496,14 +666,15 @@ func (t *translator) delete(s *pg_query.DeleteStmt) (ast.Statement, error) {
 		return nil, t.unsupported("WITH", s.WithClause.Location)
 	case len(s.UsingClause) > 0:
 		return nil, pgerror.Unsupported("DELETE ... USING")
-	case len(s.ReturningList) > 0:
-		return nil, pgerror.Unsupported("RETURNING")
 	}
 	ref, err := t.tableRef(s.Relation)
 	if err != nil {
 		return nil, err
 	}
 	del := &ast.Delete{Table: ref}
+	if del.Returning, err = t.targetList(s.ReturningList); err != nil {
+		return nil, err
+	}
 	if s.WhereClause != nil {
 		if s.WhereClause.GetCurrentOfExpr() != nil {
 			return nil, pgerror.Unsupported("WHERE CURRENT OF")
@@ -547,21 +718,26 @@ func (t *translator) expr(n *pg_query.Node) (ast.Expr, error) {
 		}
 		return &ast.CastExpr{E: arg, Type: typ, Pos: t.pos(e.TypeCast.Location)}, nil
 	case *pg_query.Node_FuncCall:
-		var parts []string
-		for _, p := range e.FuncCall.Funcname {
-			parts = append(parts, p.GetString_().GetSval())
-		}
-		return nil, t.unsupported("function "+strings.Join(parts, ".")+"()", e.FuncCall.Location)
+		return t.funcCall(e.FuncCall)
 	case *pg_query.Node_SubLink:
-		return nil, t.unsupported("subqueries", e.SubLink.Location)
+		return t.subLink(e.SubLink)
 	case *pg_query.Node_CaseExpr:
-		return nil, t.unsupported("CASE", e.CaseExpr.Location)
+		return t.caseExpr(e.CaseExpr)
 	case *pg_query.Node_ParamRef:
-		return nil, t.unsupported("parameters", e.ParamRef.Location)
+		if e.ParamRef.Number < 1 {
+			return nil, t.unsupported("positional parameter $0", e.ParamRef.Location)
+		}
+		return &ast.Placeholder{Idx: int(e.ParamRef.Number) - 1, Pos: t.pos(e.ParamRef.Location)}, nil
 	case *pg_query.Node_SqlvalueFunction:
-		return nil, t.unsupported("SQL value functions", e.SqlvalueFunction.Location)
+		return t.sqlValueFunction(e.SqlvalueFunction)
 	case *pg_query.Node_CoalesceExpr:
-		return nil, t.unsupported("COALESCE", e.CoalesceExpr.Location)
+		args, err := t.exprs(e.CoalesceExpr.Args)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.CoalesceExpr{Args: args, Pos: t.pos(e.CoalesceExpr.Location)}, nil
+	case *pg_query.Node_MinMaxExpr:
+		return nil, t.unsupported("GREATEST/LEAST", e.MinMaxExpr.Location)
 	case *pg_query.Node_RowExpr:
 		return nil, t.unsupported("row constructors", e.RowExpr.Location)
 	case *pg_query.Node_AArrayExpr:
@@ -619,8 +795,7 @@ func (t *translator) constant(c *pg_query.A_Const) (ast.Expr, error) {
 func (t *translator) aExpr(a *pg_query.A_Expr) (ast.Expr, error) {
 	p := t.pos(a.Location)
 	if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP {
-		name := strings.TrimPrefix(a.Kind.String(), "AEXPR_")
-		return nil, t.unsupported(strings.ReplaceAll(name, "_", " "), a.Location)
+		return t.specialAExpr(a)
 	}
 	if len(a.Name) != 1 {
 		return nil, t.unsupported("OPERATOR()", a.Location)
@@ -635,7 +810,7 @@ func (t *translator) aExpr(a *pg_query.A_Expr) (ast.Expr, error) {
 		case "-":
 			return &ast.UnaryMinus{E: r, Pos: p}, nil
 		case "+":
-			return r, nil
+			return &ast.UnaryPlus{E: r, Pos: p}, nil
 		}
 		return nil, t.unsupported(fmt.Sprintf("prefix operator \"%s\"", op), a.Location)
 	}
@@ -655,8 +830,10 @@ func (t *translator) aExpr(a *pg_query.A_Expr) (ast.Expr, error) {
 		return &ast.ComparisonExpr{Op: ast.CmpOp(op), L: l, R: r, Pos: p}, nil
 	case "<>", "!=":
 		return &ast.ComparisonExpr{Op: ast.NE, L: l, R: r, Pos: p}, nil
-	case "+", "-", "*":
+	case "+", "-", "*", "/", "%", "^", "||":
 		return &ast.BinaryExpr{Op: ast.BinaryOp(op), L: l, R: r, Pos: p}, nil
+	case "~~", "!~~", "~~*", "!~~*":
+		return likeExpr(l, r, op, p), nil
 	}
 	return nil, t.unsupported(fmt.Sprintf("operator \"%s\"", op), a.Location)
 }
@@ -688,4 +865,185 @@ func (t *translator) boolExpr(b *pg_query.BoolExpr) (ast.Expr, error) {
 		return e, nil
 	}
 	return nil, t.unsupported("boolean operator", b.Location)
+}
+
+func (t *translator) exprs(ns []*pg_query.Node) ([]ast.Expr, error) {
+	out := make([]ast.Expr, len(ns))
+	for i, n := range ns {
+		e, err := t.expr(n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// likeExpr builds LIKE/ILIKE from its operator name; a pattern of
+// like_escape(p, e) carries the ESCAPE clause.
+func likeExpr(l, r ast.Expr, op string, p int) ast.Expr {
+	le := &ast.LikeExpr{E: l, Pattern: r, ILike: strings.Contains(op, "*"), Not: strings.HasPrefix(op, "!"), Pos: p}
+	if f, ok := r.(*ast.FuncExpr); ok && f.Name == "like_escape" && len(f.Args) == 2 {
+		le.Pattern, le.Escape = f.Args[0], f.Args[1]
+	}
+	return le
+}
+
+func (t *translator) specialAExpr(a *pg_query.A_Expr) (ast.Expr, error) {
+	p := t.pos(a.Location)
+	op := ""
+	if len(a.Name) == 1 {
+		op = a.Name[0].GetString_().GetSval()
+	}
+	l, err := t.expr(a.Lexpr)
+	if err != nil {
+		return nil, err
+	}
+	switch a.Kind {
+	case pg_query.A_Expr_Kind_AEXPR_IN:
+		list, err := t.exprs(a.Rexpr.GetList().GetItems())
+		if err != nil {
+			return nil, err
+		}
+		return &ast.InExpr{E: l, List: list, Not: op == "<>", Pos: p}, nil
+	case pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
+		r, err := t.expr(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		return likeExpr(l, r, op, p), nil
+	case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN,
+		pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		bounds, err := t.exprs(a.Rexpr.GetList().GetItems())
+		if err != nil {
+			return nil, err
+		}
+		if len(bounds) != 2 {
+			return nil, t.unsupported("BETWEEN", a.Location)
+		}
+		return &ast.BetweenExpr{E: l, Lo: bounds[0], Hi: bounds[1],
+			Not:       a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN || a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM,
+			Symmetric: a.Kind == pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM || a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM,
+			Pos:       p}, nil
+	case pg_query.A_Expr_Kind_AEXPR_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		r, err := t.expr(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.DistinctExpr{L: l, R: r, Not: a.Kind == pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, Pos: p}, nil
+	case pg_query.A_Expr_Kind_AEXPR_NULLIF:
+		r, err := t.expr(a.Rexpr)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.NullIfExpr{L: l, R: r, Pos: p}, nil
+	}
+	name := strings.TrimPrefix(a.Kind.String(), "AEXPR_")
+	return nil, t.unsupported(strings.ReplaceAll(name, "_", " "), a.Location)
+}
+
+func (t *translator) funcCall(f *pg_query.FuncCall) (ast.Expr, error) {
+	var parts []string
+	for _, p := range f.Funcname {
+		parts = append(parts, p.GetString_().GetSval())
+	}
+	switch {
+	case f.AggFilter != nil:
+		return nil, t.unsupported("aggregate FILTER", f.Location)
+	case f.Over != nil:
+		return nil, t.unsupported("window functions", f.Location)
+	case len(f.AggOrder) > 0:
+		return nil, t.unsupported("ORDER BY in aggregate arguments", f.Location)
+	case f.AggWithinGroup:
+		return nil, t.unsupported("WITHIN GROUP", f.Location)
+	case f.FuncVariadic:
+		return nil, t.unsupported("VARIADIC", f.Location)
+	}
+	if len(parts) == 2 && parts[0] == "pg_catalog" {
+		parts = parts[1:]
+	}
+	if len(parts) != 1 {
+		return nil, t.unsupported("function "+strings.Join(parts, ".")+"()", f.Location)
+	}
+	args, err := t.exprs(f.Args)
+	if err != nil {
+		return nil, err
+	}
+	return &ast.FuncExpr{Name: parts[0], Args: args, Star: f.AggStar, Distinct: f.AggDistinct, Pos: t.pos(f.Location)}, nil
+}
+
+func (t *translator) subLink(s *pg_query.SubLink) (ast.Expr, error) {
+	sel := s.Subselect.GetSelectStmt()
+	if sel == nil {
+		return nil, t.unsupported("subquery", s.Location)
+	}
+	q, err := t.query(sel)
+	if err != nil {
+		return nil, err
+	}
+	p := t.pos(s.Location)
+	switch s.SubLinkType {
+	case pg_query.SubLinkType_EXISTS_SUBLINK:
+		return &ast.SubqueryExpr{Kind: ast.ExistsSubquery, Select: q, Pos: p}, nil
+	case pg_query.SubLinkType_EXPR_SUBLINK:
+		return &ast.SubqueryExpr{Kind: ast.ScalarSubquery, Select: q, Pos: p}, nil
+	case pg_query.SubLinkType_ANY_SUBLINK:
+		if len(s.OperName) > 0 {
+			return nil, t.unsupported("op ANY (subquery)", s.Location)
+		}
+		l, err := t.expr(s.Testexpr)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := s.Testexpr.GetNode().(*pg_query.Node_RowExpr); ok {
+			return nil, t.unsupported("row IN (subquery)", s.Location)
+		}
+		return &ast.InExpr{E: l, Sub: q, Pos: p}, nil
+	}
+	return nil, t.unsupported(strings.TrimSuffix(s.SubLinkType.String(), "_SUBLINK")+" subquery", s.Location)
+}
+
+func (t *translator) caseExpr(c *pg_query.CaseExpr) (ast.Expr, error) {
+	ce := &ast.CaseExpr{Pos: t.pos(c.Location)}
+	var err error
+	if c.Arg != nil {
+		if ce.Operand, err = t.expr(c.Arg); err != nil {
+			return nil, err
+		}
+	}
+	for _, w := range c.Args {
+		cw := w.GetCaseWhen()
+		cond, err := t.expr(cw.Expr)
+		if err != nil {
+			return nil, err
+		}
+		val, err := t.expr(cw.Result)
+		if err != nil {
+			return nil, err
+		}
+		ce.Whens = append(ce.Whens, ast.When{Cond: cond, Val: val})
+	}
+	if c.Defresult != nil {
+		if ce.Else, err = t.expr(c.Defresult); err != nil {
+			return nil, err
+		}
+	}
+	return ce, nil
+}
+
+func (t *translator) sqlValueFunction(f *pg_query.SQLValueFunction) (ast.Expr, error) {
+	p := t.pos(f.Location)
+	switch f.Op {
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
+		return &ast.FuncExpr{Name: "current_date", Pos: p}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP:
+		return &ast.FuncExpr{Name: "current_timestamp", Pos: p}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP:
+		return &ast.FuncExpr{Name: "localtimestamp", Pos: p}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg_query.SQLValueFunctionOp_SVFOP_USER,
+		pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
+		return &ast.FuncExpr{Name: "current_user", Pos: p}, nil
+	}
+	name := strings.ToLower(strings.TrimPrefix(f.Op.String(), "SVFOP_"))
+	return nil, t.unsupported(name, f.Location)
 }

@@ -64,6 +64,13 @@ type Error struct {
 	// Position is the 1-based character offset into the query text the
 	// error points at; 0 when none.
 	Position int
+	// Where is the context PostgreSQL adds ("unnamed portal parameter $1
+	// = '...'"); empty when none.
+	Where string
+	// SchemaName, TableName, ColumnName, DataTypeName and ConstraintName
+	// name the object an error is about, as PostgreSQL fills them for
+	// constraint violations (23505: schema, table and constraint).
+	SchemaName, TableName, ColumnName, DataTypeName, ConstraintName string
 	// Cause is the underlying error, if any (not sent to the client).
 	Cause error
 }

@@ -16,23 +16,61 @@ type Resolver interface {
 	ResolveTable(ctx context.Context, name ast.TableName) (*catalog.TableDescriptor, error)
 }
 
-// Build plans a SELECT, INSERT, UPDATE or DELETE.
+// Build plans a SELECT, INSERT, UPDATE, DELETE or EXPLAIN without
+// parameters.
 func Build(ctx context.Context, r Resolver, stmt ast.Statement) (Node, error) {
+	n, _, err := BuildWithParams(ctx, r, stmt, nil)
+	return n, err
+}
+
+// BuildWithParams plans a statement whose parameters $1… have the given
+// types (nil or Unknown entries are inferred from context, as PostgreSQL
+// does, and default to text). It returns the plan and every parameter's
+// type.
+func BuildWithParams(ctx context.Context, r Resolver, stmt ast.Statement, paramTypes []*types.T) (Node, []*types.T, error) {
+	b := &builder{ctx: ctx, r: r}
+	for _, t := range paramTypes {
+		if t != nil && isUnknown(t) {
+			t = nil
+		}
+		b.params = append(b.params, t)
+	}
+	n, err := b.buildStatement(stmt)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.finishParams()
+	return n, b.params, nil
+}
+
+func (b *builder) buildStatement(stmt ast.Statement) (Node, error) {
 	switch s := stmt.(type) {
 	case *ast.Select:
-		return buildSelect(ctx, r, s)
+		return b.buildSelect(s, &scope{})
 	case *ast.Insert:
-		return buildInsert(ctx, r, s)
+		return b.buildInsert(s)
 	case *ast.Update:
-		return buildUpdate(ctx, r, s)
+		return b.buildUpdate(s)
 	case *ast.Delete:
-		return buildDelete(ctx, r, s)
+		return b.buildDelete(s)
+	case *ast.Explain:
+		n, err := b.buildStatement(s.Stmt)
+		if err != nil {
+			return nil, err
+		}
+		return &Explain{Plan: n, Analyze: s.Analyze}, nil
 	}
 	return nil, pgerror.Unsupported(fmt.Sprintf("planning %s", stmt.StatementTag()))
 }
 
-func resolve(ctx context.Context, r Resolver, name ast.TableName) (*catalog.TableDescriptor, error) {
-	t, err := r.ResolveTable(ctx, name)
+func (b *builder) resolve(name ast.TableName) (*catalog.TableDescriptor, error) {
+	if name.Schema != "" && name.Schema != "public" {
+		if name.Schema == "pg_catalog" || name.Schema == "information_schema" {
+			return nil, pgerror.Unsupported("system catalog " + name.String()).WithPosition(name.Pos)
+		}
+		return nil, pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", name).WithPosition(name.Pos)
+	}
+	t, err := b.r.ResolveTable(b.ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -42,125 +80,481 @@ func resolve(ctx context.Context, r Resolver, name ast.TableName) (*catalog.Tabl
 	return t, nil
 }
 
-func tableScope(ctx context.Context, r Resolver, ref ast.TableRef) (*scope, error) {
-	t, err := resolve(ctx, r, ref.Table)
+// selectItem is one bound output column of a query level.
+type selectItem struct {
+	expr Expr
+	col  Column
+}
+
+// buildSelect plans a query level; s is its (empty) scope, whose parent
+// is the enclosing level's for a subquery.
+func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
+	// FROM: the relations, their columns in the scope, the joins.
+	fr, err := b.buildFrom(sel.From, s)
 	if err != nil {
 		return nil, err
 	}
-	s := &scope{table: t, name: ref.Table.Name}
-	if ref.Alias != "" {
-		s.name = ref.Alias
-	}
-	return s, nil
-}
-
-// buildScan binds where and chooses the spans.
-func buildScan(s *scope, where ast.Expr) (*Scan, error) {
-	scan := &Scan{Table: s.table}
-	if where != nil {
-		f, err := bindBool(where, s, "WHERE")
-		if err != nil {
+	var where Expr
+	if sel.Where != nil {
+		s.noAggs = "WHERE"
+		if where, err = b.bindBool(sel.Where, s, "WHERE"); err != nil {
 			return nil, err
 		}
-		scan.Filter = f
 	}
-	spans, err := ComputeSpans(s.table, scan.Filter)
+	input, err := b.planJoins(fr, s, where)
 	if err != nil {
 		return nil, err
 	}
-	scan.Spans = spans
-	return scan, nil
-}
 
-func buildSelect(ctx context.Context, r Resolver, sel *ast.Select) (Node, error) {
-	s := &scope{}
-	var input Node = &Values{Rows: [][]Expr{{}}}
-	if sel.From != nil {
-		var err error
-		if s, err = tableScope(ctx, r, *sel.From); err != nil {
-			return nil, err
-		}
-		scan, err := buildScan(s, sel.Where)
-		if err != nil {
-			return nil, err
-		}
-		input = scan
-	} else if sel.Where != nil {
-		f, err := bindBool(sel.Where, s, "WHERE")
-		if err != nil {
-			return nil, err
-		}
-		input = &filterValues{Values: Values{Rows: [][]Expr{{}}}, Filter: f}
-	}
-	p := &Project{Input: input}
+	// The select list, HAVING and ORDER BY may hold aggregates.
+	var aggs []*AggFunc
+	s.aggs = &aggs
+	var items []selectItem
 	for _, se := range sel.Exprs {
 		if se.Star {
-			if s.table == nil {
-				return nil, pgerror.New(pgerror.CodeSyntaxError, "SELECT * with no tables specified is not valid").WithPosition(se.Pos)
+			its, err := b.expandStar(se, s)
+			if err != nil {
+				return nil, err
 			}
-			if q, ok := se.Expr.(*ast.ColumnRef); ok && q.Table != s.name {
-				return nil, pgerror.New(pgerror.CodeUndefinedTable, "missing FROM-clause entry for table \"%s\"", q.Table).WithPosition(q.Pos)
-			}
-			for i := range s.table.Columns {
-				c := &s.table.Columns[i]
-				if c.Hidden {
-					continue
-				}
-				p.Exprs = append(p.Exprs, &ColRef{Ordinal: i, Name: c.Name, Typ: c.Type})
-				p.Cols = append(p.Cols, Column{Name: c.Name, Typ: c.Type, TableID: s.table.ID, ColumnID: c.ID})
-			}
+			items = append(items, its...)
 			continue
 		}
-		e, err := bindExpr(se.Expr, s, nil)
+		e, err := b.bindExpr(se.Expr, s, nil)
 		if err != nil {
 			return nil, err
 		}
-		col := Column{Name: "?column?", Typ: e.ResultType()}
-		if col.Typ.Family == types.UnknownFamily {
-			// PostgreSQL resolves an output of unknown type as text.
-			col.Typ = types.Text
-			if k, ok := e.(*Const); ok {
-				e = &Const{D: k.D, Typ: types.Text}
+		items = append(items, b.outputItem(se, e, s))
+	}
+	var having Expr
+	if sel.Having != nil {
+		if having, err = b.bindBool(sel.Having, s, "HAVING"); err != nil {
+			return nil, err
+		}
+	}
+	// ORDER BY items resolve to a select item (by position or output
+	// name) or an expression over the input.
+	type orderKey struct {
+		item int // index into items, or -1
+		expr Expr
+		desc bool
+		nf   bool
+	}
+	var order []orderKey
+	for _, o := range sel.OrderBy {
+		k := orderKey{item: -1, desc: o.Desc, nf: o.Desc}
+		if o.NullsFirst != nil {
+			k.nf = *o.NullsFirst
+		}
+		idx, err := b.matchOutput(o.Expr, sel, items, "ORDER BY")
+		if err != nil {
+			return nil, err
+		}
+		if idx >= 0 {
+			k.item = idx
+		} else {
+			if k.expr, err = b.bindExpr(o.Expr, s, nil); err != nil {
+				return nil, err
+			}
+			b.defaultParam(k.expr, types.Text)
+		}
+		order = append(order, k)
+	}
+	s.aggs = nil
+
+	// GROUP BY and aggregation.
+	var groupBy []Expr
+	s.noAggs = "GROUP BY"
+	for _, g := range sel.GroupBy {
+		idx, err := b.matchOutput(g, sel, items, "GROUP BY")
+		if err != nil {
+			return nil, err
+		}
+		if idx >= 0 {
+			if _, isAgg := items[idx].expr.(*AggFunc); isAgg || containsAgg(items[idx].expr) {
+				return nil, pgerror.New(pgerror.CodeGroupingError, "aggregate functions are not allowed in GROUP BY").WithPosition(exprStart(g))
+			}
+			groupBy = append(groupBy, items[idx].expr)
+			continue
+		}
+		e, err := b.bindExpr(g, s, nil)
+		if err != nil {
+			// A name that is no input column may be an output column's.
+			if cr, ok := g.(*ast.ColumnRef); ok && cr.Table == "" {
+				if pe, ok := err.(*pgerror.Error); ok && pe.Code == pgerror.CodeUndefinedColumn {
+					for _, it := range items {
+						if it.col.Name == cr.Name {
+							e, err = it.expr, nil
+							break
+						}
+					}
+				}
+			}
+			if err != nil {
+				return nil, err
 			}
 		}
-		switch x := se.Expr.(type) {
-		case *ast.ColumnRef:
-			col.Name = x.Name
-			if cr, ok := e.(*ColRef); ok {
-				col.TableID, col.ColumnID = s.table.ID, s.table.Columns[cr.Ordinal].ID
+		b.defaultParam(e, types.Text)
+		groupBy = append(groupBy, e)
+	}
+	for i := range items {
+		b.defaultParam(items[i].expr, types.Text)
+	}
+	if len(groupBy) > 0 || len(aggs) > 0 || having != nil {
+		if s.correlated {
+			for _, it := range items {
+				if hasSubquery(it.expr) {
+					return nil, pgerror.Unsupported("correlated subquery in a grouped query's select list")
+				}
 			}
-		case *ast.CastExpr:
-			col.Name = typname(col.Typ)
 		}
-		if se.Alias != "" {
-			col.Name = se.Alias
+		g := newGrouping(groupBy, s)
+		for i := range items {
+			if items[i].expr, err = g.rewrite(items[i].expr); err != nil {
+				return nil, err
+			}
 		}
-		p.Exprs = append(p.Exprs, e)
-		p.Cols = append(p.Cols, col)
+		if having != nil {
+			if having, err = g.rewrite(having); err != nil {
+				return nil, err
+			}
+		}
+		for i := range order {
+			if order[i].expr != nil {
+				if order[i].expr, err = g.rewrite(order[i].expr); err != nil {
+					return nil, err
+				}
+			}
+		}
+		input = g.node(input)
+		if having != nil {
+			input = &Filter{Input: input, Pred: having}
+		}
 	}
-	return p, nil
-}
 
-// filterValues is Values with a filter: SELECT … WHERE without FROM.
-type filterValues struct {
-	Values
-	Filter Expr
-}
-
-// FilteredValues returns the rows and filter of a Values node that may
-// carry a WHERE (SELECT without FROM); filter is nil for plain Values.
-func FilteredValues(n Node) (*Values, Expr, bool) {
-	switch v := n.(type) {
-	case *Values:
-		return v, nil, true
-	case *filterValues:
-		return &v.Values, v.Filter, true
+	// Projection: the select list, then ORDER BY expressions not in it.
+	proj := &Project{Input: input}
+	for _, it := range items {
+		proj.Exprs = append(proj.Exprs, it.expr)
+		proj.Cols = append(proj.Cols, it.col)
 	}
-	return nil, nil, false
+	visible := len(items)
+	var keys []SortKey
+	for _, o := range order {
+		ord := o.item
+		if ord < 0 {
+			key := o.expr.String()
+			for i := 0; i < visible; i++ {
+				if proj.Exprs[i].String() == key {
+					ord = i
+					break
+				}
+			}
+		}
+		if ord < 0 {
+			if sel.Distinct {
+				return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+			}
+			ord = len(proj.Exprs)
+			proj.Exprs = append(proj.Exprs, o.expr)
+			proj.Cols = append(proj.Cols, Column{Name: "?order?", Typ: o.expr.ResultType()})
+		}
+		if !orderable(proj.Cols[ord].Typ) {
+			return nil, pgerror.New(pgerror.CodeUndefinedFunction, "could not identify an ordering operator for type %s", proj.Cols[ord].Typ)
+		}
+		keys = append(keys, SortKey{Ordinal: ord, Desc: o.desc, NullsFirst: o.nf})
+	}
+	var n Node = proj
+	if sel.Distinct {
+		n = &Distinct{Input: n}
+	}
+	if len(keys) > 0 {
+		n = &Sort{Input: n, Keys: keys}
+	}
+	if sel.Limit != nil || sel.Offset != nil {
+		lim := &Limit{Input: n}
+		s.noAggs = "LIMIT"
+		if sel.Limit != nil {
+			if lim.Count, err = b.bindLimit(sel.Limit, s, "LIMIT"); err != nil {
+				return nil, err
+			}
+		}
+		if sel.Offset != nil {
+			if lim.Offset, err = b.bindLimit(sel.Offset, s, "OFFSET"); err != nil {
+				return nil, err
+			}
+		}
+		n = lim
+	}
+	if len(proj.Exprs) > visible {
+		top := &Project{Input: n, Cols: proj.Cols[:visible]}
+		for i := 0; i < visible; i++ {
+			top.Exprs = append(top.Exprs, &ColRef{Ordinal: i, Name: proj.Cols[i].Name, Typ: proj.Cols[i].Typ})
+		}
+		n = top
+	}
+	return n, nil
 }
 
-func buildInsert(ctx context.Context, r Resolver, ins *ast.Insert) (Node, error) {
-	t, err := resolve(ctx, r, ins.Table)
+func orderable(t *types.T) bool {
+	return t.Family != types.UnknownFamily
+}
+
+// bindLimit binds LIMIT/OFFSET: a bigint expression without column
+// references.
+func (b *builder) bindLimit(e ast.Expr, s *scope, what string) (Expr, error) {
+	x, err := b.bindExpr(e, &scope{parent: s.parent, noAggs: what}, types.Int8)
+	if err != nil {
+		if pe, ok := err.(*pgerror.Error); ok && pe.Code == pgerror.CodeUndefinedColumn {
+			return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "argument of %s must not contain variables", what).WithPosition(exprStart(e))
+		}
+		return nil, err
+	}
+	t := x.ResultType()
+	switch {
+	case isUnknown(t):
+		b.defaultParam(x, types.Int8)
+		if k, ok := x.(*Const); ok {
+			d, err := parseLiteral(types.Int8, string(types.Format(k.D)))
+			if k.D == types.DNull {
+				d, err = types.DNull, nil
+			}
+			if err != nil {
+				return nil, withPos(err, exprStart(e))
+			}
+			return &Const{D: d, Typ: types.Int8}, nil
+		}
+		return x, nil
+	case t.Family == types.IntFamily:
+		return x, nil
+	case isNumeric(t):
+		return &Cast{E: x, Typ: types.Int8}, nil
+	}
+	return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "argument of %s must be type bigint, not type %s", what, t).WithPosition(exprStart(e))
+}
+
+// outputItem names a bound select-list expression as PostgreSQL does.
+func (b *builder) outputItem(se ast.SelectExpr, e Expr, s *scope) selectItem {
+	col := Column{Name: "?column?", Typ: e.ResultType()}
+	if isUnknown(col.Typ) {
+		// PostgreSQL resolves an output of unknown type as text.
+		col.Typ = types.Text
+		if k, ok := e.(*Const); ok {
+			e = &Const{D: k.D, Typ: types.Text}
+		} else {
+			b.defaultParam(e, types.Text)
+		}
+	}
+	if name, strength := figureColname(se.Expr); strength > 0 {
+		col.Name = name
+	}
+	if x, ok := se.Expr.(*ast.ColumnRef); ok {
+		if cr, ok := e.(*ColRef); ok {
+			sc := &s.cols[cr.Ordinal]
+			col.TableID, col.ColumnID = sc.tableID, sc.colID
+		}
+		_ = x
+	}
+	if se.Alias != "" {
+		col.Name = se.Alias
+	}
+	return selectItem{expr: e, col: col}
+}
+
+// expandStar expands * or t.* into the visible columns.
+func (b *builder) expandStar(se ast.SelectExpr, s *scope) ([]selectItem, error) {
+	lo, hi := 0, len(s.cols)
+	if q, ok := se.Expr.(*ast.ColumnRef); ok {
+		t := s.findTable(q.Table)
+		if t == nil {
+			return nil, pgerror.New(pgerror.CodeUndefinedTable, "missing FROM-clause entry for table \"%s\"", q.Table).WithPosition(q.Pos)
+		}
+		lo, hi = t.start, t.end
+	} else if len(s.tables) == 0 {
+		return nil, pgerror.New(pgerror.CodeSyntaxError, "SELECT * with no tables specified is not valid").WithPosition(se.Pos)
+	}
+	var out []selectItem
+	for i := lo; i < hi; i++ {
+		c := &s.cols[i]
+		if c.hidden {
+			continue
+		}
+		out = append(out, selectItem{
+			expr: &ColRef{Ordinal: i, Name: c.qualified(), Typ: c.typ},
+			col:  Column{Name: c.name, Typ: c.typ, TableID: c.tableID, ColumnID: c.colID},
+		})
+	}
+	return out, nil
+}
+
+// matchOutput resolves a GROUP BY or ORDER BY item that names a select
+// item: an integer constant is a position; for ORDER BY a bare name is an
+// output column name first; for GROUP BY a bare name that is not an input
+// column. It returns -1 when the item is an ordinary expression.
+func (b *builder) matchOutput(e ast.Expr, sel *ast.Select, items []selectItem, clause string) (int, error) {
+	switch x := e.(type) {
+	case *ast.NumVal:
+		if !x.IsInt {
+			return -1, nil
+		}
+		if x.Int < 1 || int(x.Int) > len(items) {
+			return -1, pgerror.New(pgerror.CodeInvalidColumnReference, "%s position %d is not in select list", clause, x.Int).WithPosition(x.Pos)
+		}
+		return int(x.Int) - 1, nil
+	case *ast.ColumnRef:
+		if x.Table != "" {
+			return -1, nil
+		}
+		if clause == "GROUP BY" {
+			return -1, nil // input columns win; see bindGroupName
+		}
+		found := -1
+		for i, it := range items {
+			if it.col.Name == x.Name && isNamedOutput(sel, i, x.Name) {
+				if found >= 0 && items[found].expr.String() != it.expr.String() {
+					return -1, pgerror.New(pgerror.CodeAmbiguousColumn, "ORDER BY \"%s\" is ambiguous", x.Name).WithPosition(x.Pos)
+				}
+				if found < 0 {
+					found = i
+				}
+			}
+		}
+		return found, nil
+	}
+	return -1, nil
+}
+
+// isNamedOutput reports whether output column i carries name through an
+// alias or a plain column reference (not a generated name like ?column?).
+func isNamedOutput(sel *ast.Select, i int, name string) bool {
+	return name != "?column?"
+}
+
+func containsAgg(e Expr) bool {
+	found := false
+	Walk(e, func(x Expr) bool {
+		if _, ok := x.(*AggFunc); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// grouping rewrites expressions over the aggregation's input into
+// expressions over its output (group values, then aggregate results).
+type grouping struct {
+	s       *scope
+	groupBy []Expr
+	keys    map[string]int
+	aggs    []*AggFunc
+	aggKeys map[string]int
+}
+
+func newGrouping(groupBy []Expr, s *scope) *grouping {
+	g := &grouping{s: s, keys: map[string]int{}, aggKeys: map[string]int{}}
+	for _, e := range groupBy {
+		k := e.String()
+		if _, ok := g.keys[k]; ok {
+			continue
+		}
+		g.keys[k] = len(g.groupBy)
+		g.groupBy = append(g.groupBy, e)
+	}
+	return g
+}
+
+func (g *grouping) rewrite(e Expr) (Expr, error) {
+	var err error
+	var rec func(e Expr) Expr
+	rec = func(e Expr) Expr {
+		if err != nil || e == nil {
+			return e
+		}
+		if i, ok := g.keys[e.String()]; ok && !isConst(e) {
+			return &ColRef{Ordinal: i, Name: e.String(), Typ: e.ResultType()}
+		}
+		switch x := e.(type) {
+		case *AggFunc:
+			k := x.String()
+			i, ok := g.aggKeys[k]
+			if !ok {
+				i = len(g.aggs)
+				g.aggKeys[k] = i
+				g.aggs = append(g.aggs, x)
+			}
+			return &ColRef{Ordinal: len(g.groupBy) + i, Name: k, Typ: x.Typ}
+		case *ColRef:
+			err = pgerror.New(pgerror.CodeGroupingError,
+				"column \"%s\" must appear in the GROUP BY clause or be used in an aggregate function", x.Name)
+			return e
+		}
+		return mapChildren(e, rec)
+	}
+	out := rec(e)
+	return out, err
+}
+
+func isConst(e Expr) bool {
+	switch e.(type) {
+	case *Const, *Param:
+		return true
+	}
+	return false
+}
+
+func (g *grouping) node(input Node) Node {
+	n := &Aggregate{Input: input, GroupBy: g.groupBy, Aggs: g.aggs}
+	for _, e := range g.groupBy {
+		n.Cols = append(n.Cols, Column{Name: e.String(), Typ: e.ResultType()})
+	}
+	for _, a := range g.aggs {
+		n.Cols = append(n.Cols, Column{Name: a.String(), Typ: a.Typ})
+	}
+	return n
+}
+
+// returning binds a RETURNING list over the table's row.
+func (b *builder) returning(list []ast.SelectExpr, s *scope) (*Returning, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	s.noAggs = "RETURNING"
+	ret := &Returning{}
+	for _, se := range list {
+		var items []selectItem
+		if se.Star {
+			its, err := b.expandStar(se, s)
+			if err != nil {
+				return nil, err
+			}
+			items = its
+		} else {
+			e, err := b.bindExpr(se.Expr, s, nil)
+			if err != nil {
+				return nil, err
+			}
+			items = []selectItem{b.outputItem(se, e, s)}
+		}
+		for _, it := range items {
+			ret.Exprs = append(ret.Exprs, it.expr)
+			ret.Cols = append(ret.Cols, it.col)
+		}
+	}
+	return ret, nil
+}
+
+func tableScope(t *catalog.TableDescriptor, alias string) *scope {
+	s := &scope{}
+	name := t.Name
+	if alias != "" {
+		name = alias
+	}
+	s.addTable(name, t)
+	return s
+}
+
+func (b *builder) buildInsert(ins *ast.Insert) (Node, error) {
+	t, err := b.resolve(ins.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -185,48 +579,99 @@ func buildInsert(ctx context.Context, r Resolver, ins *ast.Insert) (Node, error)
 			targets = append(targets, ord)
 		}
 	}
-	width := len(ins.Rows[0])
-	for _, row := range ins.Rows[1:] {
-		if len(row) != width {
-			return nil, pgerror.New(pgerror.CodeSyntaxError, "VALUES lists must all be the same length").WithPosition(exprStart(row[0]))
-		}
-	}
-	if width > len(targets) {
-		return nil, pgerror.New(pgerror.CodeSyntaxError, "INSERT has more expressions than target columns").
-			WithPosition(exprStart(ins.Rows[0][len(targets)]))
-	}
-	if width < len(targets) && len(ins.Columns) > 0 {
-		return nil, pgerror.New(pgerror.CodeSyntaxError, "INSERT has more target columns than expressions").
-			WithPosition(ins.Columns[width].Pos)
-	}
 	node := &Insert{Table: t}
-	empty := &scope{}
-	for _, row := range ins.Rows {
-		out := make([]Expr, len(t.Columns))
-		for i, e := range row {
-			ord := targets[i]
-			b, err := bindAssign(e, empty, &t.Columns[ord])
-			if err != nil {
-				return nil, err
-			}
-			out[ord] = b
+	if ins.Select != nil {
+		src, err := b.buildSelect(ins.Select, &scope{})
+		if err != nil {
+			return nil, err
 		}
-		node.Rows = append(node.Rows, out)
+		cols := src.Columns()
+		if len(cols) > len(targets) {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "INSERT has more expressions than target columns")
+		}
+		if len(cols) < len(targets) && len(ins.Columns) > 0 {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "INSERT has more target columns than expressions")
+		}
+		targets = targets[:len(cols)]
+		proj := &Project{Input: src}
+		for i, c := range cols {
+			tc := &t.Columns[targets[i]]
+			var e Expr = &ColRef{Ordinal: i, Name: c.Name, Typ: c.Typ}
+			if !c.Typ.Identical(tc.Type) && !assignAllowed(c.Typ, tc.Type) {
+				return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" is of type %s but expression is of type %s", tc.Name, tc.Type, c.Typ).
+					WithHint("You will need to rewrite or cast the expression.")
+			}
+			proj.Exprs = append(proj.Exprs, e)
+			proj.Cols = append(proj.Cols, Column{Name: tc.Name, Typ: tc.Type})
+		}
+		node.Input, node.Targets = proj, targets
+	} else {
+		width := len(ins.Rows[0])
+		for _, row := range ins.Rows[1:] {
+			if len(row) != width {
+				return nil, pgerror.New(pgerror.CodeSyntaxError, "VALUES lists must all be the same length").WithPosition(exprStart(row[0]))
+			}
+		}
+		if width > len(targets) {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "INSERT has more expressions than target columns").
+				WithPosition(exprStart(ins.Rows[0][len(targets)]))
+		}
+		if width < len(targets) && len(ins.Columns) > 0 {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "INSERT has more target columns than expressions").
+				WithPosition(ins.Columns[width].Pos)
+		}
+		targets = targets[:width]
+		vals := &Values{}
+		for _, ord := range targets {
+			vals.Cols = append(vals.Cols, Column{Name: t.Columns[ord].Name, Typ: t.Columns[ord].Type})
+		}
+		empty := &scope{noAggs: "VALUES"}
+		for _, row := range ins.Rows {
+			out := make([]Expr, len(row))
+			for i, e := range row {
+				c := &t.Columns[targets[i]]
+				if out[i], err = b.bindAssign(e, empty, c.Name, c.Type); err != nil {
+					return nil, err
+				}
+			}
+			vals.Rows = append(vals.Rows, out)
+		}
+		node.Input, node.Targets = vals, targets
+	}
+	alias := ins.Alias
+	if node.Returning, err = b.returning(ins.Returning, tableScope(t, alias)); err != nil {
+		return nil, err
 	}
 	return node, nil
 }
 
-func buildUpdate(ctx context.Context, r Resolver, up *ast.Update) (Node, error) {
-	s, err := tableScope(ctx, r, up.Table)
+// buildTableScan plans the rows of one table a statement reads, with
+// where bound in s (the table's scope).
+func (b *builder) buildTableScan(t *catalog.TableDescriptor, alias string, where ast.Expr, s *scope) (Node, error) {
+	var filter Expr
+	if where != nil {
+		s.noAggs = "WHERE"
+		f, err := b.bindBool(where, s, "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		filter = f
+	}
+	return b.scan(t, alias, Conjuncts(filter))
+}
+
+func (b *builder) buildUpdate(up *ast.Update) (Node, error) {
+	t, err := b.resolve(up.Table.Table)
 	if err != nil {
 		return nil, err
 	}
-	t := s.table
+	s := tableScope(t, up.Table.Alias)
 	node := &Update{Table: t}
 	seen := map[int]bool{}
+	s.noAggs = "UPDATE"
 	for _, set := range up.Set {
 		ord := t.FindColumn(set.Column.Name)
-		if ord < 0 {
+		if ord < 0 || t.Columns[ord].Hidden {
 			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", set.Column.Name, t.Name).
 				WithPosition(set.Column.Pos)
 		}
@@ -235,7 +680,7 @@ func buildUpdate(ctx context.Context, r Resolver, up *ast.Update) (Node, error) 
 				WithPosition(set.Column.Pos)
 		}
 		seen[ord] = true
-		e, err := bindAssign(set.Expr, s, &t.Columns[ord])
+		e, err := b.bindAssign(set.Expr, s, t.Columns[ord].Name, t.Columns[ord].Type)
 		if err != nil {
 			return nil, err
 		}
@@ -244,22 +689,29 @@ func buildUpdate(ctx context.Context, r Resolver, up *ast.Update) (Node, error) 
 			node.KeyChanged = true
 		}
 	}
-	if node.Input, err = buildScan(s, up.Where); err != nil {
+	if node.Input, err = b.buildTableScan(t, up.Table.Alias, up.Where, s); err != nil {
+		return nil, err
+	}
+	if node.Returning, err = b.returning(up.Returning, s); err != nil {
 		return nil, err
 	}
 	return node, nil
 }
 
-func buildDelete(ctx context.Context, r Resolver, del *ast.Delete) (Node, error) {
-	s, err := tableScope(ctx, r, del.Table)
+func (b *builder) buildDelete(del *ast.Delete) (Node, error) {
+	t, err := b.resolve(del.Table.Table)
 	if err != nil {
 		return nil, err
 	}
-	scan, err := buildScan(s, del.Where)
-	if err != nil {
+	s := tableScope(t, del.Table.Alias)
+	node := &Delete{Table: t}
+	if node.Input, err = b.buildTableScan(t, del.Table.Alias, del.Where, s); err != nil {
 		return nil, err
 	}
-	return &Delete{Table: s.table, Input: scan}, nil
+	if node.Returning, err = b.returning(del.Returning, s); err != nil {
+		return nil, err
+	}
+	return node, nil
 }
 
 // HiddenRowIDName is the name of the hidden key column of a table created
@@ -324,4 +776,51 @@ func RowIDOrdinal(t *catalog.TableDescriptor) int {
 		}
 	}
 	return -1
+}
+
+// figureColname names an output column as PostgreSQL's
+// FigureColnameInternal does: the name and its strength (2 for a column or
+// function name, 1 for a fallback such as a cast's type name, 0 none).
+func figureColname(e ast.Expr) (string, int) {
+	switch x := e.(type) {
+	case *ast.ColumnRef:
+		return x.Name, 2
+	case *ast.FuncExpr:
+		switch x.Name {
+		case "btrim", "ltrim", "rtrim":
+			// trim(...) keeps its SQL name in PostgreSQL 15.
+		}
+		return x.Name, 2
+	case *ast.CastExpr:
+		if name, st := figureColname(x.E); st == 2 {
+			return name, 2
+		}
+		t, err := ResolveType(x.Type)
+		if err != nil {
+			return x.Type.Name, 1
+		}
+		return typname(t), 1
+	case *ast.NullIfExpr:
+		return "nullif", 2
+	case *ast.CoalesceExpr:
+		return "coalesce", 2
+	case *ast.CaseExpr:
+		return "case", 1
+	case *ast.SubqueryExpr:
+		if x.Kind == ast.ExistsSubquery {
+			return "exists", 2
+		}
+		if len(x.Select.Exprs) > 0 {
+			inner := x.Select.Exprs[0]
+			if inner.Alias != "" {
+				return inner.Alias, 2
+			}
+			if !inner.Star {
+				if name, st := figureColname(inner.Expr); st > 0 {
+					return name, 2
+				}
+			}
+		}
+	}
+	return "", 0
 }

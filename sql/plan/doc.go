@@ -1,26 +1,41 @@
 // Package plan binds sql/ast statements against the catalog and builds
-// plans whose leaves are kv spans.
+// plans whose leaves are kv spans: "planning queries into range
+// operations" is literal.
 //
-// Build follows a statement through these steps:
+// BuildWithParams follows a statement through these steps:
 //
 //  1. resolve: table names through a Resolver (the session's catalog view
 //     inside the statement's transaction); unknown → 42P01 with position;
-//  2. bind and type-check: column references become ordinals of the
-//     table's row (42703 with position), literals take the type their
-//     context wants as in PostgreSQL (a string literal is "unknown" until
-//     compared with or assigned to a typed value), operators are checked
-//     (42883 "operator does not exist"), and assignments to columns apply
-//     PostgreSQL's assignment casts (typed.go, bind.go);
-//  3. access path: the WHERE conjuncts that constrain primary key columns
-//     become spans (spans.go): equality on every key column is one point
-//     key, equality on a key prefix and/or a range on the next key column
-//     is one span, anything else the whole table's span. The complete
-//     predicate always stays as the scan's filter, so spans only ever
-//     narrow what is read and never change the answer.
+//  2. FROM (join.go): each table (or LEFT JOIN, planned as a whole) is a
+//     unit; all FROM columns form the level's canonical layout, which every
+//     expression of the level is bound against;
+//  3. bind and type-check (bind.go, typing.go, funcs.go): column references
+//     become ordinals of the canonical layout, or OuterRefs to an enclosing
+//     level (a correlated subquery); literals and $n parameters take the
+//     type their context wants, as in PostgreSQL (`k = $1` → k's type,
+//     `$1 + 1` → integer, LIMIT $1 → bigint, else text); operators, casts
+//     and function overloads resolve with sql/types and PostgreSQL's rules
+//     (42883 "function foo(integer) does not exist");
+//  4. join ordering (join.go): WHERE and inner ON conjuncts are split into
+//     single-table filters and join predicates; the most constrained unit
+//     goes first, then greedily the unit an equality connects to the joined
+//     set — a LookupJoin when the equalities bind its whole primary key,
+//     else a HashJoin; a cross join only when nothing connects. Each step
+//     is linear, so 64-table comma joins plan instantly;
+//  5. access path (spans.go): a table's conjuncts over its primary key
+//     columns become spans — equality on every key column (or IN lists) is
+//     a set of point keys, a key prefix and/or a range on the next column
+//     is a span, anything else the whole table. The complete predicate
+//     stays as the scan's filter, so spans only narrow what is read.
+//     Spans that depend on parameters are computed when the plan opens;
+//  6. aggregation (build.go): a grouped query's select list, HAVING and
+//     ORDER BY are rewritten onto the Aggregate's output (group values,
+//     then aggregate results); a remaining column is 42803;
+//  7. projection, DISTINCT, Sort (by position, output name or expression;
+//     PostgreSQL's NULLS defaults) and Limit on top.
 //
-// A plan is a tree of Nodes: Scan (the leaf: spans + filter), Values,
-// Project, and the mutations Insert, Update and Delete over a Scan. Explain
-// renders it with its spans. Joins, aggregation, ordering, secondary index
-// scans and EXPLAIN itself will add Nodes and paths here; execution lives
-// in sql/exec.
+// A plan is a tree of Nodes (plan.go) — Scan, Values, Filter, Project,
+// HashJoin, LookupJoin, Aggregate, Sort, Distinct, Limit, Insert, Update,
+// Delete, Explain — each describing its output Columns. ExplainLines renders
+// it for EXPLAIN with decoded key spans (pretty.go); sql/exec runs it.
 package plan

@@ -20,25 +20,41 @@ type Column struct {
 	ColumnID catalog.ColumnID
 }
 
-// Node is a plan operator.
+// Node is a plan operator. Every node but the mutations without RETURNING
+// produces rows whose layout Columns describes.
 type Node interface {
-	// explain appends the node's description at the given depth.
-	explain(b *strings.Builder, depth int)
+	// Columns describes the rows the node produces.
+	Columns() []Column
+	// Children returns the node's inputs.
+	Children() []Node
+	// describe returns the node's headline and detail lines for EXPLAIN.
+	describe() (string, []string)
 }
 
-// Scan reads rows of Table from Spans (in span order, each in key
-// order) and keeps those Filter accepts (nil: all). A span with an empty
-// EndKey is a single key, read with a point Get.
+// Scan reads rows of Table (all its columns, in descriptor order) from
+// Spans (in span order, each in key order) and keeps those Filter accepts
+// (nil: all). A span with an empty EndKey is a single key, read with a
+// point Get. When ParamSpans is set the spans depend on statement
+// parameters and are computed by ComputeSpans when the plan is opened.
 type Scan struct {
-	Table  *catalog.TableDescriptor
-	Spans  []kvpb.Span
-	Filter Expr
+	Table      *catalog.TableDescriptor
+	Alias      string
+	Spans      []kvpb.Span
+	ParamSpans bool
+	Filter     Expr
 }
 
-// Values produces Rows of constant expressions (SELECT without FROM is
-// one row of no columns).
+// Values produces Rows of expressions (SELECT without FROM is one row of
+// no columns).
 type Values struct {
 	Rows [][]Expr
+	Cols []Column
+}
+
+// Filter keeps the rows of Input that Pred accepts.
+type Filter struct {
+	Input Node
+	Pred  Expr
 }
 
 // Project computes Exprs over each row of Input.
@@ -48,12 +64,98 @@ type Project struct {
 	Cols  []Column
 }
 
-// Insert writes Rows into Table. Each row holds one expression per table
-// column (by ordinal); nil means NULL, except for a hidden rowid column,
-// which gets a fresh unique_rowid().
+// JoinKind is the kind of a join node.
+type JoinKind uint8
+
+// The join kinds.
+const (
+	InnerJoin JoinKind = iota
+	LeftJoin
+)
+
+func (k JoinKind) String() string {
+	if k == LeftJoin {
+		return "left"
+	}
+	return "inner"
+}
+
+// HashJoin joins Left and Right on LeftKeys[i] = RightKeys[i] (ordinals of
+// each side's row; NULL never matches), building a hash table of Right.
+// On, if set, is a further condition on the joined row (Left's columns
+// then Right's). A LeftJoin emits unmatched Left rows padded with NULLs.
+// Without keys it is a nested-loop join over a materialized Right.
+type HashJoin struct {
+	Kind        JoinKind
+	Left, Right Node
+	LeftKeys    []int
+	RightKeys   []int
+	On          Expr
+}
+
+// LookupJoin joins each row of Left with the row of Table whose primary
+// key is KeyExprs evaluated over the Left row: one point Get per Left
+// row. TableFilter applies to the table row alone, On to the joined row.
+type LookupJoin struct {
+	Kind        JoinKind
+	Left        Node
+	Table       *catalog.TableDescriptor
+	Alias       string
+	KeyExprs    []Expr
+	TableFilter Expr
+	On          Expr
+}
+
+// Aggregate groups Input by GroupBy and computes Aggs per group; its rows
+// are the group values followed by the aggregate results. Without
+// GroupBy it produces exactly one row, even from no input.
+type Aggregate struct {
+	Input   Node
+	GroupBy []Expr
+	Aggs    []*AggFunc
+	Cols    []Column
+}
+
+// SortKey is one ORDER BY key: an ordinal of the input row.
+type SortKey struct {
+	Ordinal    int
+	Desc       bool
+	NullsFirst bool
+}
+
+// Sort orders Input by Keys.
+type Sort struct {
+	Input Node
+	Keys  []SortKey
+}
+
+// Distinct removes duplicate rows of Input (NULLs equal).
+type Distinct struct {
+	Input Node
+}
+
+// Limit skips Offset rows of Input, then passes at most Count (nil: all).
+type Limit struct {
+	Input         Node
+	Count, Offset Expr
+}
+
+// Returning is the RETURNING list of a mutation, evaluated over the new
+// (INSERT, UPDATE) or old (DELETE) table row.
+type Returning struct {
+	Exprs []Expr
+	Cols  []Column
+}
+
+// Insert writes the rows of Input into Table: Input's column i goes to
+// the table column at ordinal Targets[i]; other columns are NULL, except
+// a hidden rowid column, which gets a fresh unique_rowid(). Casts to the
+// column types are part of Input.
 type Insert struct {
-	Table *catalog.TableDescriptor
-	Rows  [][]Expr
+	Table     *catalog.TableDescriptor
+	Input     Node
+	Targets   []int
+	Returning *Returning
 }
 
 // SetExpr assigns Expr, evaluated on the old row, to the column at Ordinal.
@@ -62,52 +164,91 @@ type SetExpr struct {
 	Expr    Expr
 }
 
-// Update rewrites each row Input produces.
+// Update rewrites each row Input (a Scan of Table, possibly filtered)
+// produces.
 type Update struct {
 	Table *catalog.TableDescriptor
-	Input *Scan
+	Input Node
 	Sets  []SetExpr
 	// KeyChanged is set when a primary key column is assigned: rows move
 	// (delete old key, insert new), so the input is read fully before
 	// writing.
 	KeyChanged bool
+	Returning  *Returning
 }
 
 // Delete removes each row Input produces.
 type Delete struct {
-	Table *catalog.TableDescriptor
-	Input *Scan
+	Table     *catalog.TableDescriptor
+	Input     Node
+	Returning *Returning
 }
 
-// Explain renders a plan as an indented tree with its spans.
-func Explain(n Node) string {
-	var b strings.Builder
-	n.explain(&b, 0)
-	return b.String()
+// Explain is EXPLAIN [ANALYZE] of Plan: one text column "QUERY PLAN".
+type Explain struct {
+	Plan    Node
+	Analyze bool
 }
 
-func indent(b *strings.Builder, depth int, format string, args ...any) {
-	b.WriteString(strings.Repeat("  ", depth))
-	fmt.Fprintf(b, format, args...)
-	b.WriteString("\n")
+func tableCols(t *catalog.TableDescriptor) []Column {
+	out := make([]Column, len(t.Columns))
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		out[i] = Column{Name: c.Name, Typ: c.Type, TableID: t.ID, ColumnID: c.ID}
+	}
+	return out
 }
 
-func (n *Scan) explain(b *strings.Builder, d int) {
-	kind := "scan"
-	if n.IsPointLookup() {
-		kind = "get"
-	}
-	indent(b, d, "%s %s", kind, n.Table.Name)
-	for _, sp := range n.Spans {
-		indent(b, d+1, "span %s", sp)
-	}
-	if n.Filter != nil {
-		indent(b, d+1, "filter %s", n.Filter)
-	}
+// Columns implementations.
+func (n *Scan) Columns() []Column    { return tableCols(n.Table) }
+func (n *Values) Columns() []Column  { return n.Cols }
+func (n *Filter) Columns() []Column  { return n.Input.Columns() }
+func (n *Project) Columns() []Column { return n.Cols }
+func (n *HashJoin) Columns() []Column {
+	return append(append([]Column(nil), n.Left.Columns()...), n.Right.Columns()...)
 }
+func (n *LookupJoin) Columns() []Column {
+	return append(append([]Column(nil), n.Left.Columns()...), tableCols(n.Table)...)
+}
+func (n *Aggregate) Columns() []Column { return n.Cols }
+func (n *Sort) Columns() []Column      { return n.Input.Columns() }
+func (n *Distinct) Columns() []Column  { return n.Input.Columns() }
+func (n *Limit) Columns() []Column     { return n.Input.Columns() }
+func (n *Insert) Columns() []Column    { return n.Returning.columns() }
+func (n *Update) Columns() []Column    { return n.Returning.columns() }
+func (n *Delete) Columns() []Column    { return n.Returning.columns() }
+func (n *Explain) Columns() []Column {
+	return []Column{{Name: "QUERY PLAN", Typ: types.Text}}
+}
+
+func (r *Returning) columns() []Column {
+	if r == nil {
+		return nil
+	}
+	return r.Cols
+}
+
+// Children implementations.
+func (n *Scan) Children() []Node       { return nil }
+func (n *Values) Children() []Node     { return nil }
+func (n *Filter) Children() []Node     { return []Node{n.Input} }
+func (n *Project) Children() []Node    { return []Node{n.Input} }
+func (n *HashJoin) Children() []Node   { return []Node{n.Left, n.Right} }
+func (n *LookupJoin) Children() []Node { return []Node{n.Left} }
+func (n *Aggregate) Children() []Node  { return []Node{n.Input} }
+func (n *Sort) Children() []Node       { return []Node{n.Input} }
+func (n *Distinct) Children() []Node   { return []Node{n.Input} }
+func (n *Limit) Children() []Node      { return []Node{n.Input} }
+func (n *Insert) Children() []Node     { return []Node{n.Input} }
+func (n *Update) Children() []Node     { return []Node{n.Input} }
+func (n *Delete) Children() []Node     { return []Node{n.Input} }
+func (n *Explain) Children() []Node    { return []Node{n.Plan} }
 
 // IsPointLookup reports whether every span is a single key.
 func (n *Scan) IsPointLookup() bool {
+	if n.ParamSpans {
+		return false
+	}
 	for _, sp := range n.Spans {
 		if len(sp.EndKey) != 0 {
 			return false
@@ -116,33 +257,271 @@ func (n *Scan) IsPointLookup() bool {
 	return len(n.Spans) > 0
 }
 
-func (n *Values) explain(b *strings.Builder, d int) {
-	indent(b, d, "values (%d rows)", len(n.Rows))
-}
-
-func (n *Project) explain(b *strings.Builder, d int) {
-	parts := make([]string, len(n.Exprs))
-	for i, e := range n.Exprs {
-		parts[i] = e.String()
+func tableLabel(t *catalog.TableDescriptor, alias string) string {
+	if alias != "" && alias != t.Name {
+		return t.Name + " AS " + alias
 	}
-	indent(b, d, "project %s", strings.Join(parts, ", "))
-	n.Input.explain(b, d+1)
+	return t.Name
 }
 
-func (n *Insert) explain(b *strings.Builder, d int) {
-	indent(b, d, "insert %s (%d rows)", n.Table.Name, len(n.Rows))
+func (n *Scan) describe() (string, []string) {
+	kind := "scan"
+	if n.IsPointLookup() {
+		kind = "get"
+	}
+	var lines []string
+	switch {
+	case n.ParamSpans:
+		lines = append(lines, "spans: computed from parameters")
+	case len(n.Spans) == 0:
+		lines = append(lines, "spans: none")
+	default:
+		for _, sp := range n.Spans {
+			lines = append(lines, "span: "+PrettySpan(n.Table, sp))
+		}
+	}
+	if n.Filter != nil {
+		lines = append(lines, "filter: "+n.Filter.String())
+	}
+	return kind + " " + tableLabel(n.Table, n.Alias), lines
 }
 
-func (n *Update) explain(b *strings.Builder, d int) {
+func (n *Values) describe() (string, []string) {
+	return fmt.Sprintf("values (%d row%s)", len(n.Rows), plural(len(n.Rows))), nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (n *Filter) describe() (string, []string) {
+	return "filter", []string{"predicate: " + n.Pred.String()}
+}
+
+func (n *Project) describe() (string, []string) {
+	return "project", []string{"columns: " + exprList(n.Exprs)}
+}
+
+func colNames(cols []Column, ords []int) string {
+	parts := make([]string, len(ords))
+	for i, o := range ords {
+		parts[i] = cols[o].Name
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (n *HashJoin) describe() (string, []string) {
+	var lines []string
+	head := n.Kind.String() + " hash join"
+	if len(n.LeftKeys) == 0 {
+		head = n.Kind.String() + " nested loop join"
+	} else {
+		lc, rc := n.Left.Columns(), n.Right.Columns()
+		for i := range n.LeftKeys {
+			lines = append(lines, fmt.Sprintf("equality: %s = %s", lc[n.LeftKeys[i]].Name, rc[n.RightKeys[i]].Name))
+		}
+	}
+	if n.On != nil {
+		lines = append(lines, "on: "+n.On.String())
+	}
+	return head, lines
+}
+
+func (n *LookupJoin) describe() (string, []string) {
+	lines := []string{"table: " + tableLabel(n.Table, n.Alias), "key: (" + exprList(n.KeyExprs) + ")"}
+	if n.TableFilter != nil {
+		lines = append(lines, "filter: "+n.TableFilter.String())
+	}
+	if n.On != nil {
+		lines = append(lines, "on: "+n.On.String())
+	}
+	return n.Kind.String() + " lookup join", lines
+}
+
+func (n *Aggregate) describe() (string, []string) {
+	var lines []string
+	if len(n.GroupBy) > 0 {
+		lines = append(lines, "group by: "+exprList(n.GroupBy))
+	}
+	aggs := make([]string, len(n.Aggs))
+	for i, a := range n.Aggs {
+		aggs[i] = a.String()
+	}
+	if len(aggs) > 0 {
+		lines = append(lines, "aggregates: "+strings.Join(aggs, ", "))
+	}
+	if len(n.GroupBy) == 0 {
+		return "scalar aggregate", lines
+	}
+	return "hash aggregate", lines
+}
+
+func (n *Sort) describe() (string, []string) {
+	cols := n.Input.Columns()
+	parts := make([]string, len(n.Keys))
+	for i, k := range n.Keys {
+		s := cols[k.Ordinal].Name
+		if k.Desc {
+			s += " DESC"
+		}
+		if k.NullsFirst != k.Desc {
+			if k.NullsFirst {
+				s += " NULLS FIRST"
+			} else {
+				s += " NULLS LAST"
+			}
+		}
+		parts[i] = s
+	}
+	return "sort", []string{"order: " + strings.Join(parts, ", ")}
+}
+
+func (n *Distinct) describe() (string, []string) { return "distinct", nil }
+
+func (n *Limit) describe() (string, []string) {
+	var lines []string
+	if n.Count != nil {
+		lines = append(lines, "count: "+n.Count.String())
+	}
+	if n.Offset != nil {
+		lines = append(lines, "offset: "+n.Offset.String())
+	}
+	return "limit", lines
+}
+
+func (r *Returning) lines() []string {
+	if r == nil {
+		return nil
+	}
+	return []string{"returning: " + exprList(r.Exprs)}
+}
+
+func (n *Insert) describe() (string, []string) {
+	return "insert " + n.Table.Name, r(n.Returning)
+}
+
+func r(ret *Returning) []string { return ret.lines() }
+
+func (n *Update) describe() (string, []string) {
 	parts := make([]string, len(n.Sets))
 	for i, s := range n.Sets {
 		parts[i] = n.Table.Columns[s.Ordinal].Name + " = " + s.Expr.String()
 	}
-	indent(b, d, "update %s set %s", n.Table.Name, strings.Join(parts, ", "))
-	n.Input.explain(b, d+1)
+	return "update " + n.Table.Name, append([]string{"set: " + strings.Join(parts, ", ")}, r(n.Returning)...)
 }
 
-func (n *Delete) explain(b *strings.Builder, d int) {
-	indent(b, d, "delete %s", n.Table.Name)
-	n.Input.explain(b, d+1)
+func (n *Delete) describe() (string, []string) {
+	return "delete " + n.Table.Name, r(n.Returning)
+}
+
+func (n *Explain) describe() (string, []string) { return "explain", nil }
+
+// Annotator returns extra text for a node's headline (EXPLAIN ANALYZE's
+// counters), or "".
+type Annotator func(Node) string
+
+// ExplainString renders a plan as an indented tree: each node's headline,
+// its details (spans, filters, keys) indented below it, then its children.
+// Subqueries are rendered after the main tree.
+func ExplainString(n Node) string {
+	return strings.Join(ExplainLines(n, nil), "\n") + "\n"
+}
+
+// ExplainLines renders a plan as EXPLAIN's rows, annotating each node.
+func ExplainLines(n Node, annotate Annotator) []string {
+	var lines []string
+	var subs []*Subquery
+	seen := map[*Subquery]bool{}
+	var walk func(n Node, depth int)
+	walk = func(n Node, depth int) {
+		head, details := n.describe()
+		if annotate != nil {
+			if a := annotate(n); a != "" {
+				head += " " + a
+			}
+		}
+		pad := strings.Repeat("  ", depth)
+		if depth > 0 {
+			lines = append(lines, pad[2:]+"└── "+head)
+		} else {
+			lines = append(lines, head)
+		}
+		for _, d := range details {
+			lines = append(lines, pad+"      "+d)
+		}
+		for _, e := range nodeExprs(n) {
+			Walk(e, func(x Expr) bool {
+				if s, ok := x.(*Subquery); ok && !seen[s] {
+					seen[s] = true
+					subs = append(subs, s)
+				}
+				return true
+			})
+		}
+		for _, c := range n.Children() {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	for i := 0; i < len(subs); i++ {
+		s := subs[i]
+		kind := "subquery"
+		if s.Correlated {
+			kind = "correlated subquery"
+		}
+		lines = append(lines, fmt.Sprintf("%s %d", kind, s.ID))
+		walk(s.Plan, 1)
+	}
+	return lines
+}
+
+// nodeExprs returns the expressions a node evaluates.
+func nodeExprs(n Node) []Expr {
+	switch x := n.(type) {
+	case *Scan:
+		return []Expr{x.Filter}
+	case *Values:
+		var out []Expr
+		for _, r := range x.Rows {
+			out = append(out, r...)
+		}
+		return out
+	case *Filter:
+		return []Expr{x.Pred}
+	case *Project:
+		return x.Exprs
+	case *HashJoin:
+		return []Expr{x.On}
+	case *LookupJoin:
+		return append([]Expr{x.TableFilter, x.On}, x.KeyExprs...)
+	case *Aggregate:
+		out := append([]Expr(nil), x.GroupBy...)
+		for _, a := range x.Aggs {
+			out = append(out, a)
+		}
+		return out
+	case *Limit:
+		return []Expr{x.Count, x.Offset}
+	case *Insert:
+		if x.Returning != nil {
+			return x.Returning.Exprs
+		}
+	case *Update:
+		var out []Expr
+		for _, s := range x.Sets {
+			out = append(out, s.Expr)
+		}
+		if x.Returning != nil {
+			out = append(out, x.Returning.Exprs...)
+		}
+		return out
+	case *Delete:
+		if x.Returning != nil {
+			return x.Returning.Exprs
+		}
+	}
+	return nil
 }

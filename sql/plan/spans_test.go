@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
-	"github.com/rangedb/rangedb/sql/ast"
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/rowenc"
 	"github.com/rangedb/rangedb/sql/types"
@@ -25,7 +24,7 @@ func spanTable(dir catalog.Direction) *catalog.TableDescriptor {
 	}
 }
 
-func cmp(op ast.CmpOp, ord int, v int64) Expr {
+func cmp(op CmpOp, ord int, v int64) Expr {
 	return &Cmp{Op: op, L: &ColRef{Ordinal: ord, Typ: types.Int8}, R: &Const{D: types.DInt(v), Typ: types.Int8}}
 }
 
@@ -38,19 +37,19 @@ func TestComputeSpansCoverRows(t *testing.T) {
 		name string
 		e    Expr
 	}{
-		{"point", &And{L: cmp(ast.EQ, 0, 2), R: cmp(ast.EQ, 1, 3)}},
-		{"prefix", cmp(ast.EQ, 0, 2)},
-		{"range first", &And{L: cmp(ast.GT, 0, 1), R: cmp(ast.LE, 0, 3)}},
-		{"prefix+range", &And{L: cmp(ast.EQ, 0, 2), R: &And{L: cmp(ast.GE, 1, 2), R: cmp(ast.LT, 1, 4)}}},
-		{"prefix+lower", &And{L: cmp(ast.EQ, 0, 2), R: cmp(ast.GT, 1, 3)}},
-		{"flipped", &Cmp{Op: ast.GT, L: &Const{D: types.DInt(2), Typ: types.Int8}, R: &ColRef{Ordinal: 0, Typ: types.Int8}}},
-		{"empty", &And{L: cmp(ast.GT, 0, 3), R: cmp(ast.LT, 0, 2)}},
-		{"non-key", &Cmp{Op: ast.EQ, L: &ColRef{Ordinal: 2, Typ: types.Text}, R: &Const{D: types.DString("x"), Typ: types.Text}}},
+		{"point", &And{L: cmp(EQ, 0, 2), R: cmp(EQ, 1, 3)}},
+		{"prefix", cmp(EQ, 0, 2)},
+		{"range first", &And{L: cmp(GT, 0, 1), R: cmp(LE, 0, 3)}},
+		{"prefix+range", &And{L: cmp(EQ, 0, 2), R: &And{L: cmp(GE, 1, 2), R: cmp(LT, 1, 4)}}},
+		{"prefix+lower", &And{L: cmp(EQ, 0, 2), R: cmp(GT, 1, 3)}},
+		{"flipped", &Cmp{Op: GT, L: &Const{D: types.DInt(2), Typ: types.Int8}, R: &ColRef{Ordinal: 0, Typ: types.Int8}}},
+		{"empty", &And{L: cmp(GT, 0, 3), R: cmp(LT, 0, 2)}},
+		{"non-key", &Cmp{Op: EQ, L: &ColRef{Ordinal: 2, Typ: types.Text}, R: &Const{D: types.DString("x"), Typ: types.Text}}},
 	}
 	for _, dir := range []catalog.Direction{catalog.Ascending, catalog.Descending} {
 		td := spanTable(dir)
 		for _, p := range preds {
-			spans, err := ComputeSpans(td, p.e)
+			spans, err := ComputeSpans(td, p.e, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,15 +97,15 @@ func evalTest(t *testing.T, e Expr, row types.Datums) bool {
 		}
 		c := types.Compare(val(x.L), val(x.R))
 		switch x.Op {
-		case ast.EQ:
+		case EQ:
 			return c == 0
-		case ast.LT:
+		case LT:
 			return c < 0
-		case ast.LE:
+		case LE:
 			return c <= 0
-		case ast.GT:
+		case GT:
 			return c > 0
-		case ast.GE:
+		case GE:
 			return c >= 0
 		}
 	}
@@ -116,7 +115,7 @@ func evalTest(t *testing.T, e Expr, row types.Datums) bool {
 
 func TestFullSpan(t *testing.T) {
 	td := spanTable(catalog.Ascending)
-	spans, err := ComputeSpans(td, nil)
+	spans, err := ComputeSpans(td, nil, nil)
 	if err != nil || len(spans) != 1 {
 		t.Fatal(spans, err)
 	}

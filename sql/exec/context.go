@@ -1,0 +1,145 @@
+package exec
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/rangedb/rangedb/kv"
+	"github.com/rangedb/rangedb/sql/pgerror"
+	"github.com/rangedb/rangedb/sql/types"
+)
+
+// DefaultScanBatchSize is how many keys one kv Scan request asks for.
+const DefaultScanBatchSize = 1000
+
+// DefaultMemoryBudget bounds the memory one statement's buffering
+// operators (sort, aggregation, hash join build, DISTINCT, subquery
+// results, RETURNING) may hold.
+const DefaultMemoryBudget = 64 << 20
+
+// Stats counts the kv work of statements, and carries the engine-wide
+// per-statement memory budget (sql.Engine embeds one Stats). Safe for
+// concurrent use.
+type Stats struct {
+	Gets     atomic.Int64
+	Scans    atomic.Int64
+	KeysRead atomic.Int64
+
+	memoryBudget atomic.Int64
+}
+
+// SetMemoryBudget sets the per-statement memory budget of the statements
+// run with these Stats (0: DefaultMemoryBudget).
+func (s *Stats) SetMemoryBudget(n int64) { s.memoryBudget.Store(n) }
+
+// MemoryBudget returns the per-statement memory budget.
+func (s *Stats) MemoryBudget() int64 {
+	if n := s.memoryBudget.Load(); n > 0 {
+		return n
+	}
+	return DefaultMemoryBudget
+}
+
+// Context is what a statement's operators run with. It belongs to one
+// statement execution and is not safe for concurrent use.
+type Context struct {
+	Txn *kv.Txn
+	// RowID returns a fresh unique_rowid() for tables without a primary
+	// key.
+	RowID func() int64
+	// ScanBatchSize bounds the keys of one kv Scan (default
+	// DefaultScanBatchSize).
+	ScanBatchSize int64
+	// Stats, if set, is updated with the kv work done.
+	Stats *Stats
+	// Params are the statement's parameter values.
+	Params types.Datums
+	// Now is the transaction's start time (now(), current_date).
+	Now time.Time
+	// Format holds the session settings values are converted under (time
+	// zone); nil means defaults.
+	Format *types.FormatContext
+	// MemoryBudget bounds the bytes buffering operators hold (default
+	// DefaultMemoryBudget); exceeding it fails the statement with 53200.
+	MemoryBudget int64
+
+	memUsed  int64
+	subCache map[int]*subqueryResult
+	// analyze, when set, collects per-operator counters (EXPLAIN ANALYZE).
+	analyze map[any]*OpStats
+}
+
+// OpStats are one operator's counters for EXPLAIN ANALYZE.
+type OpStats struct {
+	Rows       int64
+	KVRequests int64
+	KeysRead   int64
+}
+
+func (c *Context) batchSize() int64 {
+	if c.ScanBatchSize > 0 {
+		return c.ScanBatchSize
+	}
+	return DefaultScanBatchSize
+}
+
+func (c *Context) fc() *types.FormatContext { return c.Format }
+
+func (c *Context) param(i int) types.Datum {
+	if i < len(c.Params) {
+		return c.Params[i]
+	}
+	return types.DNull
+}
+
+func (c *Context) budget() int64 {
+	if c.MemoryBudget > 0 {
+		return c.MemoryBudget
+	}
+	return DefaultMemoryBudget
+}
+
+// memAccount is one operator's share of the statement's memory budget.
+type memAccount struct{ used int64 }
+
+// grow reserves n more bytes for the operator named what, or fails with
+// 53200 when the statement would exceed its budget.
+func (a *memAccount) grow(c *Context, n int64, what string) error {
+	if c.memUsed+n > c.budget() {
+		return pgerror.New(pgerror.CodeOutOfMemory, "%s exceeds memory budget of %d bytes", what, c.budget()).
+			WithHint("Reduce the rows the statement must hold, or raise the memory budget.")
+	}
+	c.memUsed += n
+	a.used += n
+	return nil
+}
+
+// close releases everything the account holds.
+func (a *memAccount) close(c *Context) {
+	c.memUsed -= a.used
+	a.used = 0
+}
+
+// datumSize estimates the bytes a datum holds.
+func datumSize(d types.Datum) int64 {
+	switch v := d.(type) {
+	case types.DString:
+		return 16 + int64(len(v))
+	case types.DChar:
+		return 16 + int64(len(v))
+	case types.DBytes:
+		return 16 + int64(len(v))
+	case *types.DDecimal:
+		return 64
+	}
+	return 16
+}
+
+// rowSize estimates the bytes a buffered row holds.
+func rowSize(r types.Datums) int64 {
+	n := int64(24)
+	for _, d := range r {
+		n += datumSize(d)
+	}
+	return n
+}

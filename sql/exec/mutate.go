@@ -1,0 +1,319 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"github.com/rangedb/rangedb/sql/catalog"
+	"github.com/rangedb/rangedb/sql/pgerror"
+	"github.com/rangedb/rangedb/sql/plan"
+	"github.com/rangedb/rangedb/sql/rowenc"
+	"github.com/rangedb/rangedb/sql/types"
+)
+
+// mutationOp runs an INSERT, UPDATE or DELETE to completion on its first
+// Next, then returns its RETURNING rows (buffered within the memory
+// budget) or none. Count is the number of rows written.
+type mutationOp struct {
+	env   *evalEnv
+	n     plan.Node
+	ran   bool
+	Count int
+	rows  []types.Datums
+	acct  memAccount
+}
+
+func newMutation(env *evalEnv, n plan.Node) (RowSource, error) {
+	return &mutationOp{env: env, n: n}, nil
+}
+
+func (m *mutationOp) Next(ctx context.Context) (types.Datums, error) {
+	if !m.ran {
+		m.ran = true
+		var err error
+		switch x := m.n.(type) {
+		case *plan.Insert:
+			err = m.insert(ctx, x)
+		case *plan.Update:
+			err = m.update(ctx, x)
+		case *plan.Delete:
+			err = m.delete(ctx, x)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(m.rows) == 0 {
+		return nil, nil
+	}
+	r := m.rows[0]
+	m.rows = m.rows[1:]
+	return r, nil
+}
+
+func (m *mutationOp) Close() {
+	m.rows = nil
+	m.acct.close(m.env.ec)
+}
+
+// returning evaluates the RETURNING list over a table row.
+func (m *mutationOp) returning(ret *plan.Returning, row types.Datums) error {
+	if ret == nil {
+		return nil
+	}
+	out := make(types.Datums, len(ret.Exprs))
+	for i, e := range ret.Exprs {
+		v, err := m.env.eval(e, row)
+		if err != nil {
+			return err
+		}
+		out[i] = v
+	}
+	if err := m.acct.grow(m.env.ec, rowSize(out), "RETURNING"); err != nil {
+		return err
+	}
+	m.rows = append(m.rows, out)
+	return nil
+}
+
+func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
+	ec := m.env.ec
+	src, err := build(m.env, n.Input)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	rowidOrd := plan.RowIDOrdinal(n.Table)
+	for {
+		in, err := src.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if in == nil {
+			return nil
+		}
+		row := make(types.Datums, len(n.Table.Columns))
+		for i := range row {
+			row[i] = types.DNull
+		}
+		for i, ord := range n.Targets {
+			v := in[i]
+			if v != types.DNull {
+				if v, err = types.AssignCast(v, n.Table.Columns[ord].Type, ec.fc()); err != nil {
+					return err
+				}
+			}
+			row[ord] = v
+		}
+		// A generated rowid is unique by construction: no existence check.
+		generated := rowidOrd >= 0 && row[rowidOrd] == types.DNull
+		if generated {
+			row[rowidOrd] = types.DInt(ec.RowID())
+		}
+		if err := insertRow(ctx, ec, n.Table, row, !generated); err != nil {
+			return err
+		}
+		m.Count++
+		if err := m.returning(n.Returning, row); err != nil {
+			return err
+		}
+	}
+}
+
+func (m *mutationOp) delete(ctx context.Context, n *plan.Delete) error {
+	src, err := m.tableRows(n.Input)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	for {
+		key, row, err := src.nextRow(ctx)
+		if err != nil {
+			return err
+		}
+		if row == nil {
+			return nil
+		}
+		if err := m.env.ec.Txn.Delete(key); err != nil {
+			return err
+		}
+		m.Count++
+		if err := m.returning(n.Returning, row); err != nil {
+			return err
+		}
+	}
+}
+
+// tableRows returns the scan under a mutation's input.
+func (m *mutationOp) tableRows(n plan.Node) (*scanOp, error) {
+	src, err := buildOp(m.env, n)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := src.(*scanOp)
+	if !ok {
+		return nil, errors.New("exec: mutation input is not a scan")
+	}
+	return s, nil
+}
+
+func (m *mutationOp) update(ctx context.Context, n *plan.Update) error {
+	src, err := m.tableRows(n.Input)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	type pending struct {
+		key kvpb.Key
+		row types.Datums
+	}
+	var moved []pending
+	for {
+		key, row, err := src.nextRow(ctx)
+		if err != nil {
+			return err
+		}
+		if row == nil {
+			break
+		}
+		if n.KeyChanged {
+			// Read everything first: a row moved forward must not be met
+			// again by this scan.
+			if err := m.acct.grow(m.env.ec, rowSize(row)+int64(len(key)), "UPDATE"); err != nil {
+				return err
+			}
+			moved = append(moved, pending{key: append(kvpb.Key(nil), key...), row: row})
+			continue
+		}
+		if err := m.updateRow(ctx, n, key, row); err != nil {
+			return err
+		}
+	}
+	for i, p := range moved {
+		if i%256 == 255 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := m.updateRow(ctx, n, p.key, p.row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *mutationOp) updateRow(ctx context.Context, n *plan.Update, key kvpb.Key, old types.Datums) error {
+	ec := m.env.ec
+	row := append(types.Datums(nil), old...)
+	for _, s := range n.Sets {
+		d, err := m.env.eval(s.Expr, old)
+		if err != nil {
+			return err
+		}
+		if d != types.DNull {
+			if d, err = types.AssignCast(d, n.Table.Columns[s.Ordinal].Type, ec.fc()); err != nil {
+				return err
+			}
+		}
+		row[s.Ordinal] = d
+	}
+	if err := checkNotNull(n.Table, row); err != nil {
+		return err
+	}
+	m.Count++
+	if err := m.returning(n.Returning, row); err != nil {
+		return err
+	}
+	if n.KeyChanged {
+		newKey, err := rowenc.EncodePrimaryKey(n.Table, row)
+		if err != nil {
+			return err
+		}
+		if !newKey.Equal(key) {
+			if err := ec.Txn.Delete(key); err != nil {
+				return err
+			}
+			return insertRow(ctx, ec, n.Table, row, true)
+		}
+	}
+	val, err := rowenc.EncodeValue(n.Table, row)
+	if err != nil {
+		return err
+	}
+	return ec.Txn.Put(key, val)
+}
+
+// checkNotNull returns 23502 if row has NULL in a NOT NULL column.
+func checkNotNull(t *catalog.TableDescriptor, row types.Datums) error {
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if !c.Nullable && row[i] == types.DNull {
+			return pgerror.New(pgerror.CodeNotNullViolation,
+				"null value in column \"%s\" of relation \"%s\" violates not-null constraint", c.Name, t.Name).
+				WithDetail("Failing row contains (%s).", rowString(t, row))
+		}
+	}
+	return nil
+}
+
+func rowString(t *catalog.TableDescriptor, row types.Datums) string {
+	var parts []string
+	for i := range t.Columns {
+		if !t.Columns[i].Hidden {
+			parts = append(parts, types.String(row[i]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// insertRow writes a new row, failing with 23505 if its key exists.
+func insertRow(ctx context.Context, ec *Context, t *catalog.TableDescriptor, row types.Datums, checkExists bool) error {
+	if err := checkNotNull(t, row); err != nil {
+		return err
+	}
+	key, err := rowenc.EncodePrimaryKey(t, row)
+	if err != nil {
+		return err
+	}
+	if checkExists {
+		_, found, err := ec.Txn.Get(ctx, key)
+		if ec.Stats != nil {
+			ec.Stats.Gets.Add(1)
+		}
+		if err != nil {
+			return err
+		}
+		if found {
+			return duplicateKey(t, row)
+		}
+	}
+	val, err := rowenc.EncodeValue(t, row)
+	if err != nil {
+		return err
+	}
+	return ec.Txn.Insert(key, val)
+}
+
+func duplicateKey(t *catalog.TableDescriptor, row types.Datums) error {
+	var names, vals []string
+	for _, ord := range t.PrimaryKeyOrdinals() {
+		names = append(names, t.Columns[ord].Name)
+		vals = append(vals, types.String(row[ord]))
+	}
+	return pgerror.New(pgerror.CodeUniqueViolation, "duplicate key value violates unique constraint \"%s\"", t.PrimaryIndex.Name).
+		WithDetail("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", "))
+}
+
+// MapCommitError turns a kv error met at commit into the SQL error a
+// client expects: a racing insert of an existing key (OpInsert's check at
+// prewrite) becomes 23505.
+func MapCommitError(err error) error {
+	var ke *kvpb.KeyExistsError
+	if errors.As(err, &ke) {
+		return pgerror.New(pgerror.CodeUniqueViolation, "duplicate key value violates unique constraint").
+			WithDetail("Key %s already exists.", ke.Key)
+	}
+	return err
+}

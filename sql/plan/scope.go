@@ -1,0 +1,97 @@
+package plan
+
+import (
+	"context"
+
+	"github.com/rangedb/rangedb/sql/ast"
+	"github.com/rangedb/rangedb/sql/catalog"
+	"github.com/rangedb/rangedb/sql/pgerror"
+	"github.com/rangedb/rangedb/sql/types"
+)
+
+// builder holds the state of planning one statement.
+type builder struct {
+	ctx context.Context
+	r   Resolver
+	// params are the types of $1…$n: given by the client, or inferred from
+	// the first context that wants one (nil until then).
+	params []*types.T
+	// paramRefs are the Param nodes per index, retyped when inference ends.
+	paramRefs map[int][]*Param
+	nSub      int
+}
+
+// scopeCol is a column visible to expressions: its position in the row the
+// expressions are evaluated over is its index in scope.cols.
+type scopeCol struct {
+	table   string // the alias or table name that qualifies it
+	name    string
+	typ     *types.T
+	tableID uint64
+	colID   catalog.ColumnID
+	hidden  bool
+}
+
+// qualified returns "table.name" (or the name for a computed column).
+func (c *scopeCol) qualified() string {
+	if c.table == "" {
+		return c.name
+	}
+	return c.table + "." + c.name
+}
+
+// scopeTable is a relation of FROM and the range of its columns.
+type scopeTable struct {
+	name       string
+	start, end int
+}
+
+// scope is what column references can see at one query level.
+type scope struct {
+	cols   []scopeCol
+	tables []scopeTable
+	parent *scope
+	// correlated is set when an expression of this level (or deeper)
+	// referenced a column of parent.
+	correlated bool
+	// aggs collects aggregate calls when they are allowed (select list,
+	// HAVING, ORDER BY of a query); nil where they are not, with noAggs
+	// naming the clause for the error.
+	aggs   *[]*AggFunc
+	noAggs string
+}
+
+func (s *scope) addTable(name string, t *catalog.TableDescriptor) {
+	start := len(s.cols)
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		s.cols = append(s.cols, scopeCol{table: name, name: c.Name, typ: c.Type, tableID: t.ID, colID: c.ID, hidden: c.Hidden})
+	}
+	s.tables = append(s.tables, scopeTable{name: name, start: start, end: len(s.cols)})
+}
+
+func (s *scope) findTable(name string) *scopeTable {
+	for i := range s.tables {
+		if s.tables[i].name == name {
+			return &s.tables[i]
+		}
+	}
+	return nil
+}
+
+// resolveColumn finds a column at this level: its ordinal, or -1. A name
+// found in two tables is 42702.
+func (s *scope) resolveColumn(x *ast.ColumnRef) (int, error) {
+	found := -1
+	for i := range s.cols {
+		c := &s.cols[i]
+		if c.name != x.Name || (x.Table != "" && c.table != x.Table) {
+			continue
+		}
+		if found >= 0 {
+			return -1, pgerror.New(pgerror.CodeAmbiguousColumn, "column reference \"%s\" is ambiguous", x.String()).WithPosition(x.Pos)
+		}
+		found = i
+	}
+	return found, nil
+}
