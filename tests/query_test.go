@@ -173,6 +173,10 @@ var queries = []string{
 	`SELECT k FROM t WHERE v > (SELECT avg(v) FROM t) ORDER BY k`,
 	`SELECT id FROM o WHERE amt = (SELECT max(amt) FROM o o2 WHERE o2.tk = o.tk) ORDER BY id`,
 	`SELECT k, (SELECT x FROM c WHERE c.a = t.k) FROM t ORDER BY k`,
+	`SELECT v, count(*) FROM t GROUP BY v HAVING count(*) >= (SELECT count(*) FROM o WHERE tk = 1) ORDER BY v`,
+	`SELECT t.k, o.id FROM t JOIN o ON o.tk = t.k WHERE EXISTS (SELECT 1 FROM c WHERE c.a = t.k AND c.b = 2) ORDER BY o.id`,
+	`SELECT k, (SELECT max(o.amt) FROM o WHERE o.tk = t.k AND o.amt < (SELECT max(amt) FROM o o3 WHERE o3.tk = t.k)) FROM t ORDER BY k`,
+	`UPDATE e SET v = (SELECT count(*) FROM o WHERE o.tk = e.k) WHERE EXISTS (SELECT 1 FROM t WHERE t.k = e.k)`,
 	// Joins.
 	`SELECT t.k, o.id FROM t JOIN o ON o.tk = t.k ORDER BY o.id`,
 	`SELECT t.k, o.id, o.amt FROM t, o WHERE t.k = o.tk AND o.amt > 4 ORDER BY o.id`,
@@ -189,6 +193,20 @@ var queries = []string{
 	`SELECT k FROM t, o`,
 	`SELECT t.k FROM t JOIN o ON t.k < o.tk WHERE o.id = 103 ORDER BY t.k`,
 	`SELECT x.y, z.y FROM nk x JOIN nk z ON x.x = z.x ORDER BY 1, 2`,
+	// Set operations.
+	`SELECT v FROM t UNION SELECT amt FROM o ORDER BY 1`,
+	`SELECT v FROM t UNION ALL SELECT amt FROM o ORDER BY v NULLS FIRST`,
+	`SELECT x FROM nk UNION SELECT x FROM nk`,
+	`SELECT x, y FROM nk INTERSECT SELECT x, y FROM nk`,
+	`SELECT x, y FROM nk INTERSECT ALL SELECT x, y FROM nk`,
+	`SELECT k FROM t EXCEPT SELECT tk FROM o ORDER BY k`,
+	`SELECT x FROM nk EXCEPT ALL SELECT 1`,
+	`SELECT 1 UNION SELECT 2.5 UNION SELECT 1 ORDER BY 1 DESC LIMIT 2`,
+	`SELECT k, s FROM t UNION SELECT id, 'o' FROM o ORDER BY k LIMIT 3 OFFSET 1`,
+	`SELECT 1 UNION SELECT 1, 2`,
+	`SELECT k FROM t UNION SELECT s FROM t`,
+	`SELECT k FROM t WHERE k IN (SELECT tk FROM o UNION SELECT 3) ORDER BY k`,
+	`SELECT k FROM t UNION SELECT id FROM o ORDER BY k + 1`,
 	// SELECT without FROM.
 	`SELECT 1 WHERE false`,
 	`SELECT 1 WHERE 1 = 1`,
@@ -214,13 +232,13 @@ var queries = []string{
 // must refuse them with 0A000 naming the construct, never answer wrongly.
 var unsupportedQueries = []struct{ sql, construct string }{
 	{`SELECT b, count(*) FILTER (WHERE v > 0) FROM t GROUP BY b`, "FILTER"},
-	{`SELECT k FROM t UNION SELECT k FROM t`, "UNION"},
 	{`SELECT k FROM t RIGHT JOIN o ON o.tk = t.k`, "RIGHT JOIN"},
 	{`SELECT t.k FROM t a JOIN t USING (k)`, "USING"},
 	{`SELECT * FROM (SELECT 1) AS s`, "subquery in FROM"},
 	{`SELECT row_number() OVER () FROM t`, "window functions"},
 	{`SELECT DISTINCT ON (v) v FROM t`, "DISTINCT ON"},
 	{`SELECT greatest(1, 2)`, "GREATEST"},
+	{`SELECT t.v, (SELECT count(*) FROM o WHERE o.tk = t.v) FROM t GROUP BY t.v`, "correlated subquery"},
 	{`SELECT k FROM t WHERE v > ANY (SELECT amt FROM o)`, "ANY"},
 }
 
@@ -354,6 +372,10 @@ func TestQueriesMatchPostgres(t *testing.T) {
 		{`SELECT * FROM c WHERE a IN ($1, $2) ORDER BY a, b`, []any{1, 3}},
 		{`SELECT count(*) FROM t WHERE s LIKE $1`, []any{"%a%"}},
 		{`SELECT k FROM t WHERE k = $1`, []any{nil}},
+		{`SELECT $1 + 1, $2`, []any{41, "text"}},
+		{`SELECT count(*) FROM t WHERE k IN (SELECT tk FROM o WHERE amt > $1)`, []any{3}},
+		{`INSERT INTO e VALUES ($1, $2) RETURNING k + 1`, []any{500, 7}},
+		{`SELECT * FROM e WHERE k = $1`, []any{500}},
 	} {
 		p.checkExtended(t, c.sql, c.args...)
 	}

@@ -156,8 +156,17 @@ type OrderItem struct {
 	NullsFirst *bool
 }
 
-// Select is a SELECT query.
+// SetOp is L UNION/INTERSECT/EXCEPT [ALL] R.
+type SetOp struct {
+	Op   string // "UNION", "INTERSECT" or "EXCEPT"
+	All  bool
+	L, R *Select
+}
+
+// Select is a SELECT query. When SetOp is set the query is that set
+// operation, with only OrderBy, Limit and Offset of its own.
 type Select struct {
+	SetOp    *SetOp
 	Distinct bool
 	Exprs    []SelectExpr
 	From     []FromItem
@@ -337,6 +346,15 @@ func returningString(es []SelectExpr) string {
 
 func (s *Select) String() string {
 	var b strings.Builder
+	if s.SetOp != nil {
+		op := s.SetOp.Op
+		if s.SetOp.All {
+			op += " ALL"
+		}
+		b.WriteString("(" + s.SetOp.L.String() + ") " + op + " (" + s.SetOp.R.String() + ")")
+		s.writeTail(&b)
+		return b.String()
+	}
 	b.WriteString("SELECT ")
 	if s.Distinct {
 		b.WriteString("DISTINCT ")
@@ -359,6 +377,11 @@ func (s *Select) String() string {
 	if s.Having != nil {
 		b.WriteString(" HAVING " + s.Having.String())
 	}
+	s.writeTail(&b)
+	return b.String()
+}
+
+func (s *Select) writeTail(b *strings.Builder) {
 	for i, o := range s.OrderBy {
 		if i == 0 {
 			b.WriteString(" ORDER BY ")
@@ -383,7 +406,6 @@ func (s *Select) String() string {
 	if s.Offset != nil {
 		b.WriteString(" OFFSET " + s.Offset.String())
 	}
-	return b.String()
 }
 
 func (r *TableRef) String() string {

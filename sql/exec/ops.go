@@ -149,6 +149,17 @@ func buildOp(env *evalEnv, n plan.Node) (RowSource, error) {
 			}
 		}
 		return op, nil
+	case *plan.SetOp:
+		l, err := build(env, x.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := build(env, x.Right)
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+		return &setOpOp{env: env, n: x, left: l, right: r}, nil
 	case *plan.Insert, *plan.Update, *plan.Delete:
 		return newMutation(env, n)
 	}

@@ -522,9 +522,10 @@ func (t *translator) fromItem(n *pg_query.Node) (ast.FromItem, error) {
 
 // query translates a SELECT (not VALUES).
 func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
+	if s.Op != pg_query.SetOperation_SETOP_NONE {
+		return t.setOp(s)
+	}
 	switch {
-	case s.Op != pg_query.SetOperation_SETOP_NONE:
-		return nil, pgerror.Unsupported(strings.TrimPrefix(s.Op.String(), "SETOP_"))
 	case s.WithClause != nil:
 		return nil, t.unsupported("WITH", s.WithClause.Location)
 	case len(s.ValuesLists) > 0:
@@ -577,17 +578,59 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 			return nil, err
 		}
 	}
+	if err := t.queryTail(s, sel); err != nil {
+		return nil, err
+	}
+	return sel, nil
+}
+
+// setOp translates UNION/INTERSECT/EXCEPT with its ORDER BY and LIMIT.
+func (t *translator) setOp(s *pg_query.SelectStmt) (*ast.Select, error) {
+	if s.WithClause != nil {
+		return nil, t.unsupported("WITH", s.WithClause.Location)
+	}
+	if len(s.LockingClause) > 0 {
+		return nil, pgerror.Unsupported("FOR UPDATE/SHARE")
+	}
+	op := &ast.SetOp{Op: strings.TrimPrefix(s.Op.String(), "SETOP_"), All: s.All}
+	var err error
+	if op.L, err = t.setOperand(s.Larg); err != nil {
+		return nil, err
+	}
+	if op.R, err = t.setOperand(s.Rarg); err != nil {
+		return nil, err
+	}
+	sel := &ast.Select{SetOp: op}
+	if err := t.queryTail(s, sel); err != nil {
+		return nil, err
+	}
+	return sel, nil
+}
+
+func (t *translator) setOperand(s *pg_query.SelectStmt) (*ast.Select, error) {
+	if len(s.ValuesLists) > 0 {
+		return nil, pgerror.Unsupported("VALUES")
+	}
+	return t.query(s)
+}
+
+// queryTail translates ORDER BY, LIMIT and OFFSET.
+func (t *translator) queryTail(s *pg_query.SelectStmt, sel *ast.Select) error {
+	if s.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES {
+		return pgerror.Unsupported("FETCH ... WITH TIES")
+	}
+	var err error
 	for _, n := range s.SortClause {
 		sb := n.GetSortBy()
 		if sb == nil {
-			return nil, pgerror.Unsupported("ORDER BY item " + nodeTypeName(n))
+			return pgerror.Unsupported("ORDER BY item " + nodeTypeName(n))
 		}
 		if sb.SortbyDir == pg_query.SortByDir_SORTBY_USING {
-			return nil, pgerror.Unsupported("ORDER BY ... USING")
+			return pgerror.Unsupported("ORDER BY ... USING")
 		}
 		e, err := t.expr(sb.Node)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		oi := ast.OrderItem{Expr: e, Desc: sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC}
 		switch sb.SortbyNulls {
@@ -603,16 +646,16 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 	if s.LimitCount != nil {
 		if c := s.LimitCount.GetAConst(); c == nil || !c.Isnull {
 			if sel.Limit, err = t.expr(s.LimitCount); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
 	if s.LimitOffset != nil {
 		if sel.Offset, err = t.expr(s.LimitOffset); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return sel, nil
+	return nil
 }
 
 func (t *translator) update(s *pg_query.UpdateStmt) (ast.Statement, error) {

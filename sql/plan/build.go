@@ -89,6 +89,9 @@ type selectItem struct {
 // buildSelect plans a query level; s is its (empty) scope, whose parent
 // is the enclosing level's for a subquery.
 func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
+	if sel.SetOp != nil {
+		return b.buildSetOp(sel, s)
+	}
 	// FROM: the relations, their columns in the scope, the joins.
 	fr, err := b.buildFrom(sel.From, s)
 	if err != nil {
@@ -200,11 +203,18 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 		b.defaultParam(items[i].expr, types.Text)
 	}
 	if len(groupBy) > 0 || len(aggs) > 0 || having != nil {
-		if s.correlated {
-			for _, it := range items {
-				if hasSubquery(it.expr) {
-					return nil, pgerror.Unsupported("correlated subquery in a grouped query's select list")
-				}
+		// A correlated subquery above the aggregation would read the
+		// enclosing row in the aggregation's input layout.
+		post := []Expr{having}
+		for _, it := range items {
+			post = append(post, it.expr)
+		}
+		for _, o := range order {
+			post = append(post, o.expr)
+		}
+		for _, e := range post {
+			if e != nil && hasCorrelatedSubquery(e) {
+				return nil, pgerror.Unsupported("correlated subquery in the select list, HAVING or ORDER BY of a grouped query")
 			}
 		}
 		g := newGrouping(groupBy, s)

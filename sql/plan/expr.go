@@ -491,6 +491,19 @@ func hasSubquery(e Expr) bool {
 	return found
 }
 
+// hasCorrelatedSubquery reports whether e contains a subquery that reads
+// an enclosing query's row.
+func hasCorrelatedSubquery(e Expr) bool {
+	found := false
+	Walk(e, func(x Expr) bool {
+		if s, ok := x.(*Subquery); ok && s.Correlated {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
 // colsUsed returns the input ordinals e reads.
 func colsUsed(e Expr) []int {
 	var out []int

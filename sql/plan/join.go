@@ -128,6 +128,9 @@ func (b *builder) addLeftJoin(x *ast.JoinExpr, s *scope, fp *fromPlan) error {
 	// ON conjuncts over the right side alone filter it before the join.
 	var rightOnly, rest []Expr
 	for _, c := range Conjuncts(on) {
+		if hasCorrelatedSubquery(c) {
+			return pgerror.Unsupported("correlated subquery in a LEFT JOIN condition")
+		}
 		if within(c, mid, end) && !hasSubquery(c) {
 			rightOnly = append(rightOnly, c)
 		} else {
@@ -201,6 +204,9 @@ func (b *builder) joinUnits(units []*unit, conds []Expr, s *scope, lo, hi int) (
 	var joinConds, post []Expr
 	for _, c := range conds {
 		used := colsUsed(c)
+		if lo != 0 && hasCorrelatedSubquery(c) {
+			return nil, pgerror.Unsupported("correlated subquery in a join condition inside a LEFT JOIN")
+		}
 		if hasSubquery(c) && len(units) > 1 {
 			post = append(post, c)
 			continue
