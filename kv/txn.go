@@ -208,6 +208,22 @@ func (t *Txn) Insert(key kvpb.Key, value []byte) error {
 	return t.buffer(kvpb.Mutation{Op: kvpb.OpInsert, Key: key, Value: value})
 }
 
+// Lock buffers a lock-only mutation (kvpb.OpLock) on key: it writes
+// nothing, but the commit's prewrite conflicts with any write to key
+// committed after the transaction started (and a later writer conflicts
+// with this transaction's lock record), so two transactions that both
+// lock or write key cannot both commit with overlapping lifetimes. A key
+// the transaction already writes keeps its write.
+func (t *Txn) Lock(key kvpb.Key) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	if _, ok := t.writes[string(key)]; ok {
+		return nil
+	}
+	return t.buffer(kvpb.Mutation{Op: kvpb.OpLock, Key: key})
+}
+
 // Delete buffers a delete of key.
 func (t *Txn) Delete(key kvpb.Key) error {
 	return t.buffer(kvpb.Mutation{Op: kvpb.OpDelete, Key: key})

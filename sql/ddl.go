@@ -44,6 +44,9 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 	desc.ID, desc.ParentID = id, s.db.ID
 	if err := catalog.CreateTable(ctx, s.txn, desc); err != nil {
 		if errors.Is(err, catalog.ErrNameExists) {
+			if ct.IfNotExists {
+				return "CREATE TABLE", nil // the name is a view's
+			}
 			return "", pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", desc.Name)
 		}
 		return "", err
@@ -52,38 +55,58 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 		s.createdNames = map[string]string{}
 	}
 	s.createdNames[string(kvpb.NamespaceKey(s.db.ID, desc.Name))] = desc.Name
+	if err := s.createTableIndexes(ctx, ct, desc); err != nil { // ddl_index.go
+		return "", err
+	}
 	return "CREATE TABLE", nil
 }
 
 func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable) (string, error) {
+	var rels []catalog.Relation
 	for _, name := range dt.Names {
-		var desc *catalog.TableDescriptor
+		var rel catalog.Relation
 		if name.Schema == "" || name.Schema == "public" {
 			var err error
-			if desc, err = catalog.LookupTable(ctx, s.txn, s.db.ID, name.Name); err != nil {
+			if rel, err = catalog.LookupRelation(ctx, s.txn, s.db.ID, name.Name); err != nil {
 				return "", err
 			}
 		}
-		if desc == nil {
+		if !rel.Exists() {
 			if dt.IfExists {
 				continue // PostgreSQL sends NOTICE "table does not exist, skipping".
 			}
 			return "", pgerror.New(pgerror.CodeUndefinedTable, "table \"%s\" does not exist", name.Name)
 		}
-		if err := catalog.DropTable(ctx, s.txn, desc); err != nil {
-			return "", err
+		if rel.View != nil {
+			return "", pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", name.Name).
+				WithHint("Use DROP VIEW to remove a view.")
 		}
-		span := catalog.TableSpan(desc.ID)
-		s.onCommit = append(s.onCommit, func(ctx context.Context) {
-			// The descriptor is gone in a committed transaction: nothing
-			// reaches the span any more, so a failure here only leaves
-			// garbage behind (to be collected by a later GC job).
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postCommitTimeout)
-			defer cancel()
-			if err := s.e.cfg.DB.ClearRange(ctx, span); err != nil {
-				s.e.log.Warn("clearing dropped table's span failed", "table", desc.Name, "id", desc.ID, "err", err)
-			}
-		})
+		rels = append(rels, rel)
+	}
+	// The views that depend on the tables go too with CASCADE, else they
+	// forbid the drop (ddl_view.go).
+	if err := s.dropRelations(ctx, rels, dt.Cascade); err != nil {
+		return "", err
 	}
 	return "DROP TABLE", nil
+}
+
+// dropTableDesc deletes a table's descriptor and clears its span once the
+// transaction commits.
+func (s *Session) dropTableDesc(ctx context.Context, desc *catalog.TableDescriptor) error {
+	if err := catalog.DropTable(ctx, s.txn, desc); err != nil {
+		return err
+	}
+	span := catalog.TableSpan(desc.ID)
+	s.onCommit = append(s.onCommit, func(ctx context.Context) {
+		// The descriptor is gone in a committed transaction: nothing
+		// reaches the span any more, so a failure here only leaves
+		// garbage behind (to be collected by a later GC job).
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postCommitTimeout)
+		defer cancel()
+		if err := s.e.cfg.DB.ClearRange(ctx, span); err != nil {
+			s.e.log.Warn("clearing dropped table's span failed", "table", desc.Name, "id", desc.ID, "err", err)
+		}
+	})
+	return nil
 }

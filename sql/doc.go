@@ -18,7 +18,9 @@
 //     (statements before BEGIN join the block BEGIN opens);
 //  3. DDL (ddl.go) writes descriptors through sql/catalog inside the
 //     transaction; DROP TABLE clears the table's span with DB.ClearRange
-//     after the transaction commits;
+//     after the transaction commits. CREATE/DROP VIEW (ddl_view.go) keep
+//     the view's query text and dependencies; every DROP refuses (2BP01)
+//     or with CASCADE drops the views over what it drops;
 //  4. SELECT/INSERT/UPDATE/DELETE/EXPLAIN (session_exec.go): prepare
 //     binds the statement with sql/plan against the catalog (read in the
 //     same transaction), inferring parameter types; open starts it with

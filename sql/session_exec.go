@@ -50,7 +50,9 @@ type Cursor interface {
 // Unknown entries are inferred).
 func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []*types.T) (*preparedPlan, error) {
 	switch stmt.(type) {
-	case *ast.CreateTable, *ast.DropTable:
+	case *ast.CreateTable, *ast.DropTable, *ast.CreateView, *ast.DropView:
+		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
+	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
 	}
 	node, pts, err := plan.BuildWithParams(ctx, &resolver{s: s}, stmt, paramTypes)
@@ -94,6 +96,7 @@ func (s *Session) execContext(params types.Datums) *exec.Context {
 		Params:        params,
 		Now:           s.txn.StartTs().GoTime(),
 		Format:        s.FormatContext(),
+		Settings:      s.CurrentSetting,
 		MemoryBudget:  s.e.Stats.MemoryBudget(),
 	}
 }
@@ -122,6 +125,16 @@ func (c *ddlCursor) Next(ctx context.Context) (types.Datums, error) {
 		tag, err = c.s.createTable(ctx, st)
 	case *ast.DropTable:
 		tag, err = c.s.dropTable(ctx, st)
+	case *ast.CreateIndex:
+		tag, err = c.s.createIndex(ctx, st) // ddl_index.go
+	case *ast.DropIndex:
+		tag, err = c.s.dropIndex(ctx, st)
+	case *ast.Reindex:
+		tag, err = c.s.reindex(ctx, st)
+	case *ast.CreateView:
+		tag, err = c.s.createView(ctx, st) // ddl_view.go
+	case *ast.DropView:
+		tag, err = c.s.dropView(ctx, st)
 	}
 	c.tag = tag
 	return nil, err
@@ -180,6 +193,9 @@ func (s *Session) runStatement(ctx context.Context, stmt ast.Statement, w Result
 	}
 	return w.Complete(cur.Tag())
 }
+
+// FormatContext gives the planner the session's settings for literals.
+func (r *resolver) FormatContext() *types.FormatContext { return r.s.FormatContext() }
 
 // resolver resolves table names for the planner inside the session's
 // transaction.

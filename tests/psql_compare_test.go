@@ -19,13 +19,7 @@ import (
 // PostgreSQL yet, with what is missing. Such a script still runs; when its
 // output differs the test is skipped with that reason (and logs the
 // difference) instead of failing. Remove an entry once its script passes.
-var psqlPending = map[string]string{
-	"datestyle_output.sql": "types: DateStyle SQL/Postgres/German and IntervalStyle output styles (types.FormatText formats them as ISO/postgres)",
-	"functions.sql":        "planner: current_setting() (sql.SettingsReader, implemented by *sql.Session, is to be handed to the executor)",
-	"settings_input.sql":   "planner: literals are parsed at plan time without the session's types.FormatContext (TimeZone, DateStyle order)",
-	"syntax_errors.sql":    "parser: a syntax error at a statement's end names the end of input instead of the ';' token",
-	"types.sql":            "planner/types: `value too long for type character varying(5)` in INSERT carries a position PostgreSQL does not send",
-}
+var psqlPending = map[string]string{}
 
 // TestPsqlCompare runs the real psql on each script in testdata/psql
 // against a fresh rangedb node and against a fresh database of a

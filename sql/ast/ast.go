@@ -67,12 +67,17 @@ type CreateTable struct {
 	// PrimaryKeyName is the constraint's name when given (CONSTRAINT x
 	// PRIMARY KEY); the default is <table>_pkey.
 	PrimaryKeyName string
+	// Uniques are the UNIQUE constraints, column and table ones, in
+	// textual order (index.go).
+	Uniques []UniqueConstraint
 }
 
 // DropTable is DROP TABLE.
 type DropTable struct {
 	Names    []TableName
 	IfExists bool
+	// Cascade drops the views that depend on the tables too.
+	Cascade bool
 }
 
 // Insert is INSERT INTO … VALUES or INSERT INTO … SELECT.
@@ -281,6 +286,9 @@ func (s *DropTable) String() string {
 			b.WriteString(", ")
 		}
 		b.WriteString(n.String())
+	}
+	if s.Cascade {
+		b.WriteString(" CASCADE")
 	}
 	return b.String()
 }

@@ -54,7 +54,7 @@ func AllocateID(ctx context.Context, db *kv.DB) (uint64, error) {
 // lookupID reads a namespace entry; 0 when absent.
 func lookupID(ctx context.Context, r Reader, parentID uint64, name string) (uint64, error) {
 	v, ok, err := r.Get(ctx, kvpb.NamespaceKey(parentID, name))
-	if err != nil || !ok {
+	if err != nil || !ok || isIndexEntry(v) { // an index's name: index.go
 		return 0, err
 	}
 	if len(v) < 2 || v[0] != namespaceFormatV1 {
@@ -89,7 +89,8 @@ func LookupDatabase(ctx context.Context, r Reader, name string) (*DatabaseDescri
 	return sd.Database, nil
 }
 
-// LookupTable returns the table named name in database dbID, or nil.
+// LookupTable returns the table named name in database dbID, or nil (also
+// when the name is a view's).
 func LookupTable(ctx context.Context, r Reader, dbID uint64, name string) (*TableDescriptor, error) {
 	id, err := lookupID(ctx, r, dbID, name)
 	if err != nil || id == 0 {
@@ -100,6 +101,9 @@ func LookupTable(ctx context.Context, r Reader, dbID uint64, name string) (*Tabl
 		return nil, err
 	}
 	if sd.Table == nil {
+		if sd.View != nil {
+			return nil, nil // a view: LookupView
+		}
 		return nil, fmt.Errorf("catalog: descriptor %d is not a table", id)
 	}
 	return sd.Table, nil
@@ -110,11 +114,11 @@ func namespaceValue(id uint64) []byte {
 }
 
 func create(ctx context.Context, w Writer, parentID uint64, name string, id uint64, desc []byte) error {
-	existing, err := lookupID(ctx, w, parentID, name)
+	taken, err := nameTaken(ctx, w, parentID, name) // tables, views, indexes
 	if err != nil {
 		return err
 	}
-	if existing != 0 {
+	if taken {
 		return ErrNameExists
 	}
 	if err := w.Insert(kvpb.NamespaceKey(parentID, name), namespaceValue(id)); err != nil {
@@ -147,6 +151,9 @@ func CreateTable(ctx context.Context, w Writer, t *TableDescriptor) error {
 // DropTable deletes a table's name and descriptor. The caller clears the
 // table's data span after the transaction commits.
 func DropTable(ctx context.Context, w Writer, t *TableDescriptor) error {
+	if err := dropIndexNames(ctx, w, t); err != nil {
+		return err
+	}
 	if err := w.Delete(kvpb.NamespaceKey(t.ParentID, t.Name)); err != nil {
 		return err
 	}

@@ -50,6 +50,9 @@ type Index struct {
 	Name       string      `json:"name"`
 	ColumnIDs  []ColumnID  `json:"column_ids"`
 	Directions []Direction `json:"directions"`
+	// Unique, Constraint: see index.go.
+	Unique     bool `json:"unique,omitempty"`
+	Constraint bool `json:"constraint,omitempty"`
 }
 
 // TableDescriptor describes a table.
@@ -63,8 +66,12 @@ type TableDescriptor struct {
 	NextColumnID ColumnID `json:"next_column_id"`
 	PrimaryIndex Index    `json:"primary_index"`
 	NextIndexID  IndexID  `json:"next_index_id"`
+	// Indexes are the secondary indexes (index.go).
+	Indexes []Index `json:"indexes,omitempty"`
 	// Version counts changes to the descriptor.
 	Version uint64 `json:"version"`
+	// DependedOnBy lists the views whose queries read the table (view.go).
+	DependedOnBy []uint64 `json:"depended_on_by,omitempty"`
 }
 
 // ColumnOrdinal returns the position of the column with id, or -1.
@@ -125,7 +132,7 @@ func (t *TableDescriptor) Validate() error {
 			return fmt.Errorf("catalog: table %q: primary index names unknown column %d", t.Name, id)
 		}
 	}
-	return nil
+	return t.validateIndexes(seen)
 }
 
 // Descriptor formats. The first byte of every stored descriptor.
@@ -137,6 +144,7 @@ const (
 type storedDescriptor struct {
 	Database *DatabaseDescriptor `json:"database,omitempty"`
 	Table    *TableDescriptor    `json:"table,omitempty"`
+	View     *ViewDescriptor     `json:"view,omitempty"`
 }
 
 // EncodeTable returns the stored form of a table descriptor.
@@ -177,6 +185,11 @@ func decode(b []byte) (storedDescriptor, error) {
 				return sd, err
 			}
 			c.Type = typ
+		}
+	}
+	if sd.View != nil {
+		if err := sd.View.decodeTypes(); err != nil {
+			return sd, err
 		}
 	}
 	return sd, nil

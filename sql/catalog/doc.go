@@ -14,6 +14,12 @@
 // with Txn.Insert, so two concurrent CREATEs of one name cannot both commit:
 // the loser fails with *kvpb.KeyExistsError, which callers map to 42P07.
 //
+// Views (view.go) are descriptors in the same namespace as tables: their
+// query as text and their result columns. A view lists the relations it
+// reads (DependsOn) and each of those lists it back (DependedOnBy), both
+// written in the view's transaction, so a DROP that finds no dependents
+// conflicts at commit with a concurrent CREATE VIEW that adds one.
+//
 // Descriptors are read inside the statement's transaction, not cached: a
 // DROP committed by another session is seen by the next statement. A
 // schema version and leases (DESIGN.md §7) will allow caching later.

@@ -43,6 +43,19 @@ func (c *Context) callBuiltin(f *plan.Func, args []types.Datum) (types.Datum, er
 	case "localtimestamp":
 		_, off := c.Now.In(c.loc()).Zone()
 		return types.DTimestamp(timeToTimestamp(c.Now) + int64(off)*1e6), nil
+	case "current_setting":
+		missingOK := len(args) > 1 && args[1] == types.DBool(true)
+		if c.Settings == nil {
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "unrecognized configuration parameter \"%s\"", str(0))
+		}
+		v, ok, err := c.Settings(str(0), missingOK)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return types.DNull, nil
+		}
+		return types.DString(v), nil
 	case "current_date":
 		t := c.Now.In(c.loc())
 		d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)

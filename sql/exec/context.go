@@ -59,6 +59,10 @@ type Context struct {
 	// Format holds the session settings values are converted under (time
 	// zone); nil means defaults.
 	Format *types.FormatContext
+	// Settings reads a session setting for current_setting(name,
+	// missing_ok): its value, and false when it does not exist and
+	// missing_ok is set. Nil means no settings are readable.
+	Settings func(name string, missingOK bool) (string, bool, error)
 	// MemoryBudget bounds the bytes buffering operators hold (default
 	// DefaultMemoryBudget); exceeding it fails the statement with 53200.
 	MemoryBudget int64

@@ -9,7 +9,6 @@ import (
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/pgerror"
 	"github.com/rangedb/rangedb/sql/plan"
-	"github.com/rangedb/rangedb/sql/rowenc"
 	"github.com/rangedb/rangedb/sql/types"
 )
 
@@ -86,6 +85,7 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 	}
 	defer src.Close()
 	rowidOrd := plan.RowIDOrdinal(n.Table)
+	w := newRowWriter(ec, n.Table)
 	for {
 		in, err := src.Next(ctx)
 		if err != nil {
@@ -112,7 +112,7 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 		if generated {
 			row[rowidOrd] = types.DInt(ec.RowID())
 		}
-		if err := insertRow(ctx, ec, n.Table, row, !generated); err != nil {
+		if err := w.insert(ctx, row, !generated); err != nil {
 			return err
 		}
 		m.Count++
@@ -128,6 +128,7 @@ func (m *mutationOp) delete(ctx context.Context, n *plan.Delete) error {
 		return err
 	}
 	defer src.Close()
+	w := newRowWriter(m.env.ec, n.Table)
 	for {
 		key, row, err := src.nextRow(ctx)
 		if err != nil {
@@ -136,7 +137,7 @@ func (m *mutationOp) delete(ctx context.Context, n *plan.Delete) error {
 		if row == nil {
 			return nil
 		}
-		if err := m.env.ec.Txn.Delete(key); err != nil {
+		if err := w.delete(ctx, key, row); err != nil {
 			return err
 		}
 		m.Count++
@@ -170,6 +171,8 @@ func (m *mutationOp) update(ctx context.Context, n *plan.Update) error {
 		row types.Datums
 	}
 	var moved []pending
+	w := newRowWriter(m.env.ec, n.Table)
+	readFirst := updateReadsFirst(n) // index.go
 	for {
 		key, row, err := src.nextRow(ctx)
 		if err != nil {
@@ -178,16 +181,16 @@ func (m *mutationOp) update(ctx context.Context, n *plan.Update) error {
 		if row == nil {
 			break
 		}
-		if n.KeyChanged {
-			// Read everything first: a row moved forward must not be met
-			// again by this scan.
+		if readFirst {
+			// Read everything first: a row moved forward (in the primary
+			// key or the index scanned) must not be met again by this scan.
 			if err := m.acct.grow(m.env.ec, rowSize(row)+int64(len(key)), "UPDATE"); err != nil {
 				return err
 			}
 			moved = append(moved, pending{key: append(kvpb.Key(nil), key...), row: row})
 			continue
 		}
-		if err := m.updateRow(ctx, n, key, row); err != nil {
+		if err := m.updateRow(ctx, n, w, key, row); err != nil {
 			return err
 		}
 	}
@@ -197,14 +200,14 @@ func (m *mutationOp) update(ctx context.Context, n *plan.Update) error {
 				return err
 			}
 		}
-		if err := m.updateRow(ctx, n, p.key, p.row); err != nil {
+		if err := m.updateRow(ctx, n, w, p.key, p.row); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (m *mutationOp) updateRow(ctx context.Context, n *plan.Update, key kvpb.Key, old types.Datums) error {
+func (m *mutationOp) updateRow(ctx context.Context, n *plan.Update, w *rowWriter, key kvpb.Key, old types.Datums) error {
 	ec := m.env.ec
 	row := append(types.Datums(nil), old...)
 	for _, s := range n.Sets {
@@ -226,23 +229,7 @@ func (m *mutationOp) updateRow(ctx context.Context, n *plan.Update, key kvpb.Key
 	if err := m.returning(n.Returning, row); err != nil {
 		return err
 	}
-	if n.KeyChanged {
-		newKey, err := rowenc.EncodePrimaryKey(n.Table, row)
-		if err != nil {
-			return err
-		}
-		if !newKey.Equal(key) {
-			if err := ec.Txn.Delete(key); err != nil {
-				return err
-			}
-			return insertRow(ctx, ec, n.Table, row, true)
-		}
-	}
-	val, err := rowenc.EncodeValue(n.Table, row)
-	if err != nil {
-		return err
-	}
-	return ec.Txn.Put(key, val)
+	return w.update(ctx, key, old, row)
 }
 
 // checkNotNull returns 23502 if row has NULL in a NOT NULL column.
@@ -266,44 +253,6 @@ func rowString(t *catalog.TableDescriptor, row types.Datums) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// insertRow writes a new row, failing with 23505 if its key exists.
-func insertRow(ctx context.Context, ec *Context, t *catalog.TableDescriptor, row types.Datums, checkExists bool) error {
-	if err := checkNotNull(t, row); err != nil {
-		return err
-	}
-	key, err := rowenc.EncodePrimaryKey(t, row)
-	if err != nil {
-		return err
-	}
-	if checkExists {
-		_, found, err := ec.Txn.Get(ctx, key)
-		if ec.Stats != nil {
-			ec.Stats.Gets.Add(1)
-		}
-		if err != nil {
-			return err
-		}
-		if found {
-			return duplicateKey(t, row)
-		}
-	}
-	val, err := rowenc.EncodeValue(t, row)
-	if err != nil {
-		return err
-	}
-	return ec.Txn.Insert(key, val)
-}
-
-func duplicateKey(t *catalog.TableDescriptor, row types.Datums) error {
-	var names, vals []string
-	for _, ord := range t.PrimaryKeyOrdinals() {
-		names = append(names, t.Columns[ord].Name)
-		vals = append(vals, types.String(row[ord]))
-	}
-	return pgerror.New(pgerror.CodeUniqueViolation, "duplicate key value violates unique constraint \"%s\"", t.PrimaryIndex.Name).
-		WithDetail("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", "))
 }
 
 // MapCommitError turns a kv error met at commit into the SQL error a

@@ -60,11 +60,12 @@ func buildOp(env *evalEnv, n plan.Node) (RowSource, error) {
 		spans := x.Spans
 		if x.ParamSpans {
 			var err error
-			if spans, err = plan.ComputeSpans(x.Table, x.Filter, env.ec.param); err != nil {
+			if spans, err = plan.ComputeScanSpans(x, env.ec.param); err != nil {
 				return nil, err
 			}
 		}
-		return &scanOp{env: env, table: x.Table, spans: spans, filter: x.Filter, st: env.opStats(n)}, nil
+		return &scanOp{env: env, table: x.Table, spans: spans, filter: x.Filter, st: env.opStats(n),
+			index: x.Index, indexOnly: x.IndexOnly}, nil
 	case *plan.Values:
 		return &valuesOp{env: env, rows: x.Rows}, nil
 	case *plan.Filter:
@@ -271,6 +272,9 @@ type scanOp struct {
 	filter plan.Expr
 	n      int
 	st     *OpStats
+	// index, when set, is the secondary index the spans are in (index.go).
+	index     *catalog.Index
+	indexOnly bool
 }
 
 func (s *scanOp) count(gets, scans, keys int64) {
@@ -342,18 +346,25 @@ func (s *scanOp) nextRow(ctx context.Context) (kvpb.Key, types.Datums, error) {
 			}
 		}
 		row := make(types.Datums, len(s.table.Columns))
-		if err := rowenc.DecodePrimaryKey(s.table, kv.Key, row); err != nil {
-			return nil, nil, err
-		}
-		if err := rowenc.DecodeValue(s.table, kv.Value, row); err != nil {
-			return nil, nil, err
+		key := kv.Key
+		if s.index != nil {
+			if key, err = s.indexRow(ctx, kv, row); err != nil { // index.go
+				return nil, nil, err
+			}
+		} else {
+			if err := rowenc.DecodePrimaryKey(s.table, kv.Key, row); err != nil {
+				return nil, nil, err
+			}
+			if err := rowenc.DecodeValue(s.table, kv.Value, row); err != nil {
+				return nil, nil, err
+			}
 		}
 		ok, err := s.env.evalFilter(s.filter, row)
 		if err != nil {
 			return nil, nil, err
 		}
 		if ok {
-			return kv.Key, row, nil
+			return key, row, nil
 		}
 	}
 }

@@ -19,34 +19,29 @@ type Statement struct {
 	SQL string
 }
 
-// Parse splits a simple-protocol query string into statements and parses
-// each one. A string with no statements (empty, blanks, comments, lone
-// semicolons) returns none. The error, if any, is a *pgerror.Error.
+// Parse parses a simple-protocol query string into its statements, as
+// PostgreSQL does: the whole string at once, so a syntax error anywhere
+// runs nothing and its position counts from the start of the string. A
+// string with no statements (empty, blanks, comments, lone semicolons)
+// returns none. The error, if any, is a *pgerror.Error.
 func Parse(sql string) ([]Statement, error) {
 	pm := newPosMap(sql)
-	pieces, err := split(sql, pm)
+	tree, err := pg_query.Parse(sql)
 	if err != nil {
-		return nil, err
+		return nil, syntaxError(err, pm, 0)
 	}
 	var out []Statement
-	for _, pc := range pieces {
-		piece, base := pc.text, pc.base
-		tree, err := pg_query.Parse(piece)
+	for _, raw := range tree.Stmts {
+		tr := &translator{pm: pm, base: 0}
+		stmt, err := tr.statement(raw.Stmt)
 		if err != nil {
-			return nil, syntaxError(err, pm, base)
+			return nil, err
 		}
-		for _, raw := range tree.Stmts {
-			tr := &translator{pm: pm, base: base}
-			stmt, err := tr.statement(raw.Stmt)
-			if err != nil {
-				return nil, err
-			}
-			text := piece
-			if raw.StmtLen > 0 && int(raw.StmtLocation+raw.StmtLen) <= len(piece) {
-				text = piece[raw.StmtLocation : raw.StmtLocation+raw.StmtLen]
-			}
-			out = append(out, Statement{AST: stmt, SQL: strings.TrimSpace(text)})
+		start, end := int(raw.StmtLocation), len(sql)
+		if raw.StmtLen > 0 && int(raw.StmtLocation+raw.StmtLen) <= len(sql) {
+			end = int(raw.StmtLocation + raw.StmtLen)
 		}
+		out = append(out, Statement{AST: stmt, SQL: strings.TrimSpace(sql[start:end])})
 	}
 	return out, nil
 }
@@ -61,76 +56,6 @@ func ParseOne(sql string) (Statement, error) {
 		return Statement{}, pgerror.New(pgerror.CodeSyntaxError, "expected 1 statement, found %d", len(stmts))
 	}
 	return stmts[0], nil
-}
-
-type piece struct {
-	text string
-	base int // byte offset in the whole string
-}
-
-// split cuts sql into statement pieces with pg_query.SplitWithScanner.
-// The scanner split leaves out text it does not take for a statement (a
-// misspelt keyword, for one); such gaps are kept as pieces of their own, cut
-// at semicolon tokens, so their syntax error is reported instead of the
-// statement vanishing.
-func split(sql string, pm *posMap) ([]piece, error) {
-	texts, err := pg_query.SplitWithScanner(sql, false)
-	if err != nil {
-		return nil, syntaxError(err, pm, 0)
-	}
-	var out []piece
-	off := 0
-	for _, text := range texts {
-		i := strings.Index(sql[off:], text)
-		if i < 0 {
-			return nil, pgerror.New(pgerror.CodeInternalError, "parser: split lost statement %q", text)
-		}
-		gap, err := gapPieces(sql[off:off+i], off, pm)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, gap...)
-		out = append(out, piece{text: text, base: off + i})
-		off += i + len(text)
-	}
-	gap, err := gapPieces(sql[off:], off, pm)
-	if err != nil {
-		return nil, err
-	}
-	return append(out, gap...), nil
-}
-
-// gapPieces returns the statements hidden in text between split pieces:
-// none when it holds only semicolons, comments and blanks.
-func gapPieces(text string, base int, pm *posMap) ([]piece, error) {
-	if strings.TrimSpace(text) == "" || strings.Trim(text, " \t\r\n;") == "" {
-		return nil, nil
-	}
-	res, err := pg_query.Scan(text)
-	if err != nil {
-		return nil, syntaxError(err, pm, base)
-	}
-	var out []piece
-	start := -1
-	for _, tok := range res.Tokens {
-		switch tok.Token {
-		case pg_query.Token_SQL_COMMENT, pg_query.Token_C_COMMENT:
-			continue
-		case pg_query.Token_ASCII_59:
-			if start >= 0 {
-				out = append(out, piece{text: text[start:tok.Start], base: base + start})
-				start = -1
-			}
-			continue
-		}
-		if start < 0 {
-			start = int(tok.Start)
-		}
-	}
-	if start >= 0 {
-		out = append(out, piece{text: text[start:], base: base + start})
-	}
-	return out, nil
 }
 
 func syntaxError(err error, pm *posMap, base int) error {

@@ -35,7 +35,7 @@ func (t *translator) unsupported(construct string, loc int32) error {
 var stmtNames = map[string]string{
 	"IndexStmt": "CREATE INDEX", "AlterTableStmt": "ALTER TABLE", "VariableSetStmt": "SET",
 	"VariableShowStmt": "SHOW", "CreatedbStmt": "CREATE DATABASE", "DropdbStmt": "DROP DATABASE",
-	"ViewStmt": "CREATE VIEW", "CreateSchemaStmt": "CREATE SCHEMA", "TruncateStmt": "TRUNCATE",
+	"CreateSchemaStmt": "CREATE SCHEMA", "TruncateStmt": "TRUNCATE",
 	"CopyStmt": "COPY", "CreateSeqStmt": "CREATE SEQUENCE",
 	"PrepareStmt": "PREPARE", "ExecuteStmt": "EXECUTE", "DeallocateStmt": "DEALLOCATE",
 	"CreateTableAsStmt": "CREATE TABLE AS", "VacuumStmt": "VACUUM", "GrantStmt": "GRANT",
@@ -59,7 +59,19 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 	case *pg_query.Node_CreateStmt:
 		return t.createTable(s.CreateStmt)
 	case *pg_query.Node_DropStmt:
+		if s.DropStmt.RemoveType == pg_query.ObjectType_OBJECT_VIEW {
+			return t.dropView(s.DropStmt) // translate_view.go
+		}
+		if s.DropStmt.RemoveType == pg_query.ObjectType_OBJECT_INDEX {
+			return t.dropIndex(s.DropStmt) // translate_index.go
+		}
 		return t.dropTable(s.DropStmt)
+	case *pg_query.Node_ViewStmt:
+		return t.createView(s.ViewStmt) // translate_view.go
+	case *pg_query.Node_IndexStmt:
+		return t.createIndex(s.IndexStmt) // translate_index.go
+	case *pg_query.Node_ReindexStmt:
+		return t.reindex(s.ReindexStmt) // translate_index.go
 	case *pg_query.Node_InsertStmt:
 		return t.insert(s.InsertStmt)
 	case *pg_query.Node_SelectStmt:
@@ -185,6 +197,12 @@ func (t *translator) createTable(s *pg_query.CreateStmt) (ast.Statement, error) 
 		}
 	}
 	for _, con := range tableCons {
+		if con.Contype == pg_query.ConstrType_CONSTR_UNIQUE {
+			if err := t.uniqueConstraint(con, nil, ct); err != nil { // translate_index.go
+				return nil, err
+			}
+			continue
+		}
 		if con.Contype != pg_query.ConstrType_CONSTR_PRIMARY {
 			return nil, t.unsupported(constraintName(con.Contype), con.Location)
 		}
@@ -272,6 +290,10 @@ func (t *translator) columnDef(c *pg_query.ColumnDef, ct *ast.CreateTable) (ast.
 			ct.PrimaryKeyPos = t.pos(con.Location)
 			ct.PrimaryKeyName = con.Conname
 			ct.PrimaryKey = []string{c.Colname}
+		case pg_query.ConstrType_CONSTR_UNIQUE:
+			if err := t.uniqueConstraint(con, c, ct); err != nil { // translate_index.go
+				return cd, err
+			}
 		default:
 			return cd, t.unsupported(constraintName(con.Contype), con.Location)
 		}
@@ -306,13 +328,10 @@ func (t *translator) dropTable(s *pg_query.DropStmt) (ast.Statement, error) {
 		name := strings.TrimPrefix(s.RemoveType.String(), "OBJECT_")
 		return nil, pgerror.Unsupported("DROP " + strings.ReplaceAll(name, "_", " "))
 	}
-	if s.Behavior == pg_query.DropBehavior_DROP_CASCADE {
-		return nil, pgerror.Unsupported("DROP TABLE ... CASCADE")
-	}
 	if s.Concurrent {
 		return nil, pgerror.Unsupported("DROP ... CONCURRENTLY")
 	}
-	dt := &ast.DropTable{IfExists: s.MissingOk}
+	dt := &ast.DropTable{IfExists: s.MissingOk, Cascade: s.Behavior == pg_query.DropBehavior_DROP_CASCADE}
 	for _, obj := range s.Objects {
 		var parts []string
 		for _, it := range obj.GetList().GetItems() {

@@ -72,11 +72,13 @@ func (b *builder) bindExpr(e ast.Expr, s *scope, hint *types.T) (Expr, error) {
 		if hint == nil || isUnknown(hint) {
 			return &Const{D: types.DString(x.Val), Typ: types.Unknown}, nil
 		}
-		d, err := parseLiteral(hint, x.Val)
+		// Read by the input function without a modifier: a length or
+		// precision check is an assignment or explicit cast's job.
+		d, err := b.parseLiteral(hint.WithoutMod(), x.Val)
 		if err != nil {
 			return nil, withPos(err, x.Pos)
 		}
-		return &Const{D: d, Typ: hint}, nil
+		return &Const{D: d, Typ: hint.WithoutMod()}, nil
 	case *ast.NullVal:
 		if hint == nil {
 			hint = types.Unknown
@@ -296,11 +298,17 @@ func (b *builder) bindPair(le, re ast.Expr, s *scope) (Expr, Expr, error) {
 	return l, r, nil
 }
 
-// hintOf is the type an untyped operand next to e should take.
+// hintOf is the type an untyped operand of an operator next to e should
+// take: e's type, except that character varying has no operators of its
+// own — PostgreSQL resolves them as text's (texteq, textlt, …), so the
+// operand becomes text.
 func hintOf(e Expr) *types.T {
 	t := e.ResultType()
 	if isUnknown(t) {
 		return nil
+	}
+	if t.OID == types.OIDVarchar {
+		return types.Text
 	}
 	return t
 }
@@ -439,7 +447,7 @@ func (b *builder) bindCast(x *ast.CastExpr, s *scope) (Expr, error) {
 	}
 	switch in := x.E.(type) {
 	case *ast.StrVal:
-		d, err := parseLiteral(to, in.Val)
+		d, err := b.parseLiteral(to, in.Val)
 		if err != nil {
 			return nil, withPos(err, in.Pos)
 		}
@@ -505,7 +513,11 @@ func (b *builder) assign(x Expr, e ast.Expr, col string, to *types.T) (Expr, err
 			if k.D == types.DNull {
 				return &Const{D: types.DNull, Typ: to}, nil
 			}
-			d, err := parseLiteral(to, string(types.Format(k.D)))
+			// The literal is read by the type's input function without the
+			// column's modifier (a syntax error points at it); the length
+			// or precision check is the assignment cast sql/exec applies
+			// when it writes the row, with no position, as in PostgreSQL.
+			d, err := b.parseLiteral(to.WithoutMod(), string(types.Format(k.D)))
 			if err != nil {
 				return nil, withPos(err, exprStart(e))
 			}

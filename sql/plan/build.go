@@ -39,6 +39,7 @@ func BuildWithParams(ctx context.Context, r Resolver, stmt ast.Statement, paramT
 	if err != nil {
 		return nil, nil, err
 	}
+	markIndexOnly(n) // index.go
 	b.finishParams()
 	return n, b.params, nil
 }
@@ -48,11 +49,14 @@ func (b *builder) buildStatement(stmt ast.Statement) (Node, error) {
 	case *ast.Select:
 		return b.buildSelect(s, &scope{})
 	case *ast.Insert:
-		return b.buildInsert(s)
+		n, err := b.buildInsert(s)
+		return b.viewTarget(s, n, err) // a view's name is no table: view.go
 	case *ast.Update:
-		return b.buildUpdate(s)
+		n, err := b.buildUpdate(s)
+		return b.viewTarget(s, n, err)
 	case *ast.Delete:
-		return b.buildDelete(s)
+		n, err := b.buildDelete(s)
+		return b.viewTarget(s, n, err)
 	case *ast.Explain:
 		n, err := b.buildStatement(s.Stmt)
 		if err != nil {

@@ -34,6 +34,13 @@
 //  7. projection, DISTINCT, Sort (by position, output name or expression;
 //     PostgreSQL's NULLS defaults) and Limit on top.
 //
+// Views (view.go) are expanded where they are used: in FROM as a
+// subquery unit whose single-unit filters are pushed down to its scans
+// (so a view's spans narrow as a table's do), and as the target of INSERT,
+// UPDATE or DELETE by flattening an automatically updatable view onto its
+// base table (other views: 55000 with PostgreSQL's reason). BuildView
+// validates CREATE VIEW's query and returns its columns and dependencies.
+//
 // A plan is a tree of Nodes (plan.go) — Scan, Values, Filter, Project,
 // HashJoin, LookupJoin, Aggregate, Sort, Distinct, Limit, Insert, Update,
 // Delete, Explain — each describing its output Columns. ExplainLines renders

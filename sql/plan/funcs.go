@@ -46,6 +46,7 @@ var builtins = map[string][]overload{
 	"statement_timestamp":   {sig(types.TimestampTZ)},
 	"localtimestamp":        {sig(types.Timestamp)},
 	"current_date":          {sig(types.Date)},
+	"current_setting":       {sig(types.Text, types.Text), sig(types.Text, types.Text, types.Bool)},
 	"date_part": {sig(types.Float8, types.Text, types.TimestampTZ), sig(types.Float8, types.Text, types.Timestamp),
 		sig(types.Float8, types.Text, types.Interval)},
 	"extract": {sig(types.Numeric, types.Text, types.Date), sig(types.Numeric, types.Text, types.Timestamp),

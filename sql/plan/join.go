@@ -31,6 +31,9 @@ type unit struct {
 	// canonical layout of [start, end).
 	node    Node
 	filters []Expr
+	// view marks a composite unit that is a view of FROM: filters on it
+	// alone are pushed into its plan (view.go).
+	view bool
 }
 
 // fromPlan is the FROM clause's units and the inner-join ON conditions.
@@ -52,9 +55,12 @@ func (b *builder) buildFrom(items []ast.FromItem, s *scope) (*fromPlan, error) {
 func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 	switch x := it.(type) {
 	case *ast.TableRef:
-		t, err := b.resolve(x.Table)
+		t, v, err := b.resolveRelation(x.Table)
 		if err != nil {
 			return err
+		}
+		if v != nil {
+			return b.addViewUnit(x, v, s, fp) // view.go
 		}
 		name := t.Name
 		if x.Alias != "" {
@@ -217,7 +223,7 @@ func (b *builder) joinUnits(units []*unit, conds []Expr, s *scope, lo, hi int) (
 		}
 		if len(us) == 1 {
 			for ui := range us {
-				if units[ui].node == nil {
+				if units[ui].node == nil || units[ui].view {
 					units[ui].filters = append(units[ui].filters, c)
 				} else {
 					joinConds = append(joinConds, c)
@@ -404,6 +410,9 @@ func (b *builder) unitNode(u *unit, s *scope) (Node, error) {
 	if u.node != nil {
 		if len(u.filters) > 0 {
 			m := identityMap(len(s.cols), u.start)
+			if u.view {
+				return b.pushFilter(u.node, remapCols(andAll(u.filters), m))
+			}
 			return &Filter{Input: u.node, Pred: remapCols(andAll(u.filters), m)}, nil
 		}
 		return u.node, nil
@@ -419,12 +428,12 @@ func (b *builder) unitNode(u *unit, s *scope) (Node, error) {
 // scan plans a Scan of t under the conjuncts (bound to t's row).
 func (b *builder) scan(t *catalog.TableDescriptor, alias string, conjuncts []Expr) (Node, error) {
 	filter := andAll(conjuncts)
-	sc := &Scan{Table: t, Alias: alias, Filter: filter}
+	sc := &Scan{Table: t, Alias: alias, Filter: filter, Index: chooseIndex(t, filter)} // index.go
 	if hasParams(filter) {
 		sc.ParamSpans = true
 		return sc, nil
 	}
-	spans, err := ComputeSpans(t, filter, nil)
+	spans, err := ComputeScanSpans(sc, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,11 @@ type Scan struct {
 	Spans      []kvpb.Span
 	ParamSpans bool
 	Filter     Expr
+	// Index, when set, is the secondary index Spans are in: its entries
+	// lead to the rows by primary key, unless IndexOnly (the entries hold
+	// every column the query reads; the others are NULL). See index.go.
+	Index     *catalog.Index
+	IndexOnly bool
 }
 
 // Values produces Rows of expressions (SELECT without FROM is one row of
@@ -265,6 +270,9 @@ func tableLabel(t *catalog.TableDescriptor, alias string) string {
 }
 
 func (n *Scan) describe() (string, []string) {
+	if n.Index != nil {
+		return n.describeIndex() // index.go
+	}
 	kind := "scan"
 	if n.IsPointLookup() {
 		kind = "get"

@@ -25,7 +25,12 @@ func PrettySpan(t *catalog.TableDescriptor, sp kvpb.Span) string {
 
 // PrettyKey renders a key of t's primary index with decoded key values.
 func PrettyKey(t *catalog.TableDescriptor, k kvpb.Key) string {
-	if s, ok := prettyIndexKey(t, k); ok {
+	return prettyKeyOf(t, &t.PrimaryIndex, k)
+}
+
+// prettyKeyOf renders a key of t's index idx with decoded key values.
+func prettyKeyOf(t *catalog.TableDescriptor, idx *catalog.Index, k kvpb.Key) string {
+	if s, ok := prettyIndexKey(t, idx, k); ok {
 		return s
 	}
 	// The PrefixEnd of a decodable key: undo the increment of its last
@@ -34,7 +39,7 @@ func PrettyKey(t *catalog.TableDescriptor, k kvpb.Key) string {
 		prev := append(kvpb.Key(nil), k...)
 		prev[n-1]--
 		if bytes.Equal(kvpb.PrefixEnd(prev), k) {
-			if s, ok := prettyIndexKey(t, prev); ok {
+			if s, ok := prettyIndexKey(t, idx, prev); ok {
 				return s + "/PrefixEnd"
 			}
 		}
@@ -42,8 +47,8 @@ func PrettyKey(t *catalog.TableDescriptor, k kvpb.Key) string {
 	return k.String()
 }
 
-func prettyIndexKey(t *catalog.TableDescriptor, k kvpb.Key) (string, bool) {
-	idx := &t.PrimaryIndex
+func prettyIndexKey(t *catalog.TableDescriptor, idx *catalog.Index, k kvpb.Key) (string, bool) {
+	colIDs, dirs := rowenc.IndexKeyColumns(t, idx)
 	prefix := rowenc.IndexPrefix(t, idx)
 	if !bytes.HasPrefix(k, prefix) {
 		if bytes.Equal(k, kvpb.PrefixEnd(prefix)) {
@@ -55,11 +60,11 @@ func prettyIndexKey(t *catalog.TableDescriptor, k kvpb.Key) (string, bool) {
 	fmt.Fprintf(&b, "/Table/%d/%d", t.ID, idx.ID)
 	rest := []byte(k[len(prefix):])
 	for i := 0; len(rest) > 0; i++ {
-		if i >= len(idx.ColumnIDs) {
+		if i >= len(colIDs) {
 			return "", false
 		}
-		col := &t.Columns[t.ColumnOrdinal(idx.ColumnIDs[i])]
-		r, d, err := rowenc.DecodeKeyDatum(rest, col.Type, idx.Directions[i])
+		col := &t.Columns[t.ColumnOrdinal(colIDs[i])]
+		r, d, err := rowenc.DecodeKeyDatum(rest, col.Type, dirs[i])
 		if err != nil {
 			return "", false
 		}

@@ -19,6 +19,7 @@ type builder struct {
 	// paramRefs are the Param nodes per index, retyped when inference ends.
 	paramRefs map[int][]*Param
 	nSub      int
+	views     viewState // view.go
 }
 
 // scopeCol is a column visible to expressions: its position in the row the

@@ -47,10 +47,11 @@ func keyValue(e Expr, params ParamValues) (types.Datum, bool) {
 	return nil, false
 }
 
-// keyColumn returns the key column e reads, if e is a ColRef of one.
+// keyColumn returns the column e reads, if e is a ColRef of one (any
+// column may be a secondary index's key column).
 func keyColumn(t *catalog.TableDescriptor, e Expr) (*ColRef, bool) {
 	c, ok := e.(*ColRef)
-	if !ok || c.Ordinal >= len(t.Columns) || !t.IsKeyColumn(c.Ordinal) {
+	if !ok || c.Ordinal >= len(t.Columns) {
 		return nil, false
 	}
 	return c, true
@@ -165,9 +166,10 @@ type spanShape struct {
 	constrained bool // the first key column fixed or bounded
 }
 
-// analyzeSpans reports the access path filter allows on t, treating
-// parameters as values.
-func analyzeSpans(t *catalog.TableDescriptor, filter Expr) spanShape {
+// analyzePrimarySpans reports the access path filter allows on t's
+// primary index, treating parameters as values (analyzeSpans, index.go,
+// adds the secondary indexes).
+func analyzePrimarySpans(t *catalog.TableDescriptor, filter Expr) spanShape {
 	dummy := func(int) types.Datum { return types.DNull }
 	cons := keyConstraints(t, filter, dummy)
 	var sh spanShape
@@ -193,7 +195,13 @@ func analyzeSpans(t *catalog.TableDescriptor, filter Expr) spanShape {
 // a key prefix and/or bounds the next key column, else the whole index.
 // params supplies parameter values (nil when the filter has none).
 func ComputeSpans(t *catalog.TableDescriptor, filter Expr, params ParamValues) ([]kvpb.Span, error) {
-	idx := &t.PrimaryIndex
+	return computeIndexSpans(t, &t.PrimaryIndex, filter, params)
+}
+
+// computeIndexSpans is ComputeSpans over idx, the primary or a secondary
+// index (index.go): a secondary index's spans cover its entries, and fixing
+// every column of a non-unique one is a span over that prefix, not a key.
+func computeIndexSpans(t *catalog.TableDescriptor, idx *catalog.Index, filter Expr, params ParamValues) ([]kvpb.Span, error) {
 	prefix := rowenc.IndexPrefix(t, idx)
 	full := kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
 	if filter == nil {
@@ -270,8 +278,13 @@ func ComputeSpans(t *catalog.TableDescriptor, filter Expr, params ParamValues) (
 		break
 	}
 	if complete {
+		point := idx.ID == t.PrimaryIndex.ID || idx.Unique
 		for _, k := range keys {
-			spans = append(spans, kvpb.Span{Key: k})
+			if point {
+				spans = append(spans, kvpb.Span{Key: k})
+			} else {
+				spans = append(spans, kvpb.Span{Key: k, EndKey: kvpb.PrefixEnd(k)})
+			}
 		}
 	}
 	sort.Slice(spans, func(i, j int) bool { return bytes.Compare(spans[i].Key, spans[j].Key) < 0 })

@@ -132,8 +132,24 @@ func commonType(es []Expr, what string) (*types.T, error) {
 }
 
 // parseLiteral converts a string literal to type t as PostgreSQL's input
-// function does.
+// function does, under default settings.
 func parseLiteral(t *types.T, s string) (types.Datum, error) {
+	return types.ParseText(t, s)
+}
+
+// FormatContexter is implemented by a Resolver that knows the session's
+// settings; string literals are then read under them (TimeZone for
+// timestamptz, DateStyle's field order for dates), as PostgreSQL reads
+// them when it plans.
+type FormatContexter interface {
+	FormatContext() *types.FormatContext
+}
+
+// parseLiteral reads a string literal under the session's settings.
+func (b *builder) parseLiteral(t *types.T, s string) (types.Datum, error) {
+	if fcr, ok := b.r.(FormatContexter); ok {
+		return types.ParseTextCtx(t, s, fcr.FormatContext())
+	}
 	return types.ParseText(t, s)
 }
 

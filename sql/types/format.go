@@ -9,8 +9,7 @@ import (
 // DateStyleOutput is the output half of the DateStyle setting.
 type DateStyleOutput uint8
 
-// The DateStyle output styles. Only ISO is implemented; the others format
-// as ISO.
+// The DateStyle output styles (styles.go).
 const (
 	DateStyleISO DateStyleOutput = iota
 	DateStyleSQL
@@ -29,8 +28,7 @@ const (
 	DateOrderYMD
 )
 
-// IntervalStyle is the IntervalStyle setting. Only postgres (the default)
-// is implemented; the others format as postgres.
+// IntervalStyle is the IntervalStyle setting (styles.go).
 type IntervalStyle uint8
 
 // The interval styles.
@@ -128,13 +126,13 @@ func AppendText(b []byte, d Datum, t *T, fc *FormatContext) []byte {
 		}
 		return append(b, 'f')
 	case DDate:
-		return formatDate(b, v)
+		return formatDateStyled(b, v, fc)
 	case DTimestamp:
-		return formatTimestamp(b, int64(v), nil)
+		return formatTimestampStyled(b, int64(v), nil, fc)
 	case DTimestampTZ:
-		return formatTimestamp(b, int64(v), fc.location())
+		return formatTimestampStyled(b, int64(v), fc.location(), fc)
 	case DInterval:
-		return formatInterval(b, v)
+		return formatIntervalStyled(b, v, fc)
 	}
 	return b
 }

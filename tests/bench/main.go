@@ -68,7 +68,7 @@ func run() error {
 		return err
 	}
 	defer srv.Stop()
-	pg, err := pgtest.Start()
+	pg, err := pgtest.StartWith(pgtest.Options{Durable: true})
 	if err != nil {
 		return err
 	}

@@ -48,8 +48,21 @@ func BinDir() (string, error) {
 	return dir, nil
 }
 
-// Start initializes and starts a PostgreSQL server. Callers must call Stop.
-func Start() (*Server, error) {
+// Options tunes the server.
+type Options struct {
+	// Durable keeps PostgreSQL's fsync on (its default). Tests run with
+	// fsync off for speed; benchmarks that compare commit latency with
+	// rangedb, which syncs every commit, set Durable.
+	Durable bool
+}
+
+// Start initializes and starts a PostgreSQL server with fsync off, for
+// tests. Callers must call Stop.
+func Start() (*Server, error) { return StartWith(Options{}) }
+
+// StartWith initializes and starts a PostgreSQL server. Callers must call
+// Stop.
+func StartWith(o Options) (*Server, error) {
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
@@ -82,7 +95,11 @@ func Start() (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c TimeZone=UTC -c fsync=off -c max_connections=100", s.port, s.dir)
+		fsync := "off"
+		if o.Durable {
+			fsync = "on"
+		}
+		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c TimeZone=UTC -c fsync=%s -c max_connections=100", s.port, s.dir, fsync)
 		out, err := s.run(filepath.Join(bin, "pg_ctl"), "-D", filepath.Join(s.dir, "data"), "-o", opts, "-l", filepath.Join(s.dir, "log"), "-w", "-t", "60", "start")
 		if err == nil {
 			return s, s.waitReady()

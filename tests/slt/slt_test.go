@@ -179,7 +179,22 @@ func printTable(t *testing.T, results []pair) {
 		row(d, byDir[d])
 	}
 	row("TOTAL", total)
-	t.Log(sb.String())
+	sb.WriteString("\nper file (rangedb): runnable / passed / skipped / seconds, and failures by reason\n")
+	for _, p := range results {
+		fmt.Fprintf(&sb, "%-44s %7d %7d %7d %7.1fs", p.rdb.File, p.rdb.Runnable, p.rdb.Passed, p.rdb.Skipped, p.rdb.Seconds)
+		if p.rdb.Halted {
+			sb.WriteString("  (halted)")
+		}
+		reasons := make([]string, 0, len(p.rdb.Failed))
+		for r, n := range p.rdb.Failed {
+			reasons = append(reasons, fmt.Sprintf("%d× %s", n, r))
+		}
+		sort.Strings(reasons)
+		if len(reasons) > 0 {
+			sb.WriteString("  " + strings.Join(reasons, "; "))
+		}
+		sb.WriteString("\n")
+	}
 	fmt.Println(sb.String())
 }
 

@@ -21,6 +21,9 @@ type version struct {
 	commitTs, startTs kvpb.Timestamp
 	value             []byte
 	deleted           bool
+	// lockOnly is the record a committed OpLock leaves: readers skip it,
+	// prewrites conflict with it (as kv/mvcc's lock records).
+	lockOnly bool
 }
 
 type lock struct {
@@ -94,7 +97,7 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 
 func (s *Store) visible(key string, ts kvpb.Timestamp) (version, bool) {
 	for _, v := range s.versions[key] {
-		if v.commitTs <= ts {
+		if v.commitTs <= ts && !v.lockOnly {
 			return v, !v.deleted
 		}
 	}
@@ -102,7 +105,7 @@ func (s *Store) visible(key string, ts kvpb.Timestamp) (version, bool) {
 }
 
 func (s *Store) lockedErr(key string, ts kvpb.Timestamp) error {
-	if l, ok := s.locks[key]; ok && l.info.StartTs <= ts {
+	if l, ok := s.locks[key]; ok && l.info.StartTs <= ts && l.mut.Op != kvpb.OpLock {
 		return &kvpb.KeyLockedError{Lock: l.info}
 	}
 	return nil
@@ -291,10 +294,8 @@ func (s *Store) commitKey(key kvpb.Key, startTs, commitTs kvpb.Timestamp) error 
 		return &kvpb.TxnLockNotFoundError{Key: key, StartTs: startTs}
 	}
 	delete(s.locks, k)
-	if l.mut.Op == kvpb.OpLock {
-		return nil
-	}
-	v := version{commitTs: commitTs, startTs: startTs, value: l.mut.Value, deleted: l.mut.Op == kvpb.OpDelete}
+	v := version{commitTs: commitTs, startTs: startTs, value: l.mut.Value, deleted: l.mut.Op == kvpb.OpDelete,
+		lockOnly: l.mut.Op == kvpb.OpLock}
 	s.versions[k] = append([]version{v}, s.versions[k]...)
 	return nil
 }

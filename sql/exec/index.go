@@ -1,0 +1,123 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"github.com/rangedb/rangedb/sql/catalog"
+	"github.com/rangedb/rangedb/sql/pgerror"
+	"github.com/rangedb/rangedb/sql/plan"
+	"github.com/rangedb/rangedb/sql/rowenc"
+	"github.com/rangedb/rangedb/sql/types"
+)
+
+// This file reads through secondary indexes and builds them.
+//
+// A scan of a secondary index (plan.Scan.Index) reads index entries from
+// its spans; each entry gives the row's index and primary key columns.
+// An index-only scan returns those (other columns NULL, which the planner
+// guarantees nobody reads); otherwise the row is fetched by primary key
+// with one point Get (an index join) in the same snapshot. Either way the
+// scan yields the row's primary key, so UPDATE and DELETE run over index
+// scans as over primary ones.
+
+// indexRow fills row from the index entry kv (and, unless index-only, the
+// row it leads to) and returns the row's primary key.
+func (s *scanOp) indexRow(ctx context.Context, kv *kvpb.KeyValue, row types.Datums) (kvpb.Key, error) {
+	for i := range row {
+		row[i] = types.DNull
+	}
+	if err := rowenc.DecodeIndexEntry(s.table, s.index, kv.Key, kv.Value, row); err != nil {
+		return nil, err
+	}
+	pk, err := rowenc.EncodePrimaryKey(s.table, row)
+	if err != nil {
+		return nil, err
+	}
+	if s.indexOnly {
+		return pk, nil
+	}
+	v, ok, err := s.env.ec.Txn.Get(ctx, pk)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		s.count(1, 0, 0)
+		return nil, fmt.Errorf("exec: entry %s of index %q leads to no row", kv.Key, s.index.Name)
+	}
+	s.count(1, 0, 1)
+	if err := rowenc.DecodeValue(s.table, v, row); err != nil {
+		return nil, err
+	}
+	return pk, nil
+}
+
+// updateReadsFirst reports whether an UPDATE must read all its input
+// before writing: when it moves rows (a primary key column is assigned)
+// or assigns a column of the secondary index it scans, a written row
+// could be met again further along the scan.
+func updateReadsFirst(n *plan.Update) bool {
+	if n.KeyChanged {
+		return true
+	}
+	sc, ok := n.Input.(*plan.Scan)
+	if !ok || sc.Index == nil {
+		return false
+	}
+	for _, set := range n.Sets {
+		id := n.Table.Columns[set.Ordinal].ID
+		for _, c := range sc.Index.ColumnIDs {
+			if c == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// BackfillIndex writes the entry of every row of t in idx, a new index,
+// in ec.Txn (reading at its snapshot). A unique index that two rows
+// would share fails with PostgreSQL's 23505 "could not create unique
+// index".
+func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor, idx *catalog.Index) error {
+	prefix := rowenc.IndexPrefix(t, &t.PrimaryIndex)
+	span := &kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
+	n := 0
+	for span != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rows, resume, err := ec.Txn.Scan(ctx, *span, ec.batchSize())
+		if err != nil {
+			return err
+		}
+		if ec.Stats != nil {
+			ec.Stats.Scans.Add(1)
+			ec.Stats.KeysRead.Add(int64(len(rows)))
+		}
+		for _, kv := range rows {
+			if n++; n%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			row := make(types.Datums, len(t.Columns))
+			if err := rowenc.DecodePrimaryKey(t, kv.Key, row); err != nil {
+				return err
+			}
+			if err := rowenc.DecodeValue(t, kv.Value, row); err != nil {
+				return err
+			}
+			err := putIndexEntry(ctx, ec, t, idx, row, func() error {
+				return pgerror.New(pgerror.CodeUniqueViolation, "could not create unique index \"%s\"", idx.Name).
+					WithDetail("Key %s is duplicated.", indexKeyString(t, idx, row))
+			})
+			if err != nil {
+				return err
+			}
+		}
+		span = resume
+	}
+	return nil
+}

@@ -1,0 +1,222 @@
+package exec
+
+import (
+	"context"
+	"strings"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"github.com/rangedb/rangedb/sql/catalog"
+	"github.com/rangedb/rangedb/sql/pgerror"
+	"github.com/rangedb/rangedb/sql/rowenc"
+	"github.com/rangedb/rangedb/sql/types"
+)
+
+// rowWriter is the one way sql/exec writes a table's rows: INSERT (VALUES
+// and SELECT), UPDATE and DELETE all go through it, so every row write
+// also
+//
+//   - maintains every secondary index of the table (an entry put for a
+//     new row, deleted for an old one, replaced when an UPDATE changes the
+//     row's index or primary key columns, left alone otherwise);
+//   - checks the primary key and each unique index at the statement
+//     (23505 from a Txn.Get, which sees the transaction's own writes) and
+//     writes their keys with Txn.Insert, so a concurrent duplicate is
+//     still caught at commit (OpInsert's check at prewrite);
+//   - takes the table's writer lock once per transaction
+//     (catalog.LockForWrite), so the transaction cannot commit if a schema
+//     change of the table (CREATE/DROP INDEX, DROP TABLE) committed while
+//     it ran with the older descriptor.
+//
+// A rowWriter belongs to one statement.
+type rowWriter struct {
+	ec     *Context
+	t      *catalog.TableDescriptor
+	locked bool
+}
+
+func newRowWriter(ec *Context, t *catalog.TableDescriptor) *rowWriter {
+	return &rowWriter{ec: ec, t: t}
+}
+
+func (w *rowWriter) lock() error {
+	if w.locked {
+		return nil
+	}
+	w.locked = true
+	return catalog.LockForWrite(w.ec.Txn, w.t.ID, w.ec.Txn.StartTs())
+}
+
+func (w *rowWriter) get(ctx context.Context, key kvpb.Key) (bool, error) {
+	_, found, err := w.ec.Txn.Get(ctx, key)
+	if w.ec.Stats != nil {
+		w.ec.Stats.Gets.Add(1)
+	}
+	return found, err
+}
+
+// insert writes a new row and its index entries, failing with 23502 on a
+// NULL in a NOT NULL column and 23505 if the primary key (unless checkPK
+// is false: a generated rowid is unique by construction) or a unique
+// index's key exists.
+func (w *rowWriter) insert(ctx context.Context, row types.Datums, checkPK bool) error {
+	if err := checkNotNull(w.t, row); err != nil {
+		return err
+	}
+	key, err := rowenc.EncodePrimaryKey(w.t, row)
+	if err != nil {
+		return err
+	}
+	if checkPK {
+		found, err := w.get(ctx, key)
+		if err != nil {
+			return err
+		}
+		if found {
+			return duplicateKey(w.t, &w.t.PrimaryIndex, row)
+		}
+	}
+	val, err := rowenc.EncodeValue(w.t, row)
+	if err != nil {
+		return err
+	}
+	if err := w.lock(); err != nil {
+		return err
+	}
+	if err := w.ec.Txn.Insert(key, val); err != nil {
+		return err
+	}
+	for i := range w.t.Indexes {
+		if err := w.putEntry(ctx, &w.t.Indexes[i], row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// update replaces the row stored at oldKey (old) with row. A changed
+// primary key moves the row: the old row and entries are deleted and row
+// is inserted with every check.
+func (w *rowWriter) update(ctx context.Context, oldKey kvpb.Key, old, row types.Datums) error {
+	if err := checkNotNull(w.t, row); err != nil {
+		return err
+	}
+	newKey, err := rowenc.EncodePrimaryKey(w.t, row)
+	if err != nil {
+		return err
+	}
+	if !newKey.Equal(oldKey) {
+		if err := w.delete(ctx, oldKey, old); err != nil {
+			return err
+		}
+		return w.insert(ctx, row, true)
+	}
+	val, err := rowenc.EncodeValue(w.t, row)
+	if err != nil {
+		return err
+	}
+	if err := w.lock(); err != nil {
+		return err
+	}
+	if err := w.ec.Txn.Put(oldKey, val); err != nil {
+		return err
+	}
+	for i := range w.t.Indexes {
+		idx := &w.t.Indexes[i]
+		ok, ov, err := rowenc.EncodeIndexEntry(w.t, idx, old)
+		if err != nil {
+			return err
+		}
+		nk, nv, err := rowenc.EncodeIndexEntry(w.t, idx, row)
+		if err != nil {
+			return err
+		}
+		if ok.Equal(nk) {
+			if string(ov) != string(nv) {
+				// Only a lossy column's exact value changed (1.0 → 1.00).
+				if err := w.ec.Txn.Put(nk, nv); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := w.ec.Txn.Delete(ok); err != nil {
+			return err
+		}
+		if err := w.putEntry(ctx, idx, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// delete removes the row stored at key (old) and its index entries.
+func (w *rowWriter) delete(ctx context.Context, key kvpb.Key, old types.Datums) error {
+	if err := w.lock(); err != nil {
+		return err
+	}
+	if err := w.ec.Txn.Delete(key); err != nil {
+		return err
+	}
+	for i := range w.t.Indexes {
+		k, _, err := rowenc.EncodeIndexEntry(w.t, &w.t.Indexes[i], old)
+		if err != nil {
+			return err
+		}
+		if err := w.ec.Txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putEntry writes row's entry in idx; in a unique index an entry without
+// NULLs is checked first (23505) and written with Txn.Insert.
+func (w *rowWriter) putEntry(ctx context.Context, idx *catalog.Index, row types.Datums) error {
+	return putIndexEntry(ctx, w.ec, w.t, idx, row, func() error { return duplicateKey(w.t, idx, row) })
+}
+
+// putIndexEntry writes row's entry in idx, returning dup() when a unique
+// entry's key is taken.
+func putIndexEntry(ctx context.Context, ec *Context, t *catalog.TableDescriptor, idx *catalog.Index, row types.Datums, dup func() error) error {
+	k, v, err := rowenc.EncodeIndexEntry(t, idx, row)
+	if err != nil {
+		return err
+	}
+	if !idx.Unique || rowenc.IndexHasNull(t, idx, row) {
+		return ec.Txn.Put(k, v)
+	}
+	_, found, err := ec.Txn.Get(ctx, k)
+	if ec.Stats != nil {
+		ec.Stats.Gets.Add(1)
+	}
+	if err != nil {
+		return err
+	}
+	if found {
+		return dup()
+	}
+	return ec.Txn.Insert(k, v)
+}
+
+// indexKeyString renders idx's columns of row as PostgreSQL's detail
+// does: "(a, b)=(1, x)".
+func indexKeyString(t *catalog.TableDescriptor, idx *catalog.Index, row types.Datums) string {
+	var names, vals []string
+	for _, id := range idx.ColumnIDs {
+		ord := t.ColumnOrdinal(id)
+		names = append(names, t.Columns[ord].Name)
+		if row[ord] == types.DNull {
+			vals = append(vals, "null")
+		} else {
+			vals = append(vals, types.String(row[ord]))
+		}
+	}
+	return "(" + strings.Join(names, ", ") + ")=(" + strings.Join(vals, ", ") + ")"
+}
+
+// duplicateKey is the 23505 of a row whose key in idx (the primary or a
+// unique index) exists.
+func duplicateKey(t *catalog.TableDescriptor, idx *catalog.Index, row types.Datums) error {
+	return pgerror.New(pgerror.CodeUniqueViolation, "duplicate key value violates unique constraint \"%s\"", idx.Name).
+		WithDetail("Key %s already exists.", indexKeyString(t, idx, row))
+}
