@@ -72,6 +72,9 @@ func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable) (string, err
 			}
 		}
 		if !rel.Exists() {
+			if err := s.notAnIndex(ctx, name, "table"); err != nil { // ddl_index.go
+				return "", err
+			}
 			if dt.IfExists {
 				continue // PostgreSQL sends NOTICE "table does not exist, skipping".
 			}

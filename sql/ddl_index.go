@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/sql/ast"
@@ -244,6 +245,13 @@ func (s *Session) createIndex(ctx context.Context, ci *ast.CreateIndex) (string,
 		return "", err
 	}
 	if t == nil {
+		if v, err := catalog.LookupView(ctx, s.txn, s.db.ID, ci.Table.Name); err != nil || v != nil {
+			if err != nil {
+				return "", err
+			}
+			return "", pgerror.New(pgerror.CodeWrongObjectType, "cannot create index on relation \"%s\"", ci.Table.Name).
+				WithDetail("This operation is not supported for views.")
+		}
 		return "", pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", ci.Table.Name)
 	}
 	if ci.Name != "" {
@@ -285,9 +293,9 @@ func (s *Session) createIndex(ctx context.Context, ci *ast.CreateIndex) (string,
 	return tag, nil
 }
 
-// lookupIndexOrError finds the index name names: 42809 when it is a
-// table's (hint says what the table's statement is), nil when absent.
-func (s *Session) lookupIndex(ctx context.Context, name ast.TableName, hint string) (*catalog.TableDescriptor, *catalog.Index, error) {
+// lookupIndex finds the index name names: 42809 when it is a table's or
+// a view's (with DROP's hint when drop is set), nil when absent.
+func (s *Session) lookupIndex(ctx context.Context, name ast.TableName, drop bool) (*catalog.TableDescriptor, *catalog.Index, error) {
 	if name.Schema != "" && name.Schema != "public" {
 		return nil, nil, nil
 	}
@@ -295,23 +303,20 @@ func (s *Session) lookupIndex(ctx context.Context, name ast.TableName, hint stri
 	if err != nil || idx != nil {
 		return t, idx, err
 	}
-	tbl, err := catalog.LookupTable(ctx, s.txn, s.db.ID, name.Name)
-	if err != nil {
+	rel, err := catalog.LookupRelation(ctx, s.txn, s.db.ID, name.Name)
+	if err != nil || !rel.Exists() {
 		return nil, nil, err
 	}
-	if tbl != nil {
-		e := pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not an index", name.Name)
-		if hint != "" {
-			e = e.WithHint("%s", hint)
-		}
-		return nil, nil, e
+	e := pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not an index", name.Name)
+	if drop {
+		e = e.WithHint("Use DROP %s to remove a %s.", strings.ToUpper(rel.Kind()), rel.Kind())
 	}
-	return nil, nil, nil
+	return nil, nil, e
 }
 
 func (s *Session) dropIndex(ctx context.Context, di *ast.DropIndex) (string, error) {
 	for _, name := range di.Names {
-		t, idx, err := s.lookupIndex(ctx, name, "Use DROP TABLE to remove a table.")
+		t, idx, err := s.lookupIndex(ctx, name, true)
 		if err != nil {
 			return "", err
 		}
@@ -368,11 +373,22 @@ func (s *Session) reindex(ctx context.Context, ri *ast.Reindex) (string, error) 
 			return "", err
 		}
 		if t == nil {
+			rel, err := catalog.LookupRelation(ctx, s.txn, s.db.ID, ri.Name.Name)
+			if err != nil {
+				return "", err
+			}
+			_, idx, err := catalog.LookupIndex(ctx, s.txn, s.db.ID, ri.Name.Name)
+			if err != nil {
+				return "", err
+			}
+			if rel.Exists() || idx != nil {
+				return "", pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table or materialized view", ri.Name.Name)
+			}
 			return "", pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", ri.Name.Name)
 		}
 		return tag, nil
 	}
-	_, idx, err := s.lookupIndex(ctx, ri.Name, "")
+	_, idx, err := s.lookupIndex(ctx, ri.Name, false)
 	if err != nil {
 		return "", err
 	}
@@ -380,4 +396,18 @@ func (s *Session) reindex(ctx context.Context, ri *ast.Reindex) (string, error) 
 		return "", pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", ri.Name.Name)
 	}
 	return tag, nil
+}
+
+// notAnIndex is DROP TABLE's (or another relation statement's) 42809 when
+// name is an index's: "\"x\" is not a table", hinting at DROP INDEX.
+func (s *Session) notAnIndex(ctx context.Context, name ast.TableName, kind string) error {
+	if name.Schema != "" && name.Schema != "public" {
+		return nil
+	}
+	_, idx, err := catalog.LookupIndex(ctx, s.txn, s.db.ID, name.Name)
+	if err != nil || idx == nil {
+		return err
+	}
+	return pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a %s", name.Name, kind).
+		WithHint("Use DROP INDEX to remove an index.")
 }

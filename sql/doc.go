@@ -20,7 +20,12 @@
 //     transaction; DROP TABLE clears the table's span with DB.ClearRange
 //     after the transaction commits. CREATE/DROP VIEW (ddl_view.go) keep
 //     the view's query text and dependencies; every DROP refuses (2BP01)
-//     or with CASCADE drops the views over what it drops;
+//     or with CASCADE drops the views over what it drops. CREATE/DROP
+//     INDEX, REINDEX and CREATE TABLE's UNIQUE constraints (ddl_index.go)
+//     name indexes as PostgreSQL does, backfill a new index in the
+//     transaction and lock every writer lock key of the table
+//     (catalog.LockForSchemaChange), so a transaction that wrote the
+//     table's rows under the older descriptor cannot also commit (40001);
 //  4. SELECT/INSERT/UPDATE/DELETE/EXPLAIN (session_exec.go): prepare
 //     binds the statement with sql/plan against the catalog (read in the
 //     same transaction), inferring parameter types; open starts it with

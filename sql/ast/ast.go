@@ -271,6 +271,9 @@ func (s *CreateTable) String() string {
 	if len(s.PrimaryKey) > 0 {
 		b.WriteString(", PRIMARY KEY (" + strings.Join(s.PrimaryKey, ", ") + ")")
 	}
+	for _, u := range s.Uniques {
+		b.WriteString(", " + u.String()) // index.go
+	}
 	b.WriteString(")")
 	return b.String()
 }

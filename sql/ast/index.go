@@ -72,6 +72,14 @@ func indexColumns(cols []IndexColumn) string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
+func (u UniqueConstraint) String() string {
+	s := "UNIQUE " + indexColumns(u.Columns)
+	if u.Name != "" {
+		s = "CONSTRAINT " + u.Name + " " + s
+	}
+	return s
+}
+
 func (s *CreateIndex) String() string {
 	var b strings.Builder
 	b.WriteString("CREATE ")

@@ -20,6 +20,14 @@
 // written in the view's transaction, so a DROP that finds no dependents
 // conflicts at commit with a concurrent CREATE VIEW that adds one.
 //
+// Secondary indexes (index.go) live in their table's descriptor (ids from
+// NextIndexID, never reused); their names, and the primary key's, share
+// the namespace too, as index records pointing at (table, index). Every
+// transaction that writes a table's rows locks one of its writer lock
+// keys (LockForWrite) and every change of its layout locks them all
+// (LockForSchemaChange): Percolator's write-write check then refuses to
+// commit a writer whose descriptor changed while it ran.
+//
 // Descriptors are read inside the statement's transaction, not cached: a
 // DROP committed by another session is seen by the next statement. A
 // schema version and leases (DESIGN.md §7) will allow caching later.

@@ -5,7 +5,8 @@
 // fetch some rows, suspend and fetch more, and a million-row SELECT holds
 // one kv batch at a time. The operators:
 //
-//   - scanOp, the leaf: reads its spans in order — a span without an end
+//   - scanOp, the leaf: reads its spans (of the primary or a secondary
+//     index) in order — a span without an end
 //     key is one point Get, others are kv Scans of ScanBatchSize keys that
 //     continue from the returned ResumeSpan — decodes rows with
 //     sql/rowenc and applies the scan's filter. Spans that depend on
@@ -34,10 +35,18 @@
 // reads one key. The context is checked between batches and every few
 // hundred rows: cancelling it stops a statement with 57014.
 //
-// Mutations write through the transaction's buffer: an INSERT checks each
-// key with Txn.Get (23505 at the statement) and writes it with Txn.Insert
-// (so a racing insert is still caught at commit); NOT NULL is checked per
-// row (23502); values are converted with assignment casts. An UPDATE that
-// assigns a primary key column reads its input completely before
-// writing, so a moved row is never seen again by the same scan.
+// Mutations write through the transaction's buffer, every row through a
+// rowWriter (rowwriter.go), which maintains each secondary index, checks
+// the primary key and unique indexes with Txn.Get (23505 at the
+// statement) and writes their keys with Txn.Insert (so a racing insert is
+// still caught at commit), and takes the table's writer lock once per
+// transaction; NOT NULL is checked per row (23502); values are converted
+// with assignment casts. An UPDATE that assigns a primary key column, or
+// a column of the secondary index it scans, reads its input completely
+// before writing, so a moved row is never seen again by the same scan.
+//
+// A scanOp over a secondary index (index.go) decodes each entry and
+// fetches its row by primary key with a point Get, or, index-only,
+// returns the entry's columns. BackfillIndex writes a new index's entries
+// for CREATE INDEX.
 package exec

@@ -121,3 +121,37 @@ func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor,
 	}
 	return nil
 }
+
+// readAll drains src into memory (within the statement's budget) and
+// returns a source of its rows, for an INSERT whose input reads the
+// table it writes.
+func (m *mutationOp) readAll(ctx context.Context, src RowSource) (RowSource, error) {
+	var rows []types.Datums
+	for {
+		r, err := src.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			return &bufferedRows{rows: rows}, nil
+		}
+		if err := m.acct.grow(m.env.ec, rowSize(r), "INSERT"); err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+}
+
+// bufferedRows returns rows read earlier.
+type bufferedRows struct{ rows []types.Datums }
+
+func (b *bufferedRows) Next(context.Context) (types.Datums, error) {
+	if len(b.rows) == 0 {
+		return nil, nil
+	}
+	r := b.rows[0]
+	b.rows = b.rows[1:]
+	return r, nil
+}
+
+func (b *bufferedRows) Close() { b.rows = nil }

@@ -84,6 +84,12 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 		return err
 	}
 	defer src.Close()
+	if plan.ReadsTable(n.Input, n.Table.ID) {
+		// The rows written must not be read back by the input (index.go).
+		if src, err = m.readAll(ctx, src); err != nil {
+			return err
+		}
+	}
 	rowidOrd := plan.RowIDOrdinal(n.Table)
 	w := newRowWriter(ec, n.Table)
 	for {

@@ -27,7 +27,12 @@
 //     a set of point keys, a key prefix and/or a range on the next column
 //     is a span, anything else the whole table. The complete predicate
 //     stays as the scan's filter, so spans only narrow what is read.
-//     Spans that depend on parameters are computed when the plan opens;
+//     Spans that depend on parameters are computed when the plan opens.
+//     Secondary indexes (index.go) compete by a fixed ranking: primary key
+//     point > unique index point > primary key span > index span > full
+//     scan; an index scan fetches rows by primary key (index join) unless
+//     the projection or aggregation above reads only columns its entries
+//     hold (index-only);
 //  6. aggregation (build.go): a grouped query's select list, HAVING and
 //     ORDER BY are rewritten onto the Aggregate's output (group values,
 //     then aggregate results); a remaining column is 42803;

@@ -214,3 +214,35 @@ func (n *Scan) describeIndex() (string, []string) {
 	}
 	return head, lines
 }
+
+// ReadsTable reports whether n, or a subquery of its expressions, reads
+// table tableID (an INSERT … SELECT from its own target must read its
+// input before writing, as PostgreSQL's snapshot would).
+func ReadsTable(n Node, tableID uint64) bool {
+	found := false
+	var visit func(n Node)
+	visit = func(n Node) {
+		if n == nil || found {
+			return
+		}
+		switch x := n.(type) {
+		case *Scan:
+			found = found || x.Table.ID == tableID
+		case *LookupJoin:
+			found = found || x.Table.ID == tableID
+		}
+		for _, e := range nodeExprs(n) {
+			Walk(e, func(x Expr) bool {
+				if s, ok := x.(*Subquery); ok {
+					visit(s.Plan)
+				}
+				return !found
+			})
+		}
+		for _, c := range n.Children() {
+			visit(c)
+		}
+	}
+	visit(n)
+	return found
+}

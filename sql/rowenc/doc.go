@@ -36,4 +36,10 @@
 // float's -0, char padding beyond the column length, an interval's
 // months/days split): those are also written to the value, and
 // DecodeValue, called after DecodePrimaryKey, restores them exactly.
+//
+// Secondary index entries (index.go): the key is the index's prefix, its
+// columns, then the primary key columns not among them; a unique index's
+// entry without NULLs leaves those out of the key (so duplicates collide)
+// and keeps them in the value. The value is a format byte, that key
+// suffix's length and bytes, and the lossy columns' exact values.
 package rowenc
