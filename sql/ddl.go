@@ -101,15 +101,8 @@ func (s *Session) dropTableDesc(ctx context.Context, desc *catalog.TableDescript
 		return err
 	}
 	span := catalog.TableSpan(desc.ID)
-	s.onCommit = append(s.onCommit, func(ctx context.Context) {
-		// The descriptor is gone in a committed transaction: nothing
-		// reaches the span any more, so a failure here only leaves
-		// garbage behind (to be collected by a later GC job).
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postCommitTimeout)
-		defer cancel()
-		if err := s.e.cfg.DB.ClearRange(ctx, span); err != nil {
-			s.e.log.Warn("clearing dropped table's span failed", "table", desc.Name, "id", desc.ID, "err", err)
-		}
+	s.onCommit = append(s.onCommit, func(ctx context.Context, commitTs kvpb.Timestamp) {
+		s.e.gc.enqueue(ctx, span, commitTs, "table "+desc.Name)
 	})
 	return nil
 }

@@ -345,15 +345,9 @@ func (s *Session) dropIndex(ctx context.Context, di *ast.DropIndex) (string, err
 		}
 		prefix := kvpb.IndexKeyPrefix(t.ID, uint64(dropped.ID))
 		span := kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
-		tableName, tableID := t.Name, t.ID
-		s.onCommit = append(s.onCommit, func(ctx context.Context) {
-			// No descriptor names the index any more; a failure only
-			// leaves garbage behind, as for DROP TABLE.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postCommitTimeout)
-			defer cancel()
-			if err := s.e.cfg.DB.ClearRange(ctx, span); err != nil {
-				s.e.log.Warn("clearing dropped index's span failed", "table", tableName, "id", tableID, "index", dropped.Name, "err", err)
-			}
+		what := "index " + dropped.Name + " of table " + t.Name
+		s.onCommit = append(s.onCommit, func(ctx context.Context, commitTs kvpb.Timestamp) {
+			s.e.gc.enqueue(ctx, span, commitTs, what)
 		})
 	}
 	return "DROP INDEX", nil

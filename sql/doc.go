@@ -17,8 +17,9 @@
 //     other statements runs statement by statement as PostgreSQL does
 //     (statements before BEGIN join the block BEGIN opens);
 //  3. DDL (ddl.go) writes descriptors through sql/catalog inside the
-//     transaction; DROP TABLE clears the table's span with DB.ClearRange
-//     after the transaction commits. CREATE/DROP VIEW (ddl_view.go) keep
+//     transaction; DROP TABLE and DROP INDEX clear the span with
+//     DB.ClearRange once no open transaction started before the drop
+//     committed (gc.go), so an older snapshot never reads a cleared span. CREATE/DROP VIEW (ddl_view.go) keep
 //     the view's query text and dependencies; every DROP refuses (2BP01)
 //     or with CASCADE drops the views over what it drops. CREATE/DROP
 //     INDEX, REINDEX and CREATE TABLE's UNIQUE constraints (ddl_index.go)

@@ -50,6 +50,10 @@ type Engine struct {
 	// scanBatchSize overrides exec.DefaultScanBatchSize (tests).
 	scanBatchSize int64
 
+	// gc clears dropped tables' and indexes' spans once no open
+	// transaction can read them.
+	gc *spanGC
+
 	startMu sync.Mutex
 	started bool
 }
@@ -60,6 +64,7 @@ func NewEngine(cfg Config) *Engine {
 	if e.log == nil {
 		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	e.gc = newSpanGC(cfg.DB, e.log)
 	e.rowID.nodeID = cfg.NodeID
 	e.rowID.now = time.Now
 	return e

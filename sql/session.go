@@ -51,9 +51,11 @@ type Session struct {
 	// txnModes are the open transaction's modes (BEGIN ISOLATION LEVEL …,
 	// SET TRANSACTION, or the default_transaction_* settings).
 	txnModes txnModes
-	// onCommit runs after the open transaction commits (DROP TABLE's
-	// ClearRange).
-	onCommit []func(ctx context.Context)
+	// onCommit runs after the open transaction commits, with its commit
+	// timestamp (DROP TABLE's and DROP INDEX's span clears).
+	onCommit []func(ctx context.Context, commitTs kvpb.Timestamp)
+	// gcToken registers the open transaction with the engine's spanGC.
+	gcToken *txnToken
 	// createdNames maps namespace keys this transaction inserted to their
 	// names, to report a commit-time KeyExistsError as 42P07.
 	createdNames map[string]string
@@ -99,6 +101,8 @@ func (s *Session) Close() {
 func (s *Session) Database() string { return s.db.Name }
 
 func (s *Session) resetTxn() {
+	s.e.gc.unregister(s.gcToken)
+	s.gcToken = nil
 	s.mode = modeIdle
 	s.txn = nil
 	s.txnModes = txnModes{}
@@ -388,12 +392,17 @@ func notice(w ResultWriter, severity, code, msg string) {
 }
 
 func (s *Session) begin(ctx context.Context, mode txnMode) error {
+	// Registered before the start timestamp exists, so no dropped span
+	// this transaction could still read is cleared in between.
+	token := s.e.gc.register()
 	txn, err := s.e.cfg.DB.NewTxn(ctx)
 	if err != nil {
+		s.e.gc.unregister(token)
 		return err
 	}
 	s.resetTxn()
-	s.txn, s.mode = txn, mode
+	s.e.gc.started(token, txn.StartTs())
+	s.txn, s.mode, s.gcToken = txn, mode, token
 	s.txnModes = txnModes{
 		isolation: s.settings.cur[settingsByName["default_transaction_isolation"]],
 		readOnly:  s.settings.cur[settingsByName["default_transaction_read_only"]] == "on",
@@ -408,7 +417,8 @@ func (s *Session) abort() {
 	if s.txn != nil {
 		_ = s.txn.Rollback(context.Background())
 	}
-	s.txn, s.onCommit, s.createdNames = nil, nil, nil
+	s.e.gc.unregister(s.gcToken)
+	s.txn, s.onCommit, s.createdNames, s.gcToken = nil, nil, nil, nil
 	s.mode = modeAborted
 	s.endTxnSettings(false)
 	s.closePortals()
@@ -446,7 +456,7 @@ func (s *Session) commit(ctx context.Context) error {
 	}
 	s.endTxnSettings(true)
 	for _, h := range hooks {
-		h(ctx)
+		h(ctx, txn.CommitTs())
 	}
 	return nil
 }
