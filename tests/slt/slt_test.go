@@ -3,6 +3,7 @@ package slt
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -69,6 +70,45 @@ func allFiles(t *testing.T, dir string) []string {
 }
 
 type pair struct{ rdb, pg *FileResult }
+
+// pgBaseline is ../shared/sqllogictest/postgresql15-results.json: what
+// PostgreSQL 15.18 did with each file (runnable records and passes).
+type pgBaseline struct {
+	Files []struct {
+		File     string `json:"file"`
+		Runnable int    `json:"runnable"`
+		Pass     int    `json:"pass"`
+	} `json:"files"`
+}
+
+// checkBaseline holds the runner to the published PostgreSQL figures: the
+// PostgreSQL started by the test must count the same runnable records and
+// passes per file, or the runner (not rangedb) is wrong.
+func checkBaseline(t *testing.T, dir string, results []pair) {
+	data, err := os.ReadFile(filepath.Join(dir, "..", "postgresql15-results.json"))
+	if err != nil {
+		t.Logf("no postgresql15-results.json beside the corpus: the runner's PostgreSQL figures are not cross-checked (%v)", err)
+		return
+	}
+	var base pgBaseline
+	if err := json.Unmarshal(data, &base); err != nil {
+		t.Fatalf("postgresql15-results.json: %v", err)
+	}
+	want := map[string][2]int{}
+	for _, f := range base.Files {
+		want[f.File] = [2]int{f.Runnable, f.Pass}
+	}
+	for _, p := range results {
+		w, ok := want[p.pg.File]
+		if !ok {
+			continue
+		}
+		if p.pg.Runnable != w[0] || p.pg.Passed != w[1] {
+			t.Errorf("%s: PostgreSQL here ran %d records and passed %d; postgresql15-results.json says %d and %d",
+				p.pg.File, p.pg.Runnable, p.pg.Passed, w[0], w[1])
+		}
+	}
+}
 
 // runBoth runs files on rangedb and PostgreSQL, the two side by side.
 func runBoth(t *testing.T, dir string, files []string) []pair {
@@ -225,6 +265,7 @@ func TestSLTSelectAndEvidence(t *testing.T) {
 	dir := requireCorpus(t)
 	results := runBoth(t, dir, makeTestFiles(t, dir))
 	printTable(t, results)
+	checkBaseline(t, dir, results)
 	known := loadKnown(t)
 	seen := map[string]bool{}
 	var unexpected []string
@@ -287,5 +328,7 @@ func TestSLTCorpus(t *testing.T) {
 		t.Skip("the whole corpus runs with `make slt` (RANGEDB_SLT_ALL=1)")
 	}
 	dir := requireCorpus(t)
-	printTable(t, runBoth(t, dir, allFiles(t, dir)))
+	results := runBoth(t, dir, allFiles(t, dir))
+	printTable(t, results)
+	checkBaseline(t, dir, results)
 }
