@@ -57,6 +57,15 @@ func isUnknown(t *types.T) bool { return t.Family == types.UnknownFamily }
 // bindExpr binds and type-checks e. hint is the type the context wants for
 // an untyped literal or parameter (nil: no preference).
 func (b *builder) bindExpr(e ast.Expr, s *scope, hint *types.T) (Expr, error) {
+	x, err := b.bindExprUnfolded(e, s, hint)
+	if err != nil {
+		return nil, err
+	}
+	return fold(x), nil
+}
+
+// bindExprUnfolded binds e; bindExpr folds the result (fold.go).
+func (b *builder) bindExprUnfolded(e ast.Expr, s *scope, hint *types.T) (Expr, error) {
 	switch x := e.(type) {
 	case *ast.ColumnRef:
 		return b.bindColumn(x, s)
@@ -320,6 +329,14 @@ func opError(lt *types.T, op string, rt *types.T, pos int) error {
 }
 
 func (b *builder) bindCmp(op CmpOp, le, re ast.Expr, s *scope, pos int) (Expr, error) {
+	e, err := b.bindCmpUnfolded(op, le, re, s, pos)
+	if err != nil {
+		return nil, err
+	}
+	return fold(e), nil
+}
+
+func (b *builder) bindCmpUnfolded(op CmpOp, le, re ast.Expr, s *scope, pos int) (Expr, error) {
 	l, r, err := b.bindPair(le, re, s)
 	if err != nil {
 		return nil, err
@@ -413,6 +430,10 @@ func (b *builder) bindBool(e ast.Expr, s *scope, what string) (Expr, error) {
 	}
 	switch x.ResultType().Family {
 	case types.BoolFamily:
+		switch what {
+		case "WHERE", "HAVING", "JOIN/ON":
+			return foldFilter(x), nil
+		}
 		return x, nil
 	case types.UnknownFamily:
 		if k, ok := x.(*Const); ok {
@@ -676,7 +697,7 @@ func (b *builder) bindBetween(x *ast.BetweenExpr, s *scope) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	var e Expr = &And{L: lo1, R: hi1}
+	var e Expr = fold(&And{L: lo1, R: hi1})
 	if x.Symmetric {
 		lo2, err := b.bindCmp(GE, x.E, x.Hi, s, x.Pos)
 		if err != nil {
@@ -686,10 +707,10 @@ func (b *builder) bindBetween(x *ast.BetweenExpr, s *scope) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		e = &Or{L: e, R: &And{L: lo2, R: hi2}}
+		e = fold(&Or{L: e, R: fold(&And{L: lo2, R: hi2})})
 	}
 	if x.Not {
-		e = &Not{E: e}
+		e = fold(&Not{E: e})
 	}
 	return e, nil
 }
