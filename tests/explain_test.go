@@ -66,6 +66,12 @@ func TestPointSelectReadsOneKey(t *testing.T) {
 	if got := query(t, conn, "SELECT s FROM t WHERE pk = 5"); len(got) != 1 || !strings.HasPrefix(got[0][0], "row-5-") {
 		t.Fatalf("point select returned %v", got)
 	}
+	// A derived table is planned like a view: the filter on it is pushed
+	// down to the scan of t, which becomes a point lookup.
+	plan, reqs, keys = analyze("SELECT d.s FROM (SELECT pk, s FROM t) AS d WHERE d.pk = 5")
+	if reqs != 1 || keys != 1 || !strings.Contains(plan, "get t (actual rows=1, kv requests=1, keys read=1)") {
+		t.Fatalf("point select through a derived table: %d requests, %d keys:\n%s", reqs, keys, plan)
+	}
 	plan, _, keys = analyze("SELECT * FROM t WHERE pk IN (7, 9000, 123456)")
 	if keys != 2 {
 		t.Fatalf("IN list read %d keys:\n%s", keys, plan)

@@ -112,14 +112,33 @@ type TableRef struct {
 	Alias string
 }
 
-// FromItem is one item of FROM: a *TableRef or a *JoinExpr.
+// SubqueryRef is a derived table: (SELECT …) [AS] alias [(col, …)] in
+// FROM. Columns renames the query's first len(Columns) output columns.
+type SubqueryRef struct {
+	Select  *Select
+	Alias   string
+	Columns []string
+	Pos     int
+}
+
+func (r *SubqueryRef) String() string {
+	s := "(" + r.Select.String() + ") AS " + r.Alias
+	if len(r.Columns) > 0 {
+		s += " (" + strings.Join(r.Columns, ", ") + ")"
+	}
+	return s
+}
+
+// FromItem is one item of FROM: a *TableRef, a *SubqueryRef or a
+// *JoinExpr.
 type FromItem interface {
 	fmt.Stringer
 	fromItem()
 }
 
-func (*TableRef) fromItem() {}
-func (*JoinExpr) fromItem() {}
+func (*TableRef) fromItem()    {}
+func (*JoinExpr) fromItem()    {}
+func (*SubqueryRef) fromItem() {}
 
 // JoinKind is the kind of an explicit JOIN.
 type JoinKind string

@@ -532,11 +532,41 @@ func (t *translator) fromItem(n *pg_query.Node) (ast.FromItem, error) {
 		}
 		return je, nil
 	case *pg_query.Node_RangeSubselect:
-		return nil, pgerror.Unsupported("subquery in FROM")
+		return t.subqueryRef(f.RangeSubselect)
 	case *pg_query.Node_RangeFunction:
 		return nil, pgerror.Unsupported("function in FROM")
 	}
 	return nil, pgerror.Unsupported("FROM item " + nodeTypeName(n))
+}
+
+// subqueryRef translates a derived table, (SELECT …) [AS] alias [(col,
+// …)]. PostgreSQL 15's grammar requires the alias; pg_query (a later
+// grammar) does not, so the error is raised here.
+func (t *translator) subqueryRef(r *pg_query.RangeSubselect) (ast.FromItem, error) {
+	sel := r.Subquery.GetSelectStmt()
+	if r.Alias == nil {
+		if sel != nil && len(sel.ValuesLists) > 0 {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "VALUES in FROM must have an alias").
+				WithHint("For example, FROM (VALUES ...) [AS] foo.")
+		}
+		return nil, pgerror.New(pgerror.CodeSyntaxError, "subquery in FROM must have an alias").
+			WithHint("For example, FROM (SELECT ...) [AS] foo.")
+	}
+	if r.Lateral {
+		return nil, pgerror.Unsupported("LATERAL subquery in FROM")
+	}
+	if sel == nil {
+		return nil, pgerror.Unsupported("FROM item " + nodeTypeName(r.Subquery))
+	}
+	q, err := t.query(sel)
+	if err != nil {
+		return nil, err
+	}
+	ref := &ast.SubqueryRef{Select: q, Alias: r.Alias.Aliasname}
+	for _, c := range r.Alias.Colnames {
+		ref.Columns = append(ref.Columns, c.GetString_().GetSval())
+	}
+	return ref, nil
 }
 
 // query translates a SELECT (not VALUES).

@@ -45,6 +45,10 @@
 // UPDATE or DELETE by flattening an automatically updatable view onto its
 // base table (other views: 55000 with PostgreSQL's reason). BuildView
 // validates CREATE VIEW's query and returns its columns and dependencies.
+// A derived table, (SELECT …) AS alias [(col, …)] in FROM (derived.go), is
+// planned as an inline, unnamed view: the same composite unit with the
+// same filter push-down; it sees enclosing query levels but not its
+// sibling FROM items (LATERAL is not supported).
 //
 // A plan is a tree of Nodes (plan.go) — Scan, Values, Filter, Project,
 // HashJoin, LookupJoin, Aggregate, Sort, Distinct, Limit, Insert, Update,

@@ -46,7 +46,7 @@ func (b *builder) buildFrom(items []ast.FromItem, s *scope) (*fromPlan, error) {
 	fp := &fromPlan{}
 	for _, it := range items {
 		if err := b.addFromItem(it, s, fp); err != nil {
-			return nil, err
+			return nil, invalidFromReference(err, items) // derived.go
 		}
 	}
 	return fp, nil
@@ -74,6 +74,8 @@ func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 		u.end = len(s.cols)
 		fp.units = append(fp.units, u)
 		return nil
+	case *ast.SubqueryRef:
+		return b.addDerivedUnit(x, s, fp) // derived.go
 	case *ast.JoinExpr:
 		if len(x.Using) > 0 {
 			return pgerror.Unsupported("JOIN ... USING")
