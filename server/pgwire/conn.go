@@ -50,6 +50,7 @@ type conn struct {
 	wbuf           []byte
 	writeErr       error // sticky: the client is gone once a write failed
 	ignoreTillSync bool  // discarding extended-protocol messages after an error
+	unit           unit  // the extended-protocol messages since the last Sync (replay.go)
 
 	// pid and secret are the BackendKeyData; set before the connection is
 	// registered for CancelRequest and not changed after.
@@ -126,16 +127,31 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) bool {
 	}
 	switch m := msg.(type) {
 	case *pgproto3.Query:
+		if c.unit.inProgress {
+			c.unit.notReplay = true
+		}
 		return c.execSimple(m.String)
 	case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close:
+		c.record(msg)
 		return c.extended(msg)
 	case *pgproto3.Sync:
 		c.ignoreTillSync = false
-		ctx := c.beginStatement()
-		err := c.sess.Sync(ctx)
-		c.endStatement()
-		if !c.checkStatementEnd() {
-			return false
+		var err error
+		for attempt := 0; ; attempt++ {
+			ctx := c.beginStatement()
+			err = c.sess.Sync(ctx)
+			c.endStatement()
+			if !c.checkStatementEnd() {
+				return false
+			}
+			if err == nil || attempt == maxUnitReplays || !c.retryableSyncError(err) {
+				break
+			}
+			c.s.log.Debug("pgwire: replaying an implicit transaction after a conflict", "attempt", attempt+1)
+			if !c.replayBackoff(attempt) || !c.replayUnit() {
+				return false
+			}
+			c.ignoreTillSync = false
 		}
 		if err != nil && !c.reportError(err) {
 			return false
@@ -484,6 +500,7 @@ func (c *conn) flush() error {
 	if len(c.wbuf) == 0 {
 		return nil
 	}
+	c.flushedUnit()
 	_, err := c.nc.Write(c.wbuf)
 	if cap(c.wbuf) > maxRetainedWriteBuf {
 		c.wbuf = nil
@@ -529,5 +546,6 @@ func (c *conn) readyForQuery() error {
 	if err := c.send(&pgproto3.ReadyForQuery{TxStatus: byte(status)}); err != nil {
 		return err
 	}
+	c.resetUnit()
 	return c.flush()
 }
