@@ -748,12 +748,31 @@ func checkApplicationName(_ *Session, _, v string) (string, error) {
 	return string(b), nil
 }
 
+// pgEncodings are the other client encodings PostgreSQL knows (as
+// pg_encoding_to_char spells them, without '_' and '-'); rangedb speaks
+// only UTF8 to clients and refuses these with 0A000 rather than send
+// bytes the client would misread.
+var pgEncodings = map[string]bool{
+	"SQLASCII": true, "LATIN1": true, "LATIN2": true, "LATIN3": true, "LATIN4": true, "LATIN5": true,
+	"LATIN6": true, "LATIN7": true, "LATIN8": true, "LATIN9": true, "LATIN10": true,
+	"WIN1250": true, "WIN1251": true, "WIN1252": true, "WIN1253": true, "WIN1254": true, "WIN1255": true,
+	"WIN1256": true, "WIN1257": true, "WIN1258": true, "WIN866": true, "WIN874": true,
+	"KOI8R": true, "KOI8U": true, "EUCJP": true, "EUCCN": true, "EUCKR": true, "EUCTW": true,
+	"EUCJIS2004": true, "SJIS": true, "SHIFTJIS2004": true, "BIG5": true, "GBK": true, "GB18030": true,
+	"UHC": true, "JOHAB": true, "MULEINTERNAL": true, "ISO88595": true, "ISO88596": true,
+	"ISO88597": true, "ISO88598": true,
+}
+
 func checkClientEncoding(_ *Session, _, v string) (string, error) {
-	switch strings.ToUpper(strings.NewReplacer("-", "", "_", "").Replace(strings.TrimSpace(v))) {
-	case "UTF8", "UNICODE":
+	name := strings.ToUpper(strings.NewReplacer("-", "", "_", "").Replace(strings.TrimSpace(v)))
+	switch {
+	case name == "UTF8" || name == "UNICODE":
 		return "UTF8", nil
+	case pgEncodings[name]:
+		return "", pgerror.New(pgerror.CodeFeatureNotSupported, "client_encoding %s is not supported", strings.ToUpper(strings.TrimSpace(v))).
+			WithHint("rangedb sends and receives UTF8 only.")
 	}
-	return "", errors.New("unsupported encoding")
+	return "", errors.New("invalid encoding name")
 }
 
 func checkIsolation(_ *Session, _, v string) (string, error) {

@@ -115,6 +115,10 @@ func TestErrors(t *testing.T) {
 	wantCode(t, execErr(t, conn, "CREATE TABLE t (id INT PRIMARY KEY)"), "42P07")
 	pe = execErr(t, conn, "CREATE TABLE tr (x INT) WITH (fillfactor = 70)")
 	wantCode(t, pe, "0A000")
+	// PostgreSQL would convert to LATIN1; rangedb speaks UTF8 only and
+	// says so rather than send bytes the client would misread.
+	wantCode(t, execErr(t, conn, "SET client_encoding = 'LATIN1'"), "0A000")
+	wantCode(t, execErr(t, conn, "SET client_encoding = 'nonsense'"), "22023")
 	pe = execErr(t, conn, "CREATE SEQUENCE s")
 	wantCode(t, pe, "0A000")
 	if !strings.Contains(strings.ToUpper(pe.Message), "SEQUENCE") {

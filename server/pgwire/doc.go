@@ -94,6 +94,13 @@
 // done, remaining connections are killed: their statements are canceled
 // and, instead of the session's error, they get FATAL 57P01.
 //
+// Statements sent with the extended protocol outside BEGIN form one
+// implicit transaction that commits at Sync. When that commit fails with a
+// serialization failure and none of the unit's replies has been flushed,
+// the unit's messages are replayed on a new transaction (replay.go), with
+// jittered backoff, so the client never sees a conflict it did not cause —
+// as sql.Session does for simple-protocol statements.
+//
 // A panic in a session is recovered on the connection goroutine, logged
 // with its stack and reported as FATAL XX000 to that client only.
 //
