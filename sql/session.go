@@ -3,7 +3,6 @@ package sql
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 
 	"github.com/rangedb/rangedb/kv"
@@ -38,25 +37,6 @@ const implicitTxnBufferBytes = 1 << 20
 // maxImplicitRetries bounds the invisible restarts of one implicit
 // transaction.
 const maxImplicitRetries = 30
-
-// retryBackoff waits before restart n (from 0) of an implicit transaction:
-// exponential with full jitter, capped at 100ms, so transactions that
-// contend for one row spread out instead of colliding again. It returns
-// false when ctx ends first.
-func retryBackoff(ctx context.Context, n int) bool {
-	d := time.Millisecond << min(n, 7)
-	if d > 100*time.Millisecond {
-		d = 100 * time.Millisecond
-	}
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(d)) + 1))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
 
 // Session is one client's SQL session. It is not safe for concurrent use:
 // pgwire drives it from the connection's goroutine.
@@ -194,7 +174,7 @@ func (s *Session) runImplicit(ctx context.Context, stmts []parser.Statement, w R
 		if err != nil && kv.IsRetryable(err) && !bw.flushed && attempt < maxImplicitRetries && ctx.Err() == nil {
 			s.e.log.Debug("restarting implicit transaction", "attempt", attempt+1, "err", err)
 			bw.reset()
-			if !retryBackoff(ctx, attempt) {
+			if !kv.RetryBackoff(ctx, attempt) {
 				return s.sqlError(ctx, ctx.Err())
 			}
 			continue

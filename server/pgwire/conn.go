@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/rangedb/rangedb/kv"
 	"github.com/rangedb/rangedb/sql"
 	"github.com/rangedb/rangedb/sql/pgerror"
 )
@@ -148,7 +149,7 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) bool {
 				break
 			}
 			c.s.log.Debug("pgwire: replaying an implicit transaction after a conflict", "attempt", attempt+1)
-			if !c.replayBackoff(attempt) || !c.replayUnit() {
+			if !kv.RetryBackoff(c.ctx, attempt) || !c.replayUnit() {
 				return false
 			}
 			c.ignoreTillSync = false

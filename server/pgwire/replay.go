@@ -3,8 +3,6 @@ package pgwire
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -31,24 +29,6 @@ const (
 	maxUnitReplays = 30
 	maxUnitBytes   = 1 << 20
 )
-
-// replayBackoff waits before replay attempt n (from 0): exponential with
-// full jitter, capped at 100ms, so transactions contending for one row
-// spread out instead of colliding again; false if the connection ended.
-func (c *conn) replayBackoff(n int) bool {
-	d := time.Millisecond << min(n, 7)
-	if d > 100*time.Millisecond {
-		d = 100 * time.Millisecond
-	}
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(d)) + 1))
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-c.ctx.Done():
-		return false
-	}
-}
 
 // unit is the recorded messages of the current extended-protocol unit.
 type unit struct {
