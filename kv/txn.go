@@ -113,14 +113,15 @@ func (t *Txn) Get(ctx context.Context, key kvpb.Key) ([]byte, bool, error) {
 	return r.Value, r.Found, nil
 }
 
-// Scan reads up to maxKeys (0 = all) rows of span in key order, merging
+// Scan reads up to maxKeys (0 = all) rows of span in key order, stopping
+// early once maxBytes (0 = no limit) of keys and values are read, merging
 // the snapshot with the transaction's own writes. It returns the rows and,
-// when maxKeys cut it short, the span that remains.
-func (t *Txn) Scan(ctx context.Context, span kvpb.Span, maxKeys int64) ([]kvpb.KeyValue, *kvpb.Span, error) {
+// when a limit cut it short, the span that remains.
+func (t *Txn) Scan(ctx context.Context, span kvpb.Span, maxKeys, maxBytes int64) ([]kvpb.KeyValue, *kvpb.Span, error) {
 	if t.done {
 		return nil, nil, ErrTxnDone
 	}
-	resp, err := t.sendResolving(ctx, &kvpb.ScanRequest{Span: span, Ts: t.readTs, MaxKeys: maxKeys})
+	resp, err := t.sendResolving(ctx, &kvpb.ScanRequest{Span: span, Ts: t.readTs, MaxKeys: maxKeys, MaxBytes: maxBytes})
 	if err != nil {
 		return nil, nil, err
 	}

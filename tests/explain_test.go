@@ -17,9 +17,9 @@ import (
 
 // fillTable inserts rows (k, k*7 % 1000, 'row-<k>-…') for k in [0, n) with
 // multi-row INSERTs of batch rows.
-func fillTable(t *testing.T, conn *pgx.Conn, table string, n, batch int) {
+func fillTable(t *testing.T, conn *pgx.Conn, table string, n, batch, padLen int) {
 	t.Helper()
-	pad := strings.Repeat("x", 40)
+	pad := strings.Repeat("x", padLen)
 	for lo := 0; lo < n; lo += batch {
 		var b strings.Builder
 		fmt.Fprintf(&b, "INSERT INTO %s VALUES ", table)
@@ -42,7 +42,7 @@ func TestPointSelectReadsOneKey(t *testing.T) {
 	s := startNode(t, server.Config{})
 	conn := connect(t, s.URL())
 	mustExec(t, conn, "CREATE TABLE t (pk INT PRIMARY KEY, v INT, s TEXT)")
-	fillTable(t, conn, "t", 10000, 2000)
+	fillTable(t, conn, "t", 10000, 2000, 40)
 
 	analyze := func(q string) (plan string, reqs, keys int) {
 		rows := query(t, conn, "EXPLAIN ANALYZE "+q)
@@ -94,11 +94,14 @@ func TestLargeSelectStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large table")
 	}
-	const n = 200000
+	// Wide rows make the result (~60 MB) large against what the process
+	// allocates in the background (raft, pebble, the client), so the
+	// check below has a wide margin on a loaded 2-core CI machine.
+	const n = 60000
 	s := startNode(t, server.Config{SQLMemoryBudget: 4 << 20})
 	conn := connect(t, s.URL())
 	mustExec(t, conn, "CREATE TABLE big (pk INT PRIMARY KEY, v INT, s TEXT)")
-	fillTable(t, conn, "big", n, 10000)
+	fillTable(t, conn, "big", n, 2000, 1000)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -116,7 +119,7 @@ func TestLargeSelectStreams(t *testing.T) {
 		for _, v := range rows.RawValues() {
 			bytes += len(v)
 		}
-		if count++; count%20000 == 0 {
+		if count++; count%5000 == 0 {
 			runtime.GC() // measure what is live, not garbage awaiting collection
 			runtime.ReadMemStats(&ms)
 			if ms.HeapAlloc > peak {
@@ -135,8 +138,9 @@ func TestLargeSelectStreams(t *testing.T) {
 	t.Logf("result %d bytes in %d rows; heap growth while streaming %d bytes", bytes, count, growth)
 	// Materializing the result would take more than its text size in
 	// Datums; streaming holds a kv batch and the output buffers (the
-	// implicit transaction's retry buffer is 1 MiB of them).
-	if growth > int64(bytes)/2 {
+	// implicit transaction's retry buffer is 1 MiB of them), a constant
+	// that does not grow with the result.
+	if growth > int64(bytes)/4 {
 		t.Fatalf("heap grew %d bytes while streaming a %d-byte result", growth, bytes)
 	}
 

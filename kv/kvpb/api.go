@@ -143,16 +143,20 @@ type GetResponse struct {
 }
 
 // ScanRequest reads the versions of keys in Span visible at Ts, in key
-// order (or reverse), at most MaxKeys of them (0 = no limit).
+// order (or reverse), at most MaxKeys of them (0 = no limit). When
+// MaxBytes is set the scan also stops once the keys and values it has read
+// reach that many bytes (it always returns at least one row), so a batch of
+// wide rows stays as small as a batch of narrow ones.
 type ScanRequest struct {
-	Span    Span
-	Ts      Timestamp
-	MaxKeys int64
-	Reverse bool
+	Span     Span
+	Ts       Timestamp
+	MaxKeys  int64
+	MaxBytes int64
+	Reverse  bool
 }
 
 // ScanResponse holds the rows read. ResumeSpan, when set, is what remains of
-// the span after MaxKeys rows.
+// the span after the MaxKeys or MaxBytes limit stopped the scan.
 type ScanResponse struct {
 	Rows       []KeyValue
 	ResumeSpan *Span

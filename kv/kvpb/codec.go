@@ -202,6 +202,7 @@ func encodeRequest(w *Writer, req Request) {
 		w.Bytes_(t.Span.EndKey)
 		w.Uvarint(uint64(t.Ts))
 		w.Varint(t.MaxKeys)
+		w.Varint(t.MaxBytes)
 		w.Bool(t.Reverse)
 	case *PrewriteRequest:
 		w.Bytes_(t.Primary)
@@ -256,7 +257,7 @@ func decodeRequest(r *Reader, m Method) (Request, error) {
 	case MethodGet:
 		return &GetRequest{Key: r.Bytes(), Ts: Timestamp(r.Uvarint())}, nil
 	case MethodScan:
-		return &ScanRequest{Span: Span{Key: r.Bytes(), EndKey: r.Bytes()}, Ts: Timestamp(r.Uvarint()), MaxKeys: r.Varint(), Reverse: r.Bool()}, nil
+		return &ScanRequest{Span: Span{Key: r.Bytes(), EndKey: r.Bytes()}, Ts: Timestamp(r.Uvarint()), MaxKeys: r.Varint(), MaxBytes: r.Varint(), Reverse: r.Bool()}, nil
 	case MethodPrewrite:
 		p := &PrewriteRequest{Primary: r.Bytes(), StartTs: Timestamp(r.Uvarint()), LockTTL: r.Uvarint()}
 		n := r.Count()

@@ -101,10 +101,11 @@ func parseRequest(t *testing.T, d *datadriven.TestData) kvpb.Request {
 		return &kvpb.GetRequest{Key: kvpb.Key(strArg(t, d, "k")), Ts: tsArg(t, d, "ts")}
 	case "scan":
 		req := &kvpb.ScanRequest{
-			Span:    kvpb.Span{Key: kvpb.Key(strArg(t, d, "start")), EndKey: kvpb.Key(optStrArg(d, "end", ""))},
-			Ts:      tsArg(t, d, "ts"),
-			MaxKeys: intArg(t, d, "max", 0),
-			Reverse: d.HasArg("reverse"),
+			Span:     kvpb.Span{Key: kvpb.Key(strArg(t, d, "start")), EndKey: kvpb.Key(optStrArg(d, "end", ""))},
+			Ts:       tsArg(t, d, "ts"),
+			MaxKeys:  intArg(t, d, "max", 0),
+			MaxBytes: intArg(t, d, "max-bytes", 0),
+			Reverse:  d.HasArg("reverse"),
 		}
 		return req
 	case "raw-get":

@@ -201,10 +201,11 @@ func nextOrPrev(it *pebble.Iterator, reverse bool) bool {
 }
 
 // scan reads the visible rows of the span in order (or reverse), at most
-// MaxKeys of them. A blocking lock inside the part of the span the scan
-// covers fails it with KeyLockedError for the first such lock in scan
-// order; a lock beyond the MaxKeys limit does not. ResumeSpan is set when
-// the limit stopped the scan before the span was exhausted.
+// MaxKeys of them and, once MaxBytes of keys and values are read, no more.
+// A blocking lock inside the part of the span the scan covers fails it
+// with KeyLockedError for the first such lock in scan order; a lock beyond
+// the limit does not. ResumeSpan is set when a limit stopped the scan
+// before the span was exhausted.
 func scan(r pebble.Reader, req *kvpb.ScanRequest) (_ kvpb.Response, err error) {
 	if req.Ts == 0 {
 		return nil, errors.New("mvcc: scan needs a read timestamp")
@@ -230,7 +231,11 @@ func scan(r pebble.Reader, req *kvpb.ScanRequest) (_ kvpb.Response, err error) {
 		c := uk.Compare(lock.Key)
 		return c == 0 || (c > 0) != req.Reverse
 	}
-	full := func() bool { return req.MaxKeys > 0 && int64(len(resp.Rows)) >= req.MaxKeys }
+	var nbytes int64
+	full := func() bool {
+		return (req.MaxKeys > 0 && int64(len(resp.Rows)) >= req.MaxKeys) ||
+			(req.MaxBytes > 0 && nbytes >= req.MaxBytes)
+	}
 	resume := func() {
 		last := resp.Rows[len(resp.Rows)-1].Key
 		if req.Reverse {
@@ -269,6 +274,7 @@ func scan(r pebble.Reader, req *kvpb.ScanRequest) (_ kvpb.Response, err error) {
 				return resp, nil
 			}
 			resp.Rows = append(resp.Rows, kvpb.KeyValue{Key: uk, Value: v.value, Ts: v.commitTs})
+			nbytes += int64(len(uk) + len(v.value))
 		}
 		if req.Reverse {
 			valid = it.SeekLT(EncodeKey(uk, 0))

@@ -12,6 +12,12 @@ import (
 // DefaultScanBatchSize is how many keys one kv Scan request asks for.
 const DefaultScanBatchSize = 1000
 
+// DefaultScanBatchBytes bounds the keys and values one kv Scan request
+// returns, so that streaming a table of wide rows holds as little as
+// streaming one of narrow rows (the part TargetBytes plays in CockroachDB's
+// BatchRequest header).
+const DefaultScanBatchBytes = 256 << 10
+
 // DefaultMemoryBudget bounds the memory one statement's buffering
 // operators (sort, aggregation, hash join build, DISTINCT, subquery
 // results, RETURNING) may hold.

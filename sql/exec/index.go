@@ -88,7 +88,7 @@ func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor,
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rows, resume, err := ec.Txn.Scan(ctx, *span, ec.batchSize())
+		rows, resume, err := ec.Txn.Scan(ctx, *span, ec.batchSize(), DefaultScanBatchBytes)
 		if err != nil {
 			return err
 		}

@@ -321,7 +321,7 @@ func (s *scanOp) nextKV(ctx context.Context) (*kvpb.KeyValue, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rows, resume, err := ec.Txn.Scan(ctx, *s.cur, ec.batchSize())
+		rows, resume, err := ec.Txn.Scan(ctx, *s.cur, ec.batchSize(), DefaultScanBatchBytes)
 		if err != nil {
 			return nil, err
 		}
