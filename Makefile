@@ -42,6 +42,7 @@ slt: deps
 	RANGEDB_SLT_ALL=1 $(GO) test -count=1 -run TestSLTCorpus -v -timeout 240m ./tests/slt/ | grep -v '^=== RUN'
 
 ## bench: point selects and single-row inserts from 8 concurrent clients,
+## then filling and streaming a 1M-row table (with rangedb's heap growth),
 ## rangedb against PostgreSQL 15 (not part of `make test`).
 bench: deps
 	$(GO) run ./tests/bench

@@ -31,6 +31,9 @@ type DBOptions struct {
 	// MaxRetries bounds how often DB.Txn restarts a transaction after a
 	// retryable conflict. Default 10.
 	MaxRetries int
+	// DisableOnePC makes every commit use Percolator's two phases, even
+	// when all of a transaction's keys lie in one range (tests).
+	DisableOnePC bool
 }
 
 func (o DBOptions) withDefaults() DBOptions {

@@ -230,9 +230,12 @@ func (t *Txn) Delete(key kvpb.Key) error {
 	return t.buffer(kvpb.Mutation{Op: kvpb.OpDelete, Key: key})
 }
 
-// Commit runs Percolator's two phases. On an error before the commit point
-// every prewritten lock is rolled back; the error is returned unchanged
-// (IsRetryable tells whether a restart may succeed).
+// Commit commits the transaction's writes. When they all lie in one range
+// it first tries a one-phase commit: one raft command, with the commit_ts
+// chosen by the range (DESIGN.md §4). Otherwise, or when the range cannot
+// take it, it runs Percolator's two phases; on an error before their
+// commit point every prewritten lock is rolled back. The error is returned
+// unchanged (IsRetryable tells whether a restart may succeed).
 func (t *Txn) Commit(ctx context.Context) error {
 	if t.done {
 		return ErrTxnDone
@@ -246,6 +249,26 @@ func (t *Txn) Commit(ctx context.Context) error {
 		muts = append(muts, m)
 	}
 	sort.Slice(muts, func(i, j int) bool { return bytes.Compare(muts[i].Key, muts[j].Key) < 0 })
+	if !t.db.opts.DisableOnePC {
+		resp, err := t.sendResolving(ctx, &kvpb.OnePCRequest{StartTs: t.startTs, Mutations: muts})
+		var unavailable *kvpb.OnePCUnavailableError
+		var mismatch *kvpb.RangeKeyMismatchError
+		switch {
+		case err == nil:
+			t.commitTs = resp.(*kvpb.OnePCResponse).CommitTs
+			return nil
+		case errors.As(err, &unavailable), errors.As(err, &mismatch):
+			// Nothing was written: commit in two phases.
+		default:
+			return err
+		}
+	}
+	return t.commitTwoPhase(ctx, muts)
+}
+
+// commitTwoPhase runs Percolator's prewrite and commit over muts, sorted by
+// key; the first is the primary.
+func (t *Txn) commitTwoPhase(ctx context.Context, muts []kvpb.Mutation) error {
 	primary := muts[0].Key
 	keys := make([]kvpb.Key, len(muts))
 	for i, m := range muts {

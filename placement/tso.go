@@ -18,8 +18,8 @@ const tsoRangeID kvpb.RangeID = 1
 const DefaultTSOWindow = 3 * time.Second
 
 // MaxNextN is the largest block of timestamps one NextN call may ask for:
-// one millisecond's worth of logical counter.
-const MaxNextN = kvpb.MaxLogical + 1
+// one millisecond's worth of even logical counters.
+const MaxNextN = (kvpb.MaxLogical + 1) / 2
 
 // TSOStorage is the TSO's view of range 1. The server implements it over
 // raftstore; every method is safe for concurrent use. Raft terms are at
@@ -148,8 +148,9 @@ func (t *TSO) Next(ctx context.Context) (kvpb.Timestamp, error) {
 	return t.NextN(ctx, 1)
 }
 
-// NextN returns the first of n contiguous timestamps first, first+1, …,
-// first+n-1, all reserved for the caller, with the guarantees of Next. n
+// NextN returns the first of n timestamps first, first+2, …,
+// first+2(n-1), all reserved for the caller, with the guarantees of Next.
+// The TSO hands out even timestamps only (kvpb.Timestamp explains why). n
 // must be in [1, MaxNextN]. A logical counter that overflows inside the
 // block carries into the physical milliseconds.
 func (t *TSO) NextN(ctx context.Context, n int) (first kvpb.Timestamp, err error) {
@@ -186,7 +187,7 @@ func (t *TSO) NextN(ctx context.Context, n int) (first kvpb.Timestamp, err error
 		case r.err != nil:
 			return 0, r.err
 		}
-		return r.first + kvpb.Timestamp(offset), nil
+		return r.first + 2*kvpb.Timestamp(offset), nil
 	}
 }
 
@@ -314,15 +315,18 @@ func (t *TSO) nowMillis() int64 {
 	return max(t.clock.Now().UnixMilli(), 0)
 }
 
-// allocate returns the block of n ≥ 1 timestamps that follows last when the
-// wall clock reads nowMillis: the block starts at max(now, last+1) and ends
-// at newLast. hw is the persisted high-water mark; newHW is hw when every
+// allocate returns the block of n ≥ 1 even timestamps that follows last
+// when the wall clock reads nowMillis: the block starts at the first even
+// timestamp ≥ max(now, last+1) and ends at newLast, 2(n-1) above it. hw is the persisted high-water mark; newHW is hw when every
 // timestamp of the block has a physical part below hw's, and otherwise a
 // mark windowMillis ahead of max(now, newLast) that must be persisted before
 // the block is handed out.
 func allocate(last, hw kvpb.Timestamp, nowMillis int64, n uint64, windowMillis int64) (first, newLast, newHW kvpb.Timestamp) {
 	first = max(kvpb.MakeTimestamp(nowMillis, 0), last.Next())
-	newLast = first + kvpb.Timestamp(n-1)
+	if !first.IsTSO() {
+		first++
+	}
+	newLast = first + 2*kvpb.Timestamp(n-1)
 	newHW = hw
 	if newLast.Physical() >= hw.Physical() {
 		newHW = kvpb.MakeTimestamp(max(nowMillis, newLast.Physical())+windowMillis, 0)

@@ -73,11 +73,11 @@ func TestAllocate(t *testing.T) {
 		{name: "clock an hour back bumps logical", last: ts(0, 7), hw: ts(3*time.Second, 0), now: ms(-time.Hour), n: 1,
 			first: ts(0, 8), newLast: ts(0, 8), hw2: ts(3*time.Second, 0)},
 		{name: "block", last: ts(0, 7), hw: ts(3*time.Second, 0), now: ms(0), n: 10,
-			first: ts(0, 8), newLast: ts(0, 17), hw2: ts(3*time.Second, 0)},
+			first: ts(0, 8), newLast: ts(0, 26), hw2: ts(3*time.Second, 0)},
 		{name: "logical overflow carries into physical", last: ts(0, kvpb.MaxLogical), hw: ts(3*time.Second, 0), now: ms(0), n: 1,
 			first: ts(time.Millisecond, 0), newLast: ts(time.Millisecond, 0), hw2: ts(3*time.Second, 0)},
 		{name: "block overflows logical", last: ts(0, kvpb.MaxLogical-2), hw: ts(3*time.Second, 0), now: ms(0), n: 5,
-			first: ts(0, kvpb.MaxLogical-1), newLast: ts(time.Millisecond, 2), hw2: ts(3*time.Second, 0)},
+			first: ts(0, kvpb.MaxLogical-1), newLast: ts(time.Millisecond, 6), hw2: ts(3*time.Second, 0)},
 		{name: "just below the mark", last: ts(0, 0), hw: ts(3*time.Second, 0), now: ms(2999 * time.Millisecond), n: 1,
 			first: ts(2999*time.Millisecond, 0), newLast: ts(2999*time.Millisecond, 0), hw2: ts(3*time.Second, 0)},
 		{name: "clock reaches the mark", last: ts(0, 0), hw: ts(3*time.Second, 0), now: ms(3 * time.Second), n: 1,
@@ -87,7 +87,7 @@ func TestAllocate(t *testing.T) {
 		{name: "logical overflow reaches the mark with the clock stopped", last: ts(2999*time.Millisecond, kvpb.MaxLogical), hw: ts(3*time.Second, 0), now: ms(0), n: 1,
 			first: ts(3*time.Second, 0), newLast: ts(3*time.Second, 0), hw2: ts(6*time.Second, 0)},
 		{name: "new leader starts above the old mark", last: ts(3*time.Second, 0), hw: ts(6*time.Second, 0), now: ms(-time.Hour), n: 1,
-			first: ts(3*time.Second, 1), newLast: ts(3*time.Second, 1), hw2: ts(6*time.Second, 0)},
+			first: ts(3*time.Second, 2), newLast: ts(3*time.Second, 2), hw2: ts(6*time.Second, 0)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			first, newLast, hw2 := allocate(tc.last, tc.hw, tc.now, tc.n, window)
@@ -95,7 +95,7 @@ func TestAllocate(t *testing.T) {
 				t.Fatalf("allocate(%s, %s, %d, %d) = (%s, %s, %s), want (%s, %s, %s)",
 					tc.last, tc.hw, tc.now, tc.n, first, newLast, hw2, tc.first, tc.newLast, tc.hw2)
 			}
-			if first <= tc.last || newLast.Physical() >= hw2.Physical() {
+			if first <= tc.last || !first.IsTSO() || newLast.Physical() >= hw2.Physical() {
 				t.Fatalf("invariant broken: first %s, last %s, newLast %s, hw %s", first, tc.last, newLast, hw2)
 			}
 		})
@@ -208,7 +208,10 @@ func TestTSONextNBlocksDisjoint(t *testing.T) {
 					return
 				}
 				mu.Lock()
-				blocks = append(blocks, block{first, first + kvpb.Timestamp(n-1)})
+				if !first.IsTSO() {
+					t.Errorf("NextN handed out odd timestamp %s", first)
+				}
+				blocks = append(blocks, block{first, first + 2*kvpb.Timestamp(n-1)})
 				mu.Unlock()
 			}
 		})
@@ -301,8 +304,8 @@ func TestTSOTermChange(t *testing.T) {
 	if ev := s.takeEvents(); !slices.Equal(ev, want) {
 		t.Fatalf("new term: events = %q, want %q", ev, want)
 	}
-	if got != oldHW.Next() {
-		t.Fatalf("new term: %s, want just above the old mark %s", got, oldHW)
+	if got != oldHW+2 {
+		t.Fatalf("new term: %s, want the first even timestamp above the old mark %s", got, oldHW)
 	}
 }
 

@@ -194,6 +194,7 @@ func (a *applier) close() {
 func (a *applier) deliver() {
 	for _, res := range a.results {
 		r := res.r
+		r.conc.release(res.proposalID)
 		r.mu.Lock()
 		if p, ok := r.mu.proposals[res.proposalID]; ok {
 			delete(r.mu.proposals, res.proposalID)

@@ -1,6 +1,7 @@
 package raftstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,12 @@ type Config struct {
 	// Transport carries raft messages to replicas on other stores. Nil means
 	// a single-store deployment: messages addressed elsewhere are dropped.
 	Transport Transport
+	// OnePCReadFloor returns a fresh TSO timestamp. A leader calls it once
+	// per term, before its first one-phase commit, to raise its largest
+	// read timestamp above every read an earlier leader (or this replica
+	// before a restart) may have served. Nil refuses one-phase commits
+	// with *kvpb.OnePCUnavailableError, and clients use two phases.
+	OnePCReadFloor func(ctx context.Context) (kvpb.Timestamp, error)
 	// Testing holds hooks for tests; leave it zero in production.
 	Testing TestingKnobs
 }

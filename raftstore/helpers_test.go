@@ -39,13 +39,23 @@ func range1() kvpb.RangeDescriptor {
 // startTestStore starts a store on eng and waits until range 1 can serve.
 func startTestStore(t *testing.T, eng *pebble.DB, knobs TestingKnobs) *Store {
 	t.Helper()
-	s, err := NewStore(Config{NodeID: 1, StoreID: 1, Engine: eng, Logger: testLogger(), TickInterval: 10 * time.Millisecond, Testing: knobs})
+	return startStoreWith(t, Config{Engine: eng, TickInterval: 10 * time.Millisecond, Testing: knobs})
+}
+
+// startStoreWith starts a store n1/s1 with cfg (NodeID, StoreID and Logger
+// filled in), stops it when the test ends, and waits until range 1 can
+// serve.
+func startStoreWith(t *testing.T, cfg Config) *Store {
+	t.Helper()
+	cfg.NodeID, cfg.StoreID, cfg.Logger = 1, 1, testLogger()
+	s, err := NewStore(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Stop)
 	waitLeader(t, s, 1)
 	return s
 }

@@ -19,6 +19,8 @@ type Replica struct {
 	store     *Store
 	rangeID   kvpb.RangeID
 	replicaID kvpb.ReplicaID
+	// conc orders one-phase commits against reads; see concurrency.
+	conc *concurrency
 
 	mu struct {
 		sync.Mutex
@@ -104,7 +106,7 @@ func newReplica(s *Store, desc *kvpb.RangeDescriptor) (*Replica, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Replica{store: s, rangeID: desc.RangeID, replicaID: rd.ReplicaID}
+	r := &Replica{store: s, rangeID: desc.RangeID, replicaID: rd.ReplicaID, conc: newConcurrency()}
 	r.mu.rawNode = rn
 	r.mu.storage = storage
 	r.mu.desc = desc
@@ -154,9 +156,20 @@ func (r *Replica) pendingLocked() int { return len(r.mu.proposals) + len(r.mu.re
 func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.BatchResponse, error) {
 	s := r.store
 	id := s.nextID()
-	data := encodeCommand(id, reqs)
-	if len(data) > s.cfg.MaxCommandSize {
-		return nil, fmt.Errorf("%w: %d bytes > %d", ErrCommandTooLarge, len(data), s.cfg.MaxCommandSize)
+	onePC, _ := reqs[0].(*kvpb.OnePCRequest)
+	if onePC != nil {
+		if len(reqs) != 1 {
+			return nil, fmt.Errorf("raftstore: a one-phase commit must be alone in its batch")
+		}
+		if err := r.raiseReadFloor(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var data []byte
+	if onePC == nil {
+		if data = encodeCommand(id, reqs); len(data) > s.cfg.MaxCommandSize {
+			return nil, fmt.Errorf("%w: %d bytes > %d", ErrCommandTooLarge, len(data), s.cfg.MaxCommandSize)
+		}
 	}
 	p := &proposal{id: id, done: make(chan proposalResult, 1)}
 	if err := func() error {
@@ -171,7 +184,22 @@ func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.Batch
 		if r.pendingLocked() >= s.cfg.MaxPendingProposals {
 			return ErrTooManyPending
 		}
+		if onePC != nil {
+			// The commit_ts is picked and the in-memory locks taken under
+			// r.mu, so a term change cannot slip in before the proposal.
+			commitTs, ok := r.conc.lockForCommit(r.mu.term, id, onePC.StartTs, onePC.Mutations)
+			if !ok {
+				return &kvpb.OnePCUnavailableError{RangeID: r.rangeID, Reason: "leadership changed"}
+			}
+			cmd := *onePC
+			cmd.CommitTs = commitTs
+			if data = encodeCommand(id, []kvpb.Request{&cmd}); len(data) > s.cfg.MaxCommandSize {
+				r.conc.release(id)
+				return fmt.Errorf("%w: %d bytes > %d", ErrCommandTooLarge, len(data), s.cfg.MaxCommandSize)
+			}
+		}
 		if err := r.mu.rawNode.Propose(data); err != nil {
+			r.conc.release(id)
 			if errors.Is(err, raft.ErrProposalDropped) {
 				return r.notLeaderErrorLocked()
 			}
@@ -193,6 +221,28 @@ func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.Batch
 		r.mu.Unlock()
 		return nil, ctx.Err()
 	}
+}
+
+// raiseReadFloor makes sure, before a one-phase commit is proposed in the
+// current term, that maxReadTs is at least a TSO timestamp fetched in that
+// term (see concurrency.floorNeeded).
+func (r *Replica) raiseReadFloor(ctx context.Context) error {
+	r.mu.Lock()
+	term, leader := r.mu.term, r.mu.raftState == raft.StateLeader
+	r.mu.Unlock()
+	if !leader || !r.conc.floorNeeded(term) {
+		return nil // a follower fails in propose; an established floor is kept
+	}
+	floor := r.store.cfg.OnePCReadFloor
+	if floor == nil {
+		return &kvpb.OnePCUnavailableError{RangeID: r.rangeID, Reason: "no timestamp source for the read floor"}
+	}
+	ts, err := floor(ctx)
+	if err != nil {
+		return err
+	}
+	r.conc.raiseFloor(term, ts)
+	return nil
 }
 
 // readIndex runs a ReadIndex round: it returns once a quorum confirmed this
@@ -243,6 +293,9 @@ func (r *Replica) read(ctx context.Context, reqs []kvpb.Request) (*kvpb.BatchRes
 	if _, err := r.readIndex(ctx); err != nil {
 		return nil, err
 	}
+	if err := r.conc.beforeRead(ctx, reqs); err != nil {
+		return nil, err
+	}
 	snap := r.store.cfg.Engine.NewSnapshot()
 	defer snap.Close()
 	br := &kvpb.BatchResponse{Responses: make([]kvpb.Response, 0, len(reqs))}
@@ -268,6 +321,7 @@ func (r *Replica) afterReadyLocked() {
 	r.mu.leader = st.Lead
 	r.mu.raftState = st.RaftState
 	if termChanged || r.mu.raftState != raft.StateLeader {
+		r.conc.releaseAll()
 		for id, p := range r.mu.proposals {
 			if p.term != r.mu.term || r.mu.raftState != raft.StateLeader {
 				p.done <- proposalResult{err: ErrAmbiguousResult}
@@ -298,6 +352,7 @@ func (r *Replica) afterReadyLocked() {
 // stopLocked fails every waiter with ErrStopped and refuses new work.
 func (r *Replica) stopLocked() {
 	r.mu.stopped = true
+	r.conc.releaseAll()
 	for id, p := range r.mu.proposals {
 		p.done <- proposalResult{err: ErrStopped}
 		delete(r.mu.proposals, id)

@@ -287,6 +287,13 @@ func outsideRange(desc *kvpb.RangeDescriptor, req kvpb.Request) (kvpb.Key, bool)
 			}
 		}
 		return nil, true
+	case *kvpb.OnePCRequest:
+		for _, m := range t.Mutations {
+			if !desc.ContainsKey(m.Key) {
+				return m.Key, false
+			}
+		}
+		return nil, true
 	case *kvpb.CommitRequest:
 		return checkKeys(t.Keys)
 	case *kvpb.RollbackRequest:

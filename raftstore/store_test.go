@@ -28,15 +28,7 @@ func TestRestart(t *testing.T) {
 	// With a tick an hour long no election timeout can pass during the
 	// test: the range has a leader only because its sole voter campaigns
 	// at start.
-	s, err := NewStore(Config{NodeID: 1, StoreID: 1, Engine: eng, Logger: testLogger(), TickInterval: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	waitLeader(t, s, 1)
+	s := startStoreWith(t, Config{Engine: eng, TickInterval: time.Hour})
 	for i := range 20 {
 		send(t, s, &kvpb.RawPutRequest{Key: key(fmt.Sprint("k", i)), Value: []byte(fmt.Sprint("v", i))})
 	}
@@ -360,21 +352,13 @@ func TestPendingLimit(t *testing.T) {
 	}
 	var armed atomic.Bool
 	stall := make(chan struct{})
-	s, err := NewStore(Config{NodeID: 1, StoreID: 1, Engine: eng, Logger: testLogger(), MaxPendingProposals: 4,
+	s := startStoreWith(t, Config{Engine: eng, MaxPendingProposals: 4,
 		Testing: TestingKnobs{CrashAt: func(Stage) bool {
 			if armed.Load() {
 				<-stall // hold the scheduler so proposals pile up
 			}
 			return false
 		}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
-	waitLeader(t, s, 1)
 	armed.Store(true)
 	var wg sync.WaitGroup
 	results := make(chan error, 10)

@@ -68,6 +68,9 @@ func New(cfg Config) (*Server, error) {
 		Engine:       eng,
 		TickInterval: cfg.RaftTickInterval,
 		Logger:       s.log.With("component", "raftstore"),
+		// The TSO is built over the store just below; a leader asks it
+		// for its read floor only when a one-phase commit arrives.
+		OnePCReadFloor: func(ctx context.Context) (kvpb.Timestamp, error) { return s.tso.Next(ctx) },
 	})
 	if err != nil {
 		_ = eng.Close()

@@ -79,7 +79,7 @@ func TestImplicitRetry(t *testing.T) {
 	ts.store.Intercept = func(req kvpb.Request) error {
 		mu.Lock()
 		defer mu.Unlock()
-		if p, ok := req.(*kvpb.PrewriteRequest); ok && failures > 0 {
+		if p, ok := req.(*kvpb.OnePCRequest); ok && failures > 0 {
 			failures--
 			return &kvpb.WriteConflictError{Key: p.Mutations[0].Key, StartTs: p.StartTs}
 		}
@@ -90,8 +90,41 @@ func TestImplicitRetry(t *testing.T) {
 	if got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
+	if failures != 0 {
+		t.Fatalf("%d injected conflicts never happened", failures)
+	}
 	if got := mustExec(t, s, "SELECT * FROM t"); got != "columns: k:23 | v:23\n1 | 1\n2 | 2\nSELECT 2\n" {
 		t.Fatalf("after retry: %q", got)
+	}
+}
+
+// TestOnePCFallback: a transaction whose range cannot take a one-phase
+// commit commits in two phases instead, and the client sees no difference.
+func TestOnePCFallback(t *testing.T) {
+	ts, s := newTestSession(t)
+	mustExec(t, s, "CREATE TABLE t (k INT PRIMARY KEY, v INT)")
+	ts.store.Intercept = func(req kvpb.Request) error {
+		if _, ok := req.(*kvpb.OnePCRequest); ok {
+			return &kvpb.OnePCUnavailableError{RangeID: 1, Reason: "test"}
+		}
+		return nil
+	}
+	before := ts.store.Requests[kvpb.MethodPrewrite]
+	if got := mustExec(t, s, "INSERT INTO t VALUES (1, 10), (2, 20)"); got != "INSERT 0 2\n" {
+		t.Fatalf("insert: %q", got)
+	}
+	ts.store.Intercept = nil
+	if ts.store.Requests[kvpb.MethodPrewrite] == before {
+		t.Fatal("the insert did not fall back to a prewrite")
+	}
+	if got := mustExec(t, s, "SELECT * FROM t"); got != "columns: k:23 | v:23\n1 | 10\n2 | 20\nSELECT 2\n" {
+		t.Fatalf("after the two-phase commit: %q", got)
+	}
+	// With one-phase commits back, a statement sends no prewrite.
+	before = ts.store.Requests[kvpb.MethodPrewrite]
+	mustExec(t, s, "UPDATE t SET v = v + 1")
+	if n := ts.store.Requests[kvpb.MethodPrewrite] - before; n != 0 {
+		t.Fatalf("a one-range statement sent %d prewrites", n)
 	}
 }
 

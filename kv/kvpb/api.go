@@ -21,6 +21,7 @@ const (
 	MethodIncrement
 	MethodRawDelete
 	MethodClearRange
+	MethodOnePC
 )
 
 var methodNames = map[Method]string{
@@ -29,7 +30,7 @@ var methodNames = map[Method]string{
 	MethodCheckTxnStatus: "CheckTxnStatus", MethodResolveLock: "ResolveLock",
 	MethodRawGet: "RawGet", MethodRawPut: "RawPut", MethodRawCPut: "RawCPut",
 	MethodIncrement: "Increment", MethodRawDelete: "RawDelete",
-	MethodClearRange: "ClearRange",
+	MethodClearRange: "ClearRange", MethodOnePC: "OnePC",
 }
 
 func (m Method) String() string {
@@ -174,6 +175,24 @@ type PrewriteRequest struct {
 // PrewriteResponse is empty: success means every key is locked.
 type PrewriteResponse struct{}
 
+// OnePCRequest commits a transaction whose every key lies in one range in
+// a single raft command (DESIGN.md §4, "1PC"): the checks of a prewrite
+// (no lock, no write at or after StartTs, OpInsert's key absent), then a
+// committed version of every mutation at CommitTs, with no lock ever
+// written. The sender leaves CommitTs zero: the range's leader fills it in
+// when it proposes the command, above every timestamp it has served a read
+// at (see OnePCCommitTs), so no reader can have missed the write.
+type OnePCRequest struct {
+	StartTs   Timestamp
+	CommitTs  Timestamp
+	Mutations []Mutation
+}
+
+// OnePCResponse carries the commit timestamp the range chose.
+type OnePCResponse struct {
+	CommitTs Timestamp
+}
+
 // CommitRequest is Percolator's second phase for Keys: each lock of StartTs
 // becomes a committed version at CommitTs.
 type CommitRequest struct {
@@ -312,6 +331,7 @@ func (*RawCPutRequest) Method() Method        { return MethodRawCPut }
 func (*IncrementRequest) Method() Method      { return MethodIncrement }
 func (*RawDeleteRequest) Method() Method      { return MethodRawDelete }
 func (*ClearRangeRequest) Method() Method     { return MethodClearRange }
+func (*OnePCRequest) Method() Method          { return MethodOnePC }
 
 func (*GetResponse) Method() Method            { return MethodGet }
 func (*ScanResponse) Method() Method           { return MethodScan }
@@ -326,6 +346,7 @@ func (*RawCPutResponse) Method() Method        { return MethodRawCPut }
 func (*IncrementResponse) Method() Method      { return MethodIncrement }
 func (*RawDeleteResponse) Method() Method      { return MethodRawDelete }
 func (*ClearRangeResponse) Method() Method     { return MethodClearRange }
+func (*OnePCResponse) Method() Method          { return MethodOnePC }
 
 func (*GetRequest) IsWrite() bool            { return false }
 func (*ScanRequest) IsWrite() bool           { return false }
@@ -340,6 +361,7 @@ func (*RawCPutRequest) IsWrite() bool        { return true }
 func (*IncrementRequest) IsWrite() bool      { return true }
 func (*RawDeleteRequest) IsWrite() bool      { return true }
 func (*ClearRangeRequest) IsWrite() bool     { return true }
+func (*OnePCRequest) IsWrite() bool          { return true }
 
 func (r *GetRequest) Header() Key      { return r.Key }
 func (r *ScanRequest) Header() Key     { return r.Span.Key }
@@ -356,6 +378,7 @@ func (r *RawCPutRequest) Header() Key     { return r.Key }
 func (r *IncrementRequest) Header() Key   { return r.Key }
 func (r *RawDeleteRequest) Header() Key   { return r.Key }
 func (r *ClearRangeRequest) Header() Key  { return r.Span.Key }
+func (r *OnePCRequest) Header() Key       { return firstMutationKey(r.Mutations) }
 
 func firstKey(ks []Key) Key {
 	if len(ks) == 0 {

@@ -176,6 +176,24 @@ func DecodeRequests(b []byte) ([]Request, error) {
 	return reqs, nil
 }
 
+func encodeMutations(w *Writer, ms []Mutation) {
+	w.Uvarint(uint64(len(ms)))
+	for _, m := range ms {
+		w.Byte(byte(m.Op))
+		w.Bytes_(m.Key)
+		w.Bytes_(m.Value)
+	}
+}
+
+func decodeMutations(r *Reader) []Mutation {
+	n := r.Count()
+	var ms []Mutation
+	for i := 0; i < n && r.Err() == nil; i++ {
+		ms = append(ms, Mutation{Op: MutationOp(r.Byte()), Key: r.Bytes(), Value: r.Bytes()})
+	}
+	return ms
+}
+
 func encodeKeys(w *Writer, ks []Key) {
 	w.Uvarint(uint64(len(ks)))
 	for _, k := range ks {
@@ -208,12 +226,11 @@ func encodeRequest(w *Writer, req Request) {
 		w.Bytes_(t.Primary)
 		w.Uvarint(uint64(t.StartTs))
 		w.Uvarint(t.LockTTL)
-		w.Uvarint(uint64(len(t.Mutations)))
-		for _, m := range t.Mutations {
-			w.Byte(byte(m.Op))
-			w.Bytes_(m.Key)
-			w.Bytes_(m.Value)
-		}
+		encodeMutations(w, t.Mutations)
+	case *OnePCRequest:
+		w.Uvarint(uint64(t.StartTs))
+		w.Uvarint(uint64(t.CommitTs))
+		encodeMutations(w, t.Mutations)
 	case *CommitRequest:
 		w.Uvarint(uint64(t.StartTs))
 		w.Uvarint(uint64(t.CommitTs))
@@ -260,10 +277,11 @@ func decodeRequest(r *Reader, m Method) (Request, error) {
 		return &ScanRequest{Span: Span{Key: r.Bytes(), EndKey: r.Bytes()}, Ts: Timestamp(r.Uvarint()), MaxKeys: r.Varint(), MaxBytes: r.Varint(), Reverse: r.Bool()}, nil
 	case MethodPrewrite:
 		p := &PrewriteRequest{Primary: r.Bytes(), StartTs: Timestamp(r.Uvarint()), LockTTL: r.Uvarint()}
-		n := r.Count()
-		for i := 0; i < n && r.Err() == nil; i++ {
-			p.Mutations = append(p.Mutations, Mutation{Op: MutationOp(r.Byte()), Key: r.Bytes(), Value: r.Bytes()})
-		}
+		p.Mutations = decodeMutations(r)
+		return p, nil
+	case MethodOnePC:
+		p := &OnePCRequest{StartTs: Timestamp(r.Uvarint()), CommitTs: Timestamp(r.Uvarint())}
+		p.Mutations = decodeMutations(r)
 		return p, nil
 	case MethodCommit:
 		return &CommitRequest{StartTs: Timestamp(r.Uvarint()), CommitTs: Timestamp(r.Uvarint()), Keys: decodeKeys(r)}, nil

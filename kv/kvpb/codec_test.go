@@ -8,6 +8,7 @@ import (
 func TestRequestsRoundTrip(t *testing.T) {
 	reqs := []Request{
 		&GetRequest{Key: Key("a"), Ts: 7},
+		&OnePCRequest{StartTs: 8, CommitTs: 11, Mutations: []Mutation{{Op: OpInsert, Key: Key("a"), Value: []byte("v")}, {Op: OpDelete, Key: Key("b")}}},
 		&ScanRequest{Span: Span{Key: Key("a"), EndKey: Key("z")}, Ts: 9, MaxKeys: 10, MaxBytes: 4096, Reverse: true},
 		&PrewriteRequest{Primary: Key("p"), StartTs: 5, LockTTL: 3000, Mutations: []Mutation{
 			{Op: OpPut, Key: Key("p"), Value: []byte("v")}, {Op: OpDelete, Key: Key("q")}, {Op: OpInsert, Key: Key("r"), Value: []byte{0}},

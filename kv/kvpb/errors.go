@@ -34,6 +34,18 @@ func (e *WriteConflictError) Error() string {
 	return fmt.Sprintf("write conflict on key %s: transaction %s meets a version committed at %s", e.Key, e.StartTs, e.ConflictCommitTs)
 }
 
+// OnePCUnavailableError is returned for a one-phase commit the range cannot
+// take now (Reason says why); nothing was written, and the transaction
+// commits with two phases instead.
+type OnePCUnavailableError struct {
+	RangeID RangeID
+	Reason  string
+}
+
+func (e *OnePCUnavailableError) Error() string {
+	return fmt.Sprintf("range %s cannot take a one-phase commit: %s", e.RangeID, e.Reason)
+}
+
 // KeyExistsError is returned by an OpInsert mutation whose key already has a
 // committed value.
 type KeyExistsError struct{ Key Key }

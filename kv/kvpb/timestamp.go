@@ -15,7 +15,11 @@ const MaxLogical = 1<<LogicalBits - 1
 
 // Timestamp is a 64-bit hybrid timestamp: physical milliseconds << 18 |
 // logical. Zero is "no timestamp". Timestamps handed out by the TSO are
-// unique and strictly increasing, across restarts and clock steps.
+// unique, strictly increasing across restarts and clock steps, and even:
+// odd timestamps are left for the commit timestamps a range chooses itself
+// for a one-phase commit (OnePCCommitTs), so such a commit timestamp never
+// equals a TSO timestamp — another transaction's start_ts, at which its
+// rollback record would be written on the same key.
 type Timestamp uint64
 
 // MaxTimestamp is larger than every timestamp the TSO can hand out.
@@ -41,6 +45,21 @@ func (t Timestamp) IsEmpty() bool { return t == 0 }
 
 // Next returns the smallest timestamp greater than t.
 func (t Timestamp) Next() Timestamp { return t + 1 }
+
+// IsTSO reports whether t is of the kind the TSO hands out (even).
+func (t Timestamp) IsTSO() bool { return t&1 == 0 }
+
+// OnePCCommitTs returns the smallest odd timestamp above t: the commit
+// timestamp of a one-phase commit that must exceed t (a range's largest
+// read timestamp, and the transaction's start_ts). Every TSO timestamp
+// handed out later is even and above t's TSO ancestors, so it exceeds the
+// result and its reads see the commit.
+func OnePCCommitTs(t Timestamp) Timestamp {
+	if t&1 == 0 {
+		return t + 1
+	}
+	return t + 2
+}
 
 // Prev returns the largest timestamp smaller than t (t must not be zero).
 func (t Timestamp) Prev() Timestamp { return t - 1 }

@@ -61,34 +61,42 @@ func TestDataDriven(t *testing.T) {
 
 var mutationRE = regexp.MustCompile(`^(put|del|insert|lock)\(([^,()]*)(?:,([^()]*))?\)$`)
 
+// mutationArgs reads the put(k,v) del(k) insert(k,v) lock(k) arguments.
+func mutationArgs(d *datadriven.TestData) []kvpb.Mutation {
+	var muts []kvpb.Mutation
+	for _, a := range d.CmdArgs {
+		m := mutationRE.FindStringSubmatch(a.Key)
+		if m == nil {
+			continue
+		}
+		mut := kvpb.Mutation{Key: kvpb.Key(m[2]), Value: []byte(m[3])}
+		switch m[1] {
+		case "put":
+			mut.Op = kvpb.OpPut
+		case "del":
+			mut.Op, mut.Value = kvpb.OpDelete, nil
+		case "insert":
+			mut.Op = kvpb.OpInsert
+		case "lock":
+			mut.Op, mut.Value = kvpb.OpLock, nil
+		}
+		muts = append(muts, mut)
+	}
+	return muts
+}
+
 func parseRequest(t *testing.T, d *datadriven.TestData) kvpb.Request {
 	t.Helper()
 	switch d.Cmd {
 	case "prewrite":
-		req := &kvpb.PrewriteRequest{
-			StartTs: tsArg(t, d, "start"),
-			Primary: kvpb.Key(strArg(t, d, "primary")),
-			LockTTL: uint64(intArg(t, d, "ttl", 0)),
+		return &kvpb.PrewriteRequest{
+			StartTs:   tsArg(t, d, "start"),
+			Primary:   kvpb.Key(strArg(t, d, "primary")),
+			LockTTL:   uint64(intArg(t, d, "ttl", 0)),
+			Mutations: mutationArgs(d),
 		}
-		for _, a := range d.CmdArgs {
-			m := mutationRE.FindStringSubmatch(a.Key)
-			if m == nil {
-				continue
-			}
-			mut := kvpb.Mutation{Key: kvpb.Key(m[2]), Value: []byte(m[3])}
-			switch m[1] {
-			case "put":
-				mut.Op = kvpb.OpPut
-			case "del":
-				mut.Op, mut.Value = kvpb.OpDelete, nil
-			case "insert":
-				mut.Op = kvpb.OpInsert
-			case "lock":
-				mut.Op, mut.Value = kvpb.OpLock, nil
-			}
-			req.Mutations = append(req.Mutations, mut)
-		}
-		return req
+	case "one-pc":
+		return &kvpb.OnePCRequest{StartTs: tsArg(t, d, "start"), CommitTs: tsArg(t, d, "commit"), Mutations: mutationArgs(d)}
 	case "commit":
 		return &kvpb.CommitRequest{StartTs: tsArg(t, d, "start"), CommitTs: tsArg(t, d, "commit"), Keys: keysArg(t, d)}
 	case "rollback":

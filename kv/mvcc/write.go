@@ -72,6 +72,8 @@ func evalWrite(r pebble.Reader, p *plan, req kvpb.Request) (kvpb.Response, error
 	switch req := req.(type) {
 	case *kvpb.PrewriteRequest:
 		return &kvpb.PrewriteResponse{}, prewrite(r, p, req)
+	case *kvpb.OnePCRequest:
+		return onePhaseCommit(r, p, req)
 	case *kvpb.CommitRequest:
 		if req.StartTs == 0 || req.CommitTs <= req.StartTs {
 			return nil, fmt.Errorf("mvcc: commit_ts %s must be greater than start_ts %s", req.CommitTs, req.StartTs)
@@ -136,48 +138,12 @@ func prewrite(r pebble.Reader, p *plan, req *kvpb.PrewriteRequest) error {
 	}
 	var locks []planOp
 	for _, m := range req.Mutations {
-		if m.Op < kvpb.OpPut || m.Op > kvpb.OpLock {
-			return fmt.Errorf("mvcc: prewrite of key %s has unknown op %s", m.Key, m.Op)
-		}
-		l, locked, err := getLock(r, m.Key)
+		ownLock, err := checkMutation(r, m, req.StartTs)
 		if err != nil {
 			return err
 		}
-		if locked {
-			if l.startTs == req.StartTs {
-				continue
-			}
-			return &kvpb.KeyLockedError{Lock: l.info(m.Key)}
-		}
-		err = withKeyIter(r, m.Key, func(it *pebble.Iterator) error {
-			nw, ok, err := newestWrite(it, m.Key)
-			if err != nil {
-				return err
-			}
-			if ok && nw.commitTs >= req.StartTs {
-				if own, found, err := writeOfTxn(it, m.Key, req.StartTs); err != nil {
-					return err
-				} else if found && own.kind == writeRollback {
-					return &kvpb.TxnAbortedError{Key: m.Key, StartTs: req.StartTs}
-				}
-				return &kvpb.WriteConflictError{
-					Key: m.Key, StartTs: req.StartTs,
-					ConflictStartTs: nw.startTs, ConflictCommitTs: nw.commitTs,
-				}
-			}
-			if m.Op == kvpb.OpInsert {
-				v, found, err := visibleVersion(it, m.Key, kvpb.MaxTimestamp)
-				if err != nil {
-					return err
-				}
-				if found && v.kind == writePut {
-					return &kvpb.KeyExistsError{Key: m.Key}
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+		if ownLock {
+			continue
 		}
 		lr := lockRecord{op: m.Op, primary: req.Primary, startTs: req.StartTs, ttl: req.LockTTL}
 		if m.Op == kvpb.OpPut || m.Op == kvpb.OpInsert {
@@ -187,6 +153,81 @@ func prewrite(r pebble.Reader, p *plan, req *kvpb.PrewriteRequest) error {
 	}
 	p.ops = append(p.ops, locks...)
 	return nil
+}
+
+// checkMutation runs a prewrite's checks of one mutation for the
+// transaction started at startTs: a lock of another transaction
+// (KeyLockedError), our own rollback (TxnAbortedError), a write at or
+// after startTs (WriteConflictError), an existing key for OpInsert
+// (KeyExistsError). ownLock reports that the key already holds our lock.
+func checkMutation(r pebble.Reader, m kvpb.Mutation, startTs kvpb.Timestamp) (ownLock bool, err error) {
+	if m.Op < kvpb.OpPut || m.Op > kvpb.OpLock {
+		return false, fmt.Errorf("mvcc: write of key %s has unknown op %s", m.Key, m.Op)
+	}
+	l, locked, err := getLock(r, m.Key)
+	if err != nil {
+		return false, err
+	}
+	if locked {
+		if l.startTs == startTs {
+			return true, nil
+		}
+		return false, &kvpb.KeyLockedError{Lock: l.info(m.Key)}
+	}
+	return false, withKeyIter(r, m.Key, func(it *pebble.Iterator) error {
+		nw, ok, err := newestWrite(it, m.Key)
+		if err != nil {
+			return err
+		}
+		if ok && nw.commitTs >= startTs {
+			if own, found, err := writeOfTxn(it, m.Key, startTs); err != nil {
+				return err
+			} else if found && own.kind == writeRollback {
+				return &kvpb.TxnAbortedError{Key: m.Key, StartTs: startTs}
+			}
+			return &kvpb.WriteConflictError{
+				Key: m.Key, StartTs: startTs,
+				ConflictStartTs: nw.startTs, ConflictCommitTs: nw.commitTs,
+			}
+		}
+		if m.Op == kvpb.OpInsert {
+			v, found, err := visibleVersion(it, m.Key, kvpb.MaxTimestamp)
+			if err != nil {
+				return err
+			}
+			if found && v.kind == writePut {
+				return &kvpb.KeyExistsError{Key: m.Key}
+			}
+		}
+		return nil
+	})
+}
+
+// onePhaseCommit checks every mutation as a prewrite would and then writes
+// each as a committed version at CommitTs, without locks. A lock of our own
+// cannot exist (a one-phase transaction never prewrites); finding one is an
+// error rather than a silent overwrite.
+func onePhaseCommit(r pebble.Reader, p *plan, req *kvpb.OnePCRequest) (kvpb.Response, error) {
+	if req.StartTs == 0 || req.CommitTs <= req.StartTs {
+		return nil, fmt.Errorf("mvcc: one-phase commit_ts %s must be greater than start_ts %s", req.CommitTs, req.StartTs)
+	}
+	var ops plan
+	for _, m := range req.Mutations {
+		ownLock, err := checkMutation(r, m, req.StartTs)
+		if err != nil {
+			return nil, err
+		}
+		if ownLock {
+			return nil, fmt.Errorf("mvcc: one-phase commit of %s meets its own lock", m.Key)
+		}
+		rec := writeRecord{kind: writeKindForOp(m.Op), startTs: req.StartTs}
+		if m.Op == kvpb.OpPut || m.Op == kvpb.OpInsert {
+			rec.value = m.Value
+		}
+		ops.set(EncodeKey(m.Key, req.CommitTs), rec.encode())
+	}
+	p.ops = append(p.ops, ops.ops...)
+	return &kvpb.OnePCResponse{CommitTs: req.CommitTs}, nil
 }
 
 // txnFate is what a key says about a transaction that holds no lock on it.

@@ -1,7 +1,10 @@
 // Command bench compares rangedb with PostgreSQL 15 (started with
 // tests/pgtest) on primary-key point selects and single-row inserts from
 // concurrent pgx clients, printing throughput, p50/p99 latency and the
-// rangedb/PostgreSQL ratios. Run it with `make bench`.
+// rangedb/PostgreSQL ratios. It then fills a table of -stream-rows rows
+// with multi-row INSERTs and reads it back with one SELECT (stream.go),
+// timing both on each target and sampling the in-process rangedb's heap
+// to show the SELECT holds bounded memory. Run it with `make bench`.
 package main
 
 import (
@@ -78,6 +81,7 @@ func run() error {
 	}
 	targets := []struct{ name, url string }{{"rangedb", srv.URL()}, {"postgresql", pg.URL("bench")}}
 	res := map[string]map[string]result{}
+	streams := map[string]streamResult{}
 	for _, tg := range targets {
 		if err := setup(ctx, tg.url); err != nil {
 			return fmt.Errorf("%s setup: %w", tg.name, err)
@@ -99,12 +103,22 @@ func run() error {
 			return fmt.Errorf("%s insert: %w", tg.name, err)
 		}
 		res[tg.name]["insert"] = ins
+		if *streamRows > 0 {
+			st, err := stream(ctx, tg.url, tg.name == "rangedb")
+			if err != nil {
+				return fmt.Errorf("%s stream: %w", tg.name, err)
+			}
+			streams[tg.name] = st
+		}
 	}
 	fmt.Printf("%d operations per workload, %d concurrent clients, %d-row table\n\n", *ops, *clients, *rows)
 	for _, w := range []string{"point select", "insert"} {
 		r, p := res["rangedb"][w], res["postgresql"][w]
 		fmt.Printf("%s\n  rangedb     %s\n  postgresql  %s\n  ratio rangedb/postgresql: throughput %.2f, p50 %.2f, p99 %.2f\n\n",
 			w, r, p, r.throughput/p.throughput, float64(r.p50)/float64(p.p50), float64(r.p99)/float64(p.p99))
+	}
+	if *streamRows > 0 {
+		printStream(streams["rangedb"], streams["postgresql"])
 	}
 	return nil
 }

@@ -168,23 +168,23 @@ func (s *Store) eval(req kvpb.Request) (kvpb.Response, error) {
 			resp.Rows = append(resp.Rows, kvpb.KeyValue{Key: kvpb.Key(k), Value: append([]byte(nil), v.value...), Ts: v.commitTs})
 		}
 		return resp, nil
-	case *kvpb.PrewriteRequest:
+	case *kvpb.OnePCRequest:
+		if err := s.checkWrites(r.StartTs, r.Mutations); err != nil {
+			return nil, err
+		}
+		// Reads and commits are serialized under s.mu here, so a fresh
+		// timestamp is above every read served so far.
+		s.tso++
 		for _, m := range r.Mutations {
 			k := string(m.Key)
-			if l, ok := s.locks[k]; ok && l.info.StartTs != r.StartTs {
-				return nil, &kvpb.KeyLockedError{Lock: l.info}
-			}
-			if s.rollbacks[k][r.StartTs] {
-				return nil, &kvpb.TxnAbortedError{Key: m.Key, StartTs: r.StartTs}
-			}
-			if vs := s.versions[k]; len(vs) > 0 && vs[0].commitTs >= r.StartTs {
-				return nil, &kvpb.WriteConflictError{Key: m.Key, StartTs: r.StartTs, ConflictStartTs: vs[0].startTs, ConflictCommitTs: vs[0].commitTs}
-			}
-			if m.Op == kvpb.OpInsert {
-				if _, ok := s.visible(k, kvpb.MaxTimestamp); ok {
-					return nil, &kvpb.KeyExistsError{Key: m.Key}
-				}
-			}
+			v := version{commitTs: s.tso, startTs: r.StartTs, value: append([]byte(nil), m.Value...),
+				deleted: m.Op == kvpb.OpDelete, lockOnly: m.Op == kvpb.OpLock}
+			s.versions[k] = append([]version{v}, s.versions[k]...)
+		}
+		return &kvpb.OnePCResponse{CommitTs: s.tso}, nil
+	case *kvpb.PrewriteRequest:
+		if err := s.checkWrites(r.StartTs, r.Mutations); err != nil {
+			return nil, err
 		}
 		for _, m := range r.Mutations {
 			s.locks[string(m.Key)] = lock{
@@ -277,6 +277,29 @@ func (s *Store) eval(req kvpb.Request) (kvpb.Response, error) {
 		return &kvpb.ClearRangeResponse{}, nil
 	}
 	return nil, fmt.Errorf("kvtest: unsupported request %s", req.Method())
+}
+
+// checkWrites makes a prewrite's checks of muts for the transaction
+// started at startTs.
+func (s *Store) checkWrites(startTs kvpb.Timestamp, muts []kvpb.Mutation) error {
+	for _, m := range muts {
+		k := string(m.Key)
+		if l, ok := s.locks[k]; ok && l.info.StartTs != startTs {
+			return &kvpb.KeyLockedError{Lock: l.info}
+		}
+		if s.rollbacks[k][startTs] {
+			return &kvpb.TxnAbortedError{Key: m.Key, StartTs: startTs}
+		}
+		if vs := s.versions[k]; len(vs) > 0 && vs[0].commitTs >= startTs {
+			return &kvpb.WriteConflictError{Key: m.Key, StartTs: startTs, ConflictStartTs: vs[0].startTs, ConflictCommitTs: vs[0].commitTs}
+		}
+		if m.Op == kvpb.OpInsert {
+			if _, ok := s.visible(k, kvpb.MaxTimestamp); ok {
+				return &kvpb.KeyExistsError{Key: m.Key}
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Store) commitKey(key kvpb.Key, startTs, commitTs kvpb.Timestamp) error {
