@@ -39,6 +39,10 @@ type Config struct {
 	// MaxCommandSize bounds the encoded size of one write command. Default
 	// 16 MiB.
 	MaxCommandSize int
+	// RaftLogKeep is how many applied entries a replica's raft log may hold
+	// before it is truncated up to the applied index (and, on a leader with
+	// followers, no further than every follower has). Default 256.
+	RaftLogKeep uint64
 	// Logger receives the store's and raft's logs. Default: discard.
 	Logger *slog.Logger
 	// Transport carries raft messages to replicas on other stores. Nil means
@@ -137,6 +141,9 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxCommandSize == 0 {
 		cfg.MaxCommandSize = 16 << 20
+	}
+	if cfg.RaftLogKeep == 0 {
+		cfg.RaftLogKeep = 256
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

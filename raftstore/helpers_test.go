@@ -116,7 +116,7 @@ func key(s string) kvpb.Key { return kvpb.SystemKey("test/" + s) }
 type persistedState struct {
 	hardCommit, hardTerm uint64
 	lastIndex            uint64
-	applied              logPosition
+	applied, truncated   logPosition
 }
 
 func readPersisted(t *testing.T, eng pebble.Reader, id kvpb.RangeID) persistedState {
@@ -137,5 +137,5 @@ func readPersisted(t *testing.T, eng pebble.Reader, id kvpb.RangeID) persistedSt
 	if err != nil {
 		t.Fatal(err)
 	}
-	return persistedState{hardCommit: hs.GetCommit(), hardTerm: hs.GetTerm(), lastIndex: last, applied: applied}
+	return persistedState{hardCommit: hs.GetCommit(), hardTerm: hs.GetTerm(), lastIndex: last, applied: applied, truncated: trunc}
 }

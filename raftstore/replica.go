@@ -349,6 +349,31 @@ func (r *Replica) afterReadyLocked() {
 	}
 }
 
+// maybeTruncateLogLocked truncates the raft log up to the applied index
+// once more than keep applied entries precede it. On a leader with
+// followers it keeps what the slowest follower still needs (snapshots,
+// which would let it drop those too, are not built yet); a follower leaves
+// its log alone until the leader drives truncation through raft.
+func (r *Replica) maybeTruncateLogLocked(keep uint64) error {
+	st := r.mu.storage
+	index := r.mu.applied.Index
+	if index <= st.truncated.Index+keep {
+		return nil
+	}
+	if len(st.confState.Voters) > 1 {
+		if r.mu.raftState != raft.StateLeader {
+			return nil
+		}
+		for _, pr := range r.mu.rawNode.Status().Progress {
+			index = min(index, pr.Match)
+		}
+		if index <= st.truncated.Index {
+			return nil
+		}
+	}
+	return st.truncateTo(r.store.cfg.Engine, index)
+}
+
 // stopLocked fails every waiter with ErrStopped and refuses new work.
 func (r *Replica) stopLocked() {
 	r.mu.stopped = true

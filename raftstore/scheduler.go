@@ -147,8 +147,12 @@ func (s *Store) pass() (crashed bool, err error) {
 		}
 		r.mu.rawNode.Advance(it.rd)
 		r.afterReadyLocked()
+		err := r.maybeTruncateLogLocked(s.cfg.RaftLogKeep)
 		more := r.mu.rawNode.HasReady()
 		r.mu.Unlock()
+		if err != nil {
+			return false, err
+		}
 		if more {
 			s.enqueue(r)
 		}

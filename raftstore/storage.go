@@ -179,6 +179,36 @@ func (s *replicaStorage) appendToBatch(b *pebble.Batch, ents []*raftpb.Entry) (l
 	return last.GetIndex(), last.GetTerm(), nil
 }
 
+// truncateTo removes the entries up to and including index from the log,
+// which must hold them, and records (index, its term) as the truncated
+// state, in one unsynced batch. It is safe against a crash because the
+// batch follows, in Pebble's write-ahead log, the apply batches of those
+// entries: a crash that loses it loses nothing it depends on, and one that
+// keeps it keeps them.
+func (s *replicaStorage) truncateTo(eng *pebble.DB, index uint64) error {
+	if index <= s.truncated.Index || index > s.lastIndex {
+		return fmt.Errorf("raftstore: %s: truncating to %d a log holding (%d, %d]", s.rangeID, index, s.truncated.Index, s.lastIndex)
+	}
+	term, err := s.Term(index)
+	if err != nil {
+		return err
+	}
+	pos := logPosition{Index: index, Term: term}
+	b := eng.NewBatch()
+	defer b.Close()
+	if err := b.DeleteRange(engineKey(kvpb.RaftLogKey(s.rangeID, s.truncated.Index+1)), engineKey(kvpb.RaftLogKey(s.rangeID, index+1)), nil); err != nil {
+		return err
+	}
+	if err := b.Set(engineKey(kvpb.RaftTruncatedStateKey(s.rangeID)), encodeLogPosition(truncStateFormat, pos), nil); err != nil {
+		return err
+	}
+	if err := b.Commit(pebble.NoSync); err != nil {
+		return fmt.Errorf("raftstore: %s: truncating the log to %d: %w", s.rangeID, index, err)
+	}
+	s.truncated = pos
+	return nil
+}
+
 func (s *replicaStorage) setLast(index, term uint64) {
 	s.lastIndex, s.lastTerm = index, term
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/rangedb/rangedb/kv/kvpb"
 )
@@ -147,7 +149,10 @@ func TestCrashableFS(t *testing.T) {
 			if err := WriteInitialState(eng, range1()); err != nil {
 				t.Fatal(err)
 			}
-			s := startTestStore(t, eng, TestingKnobs{})
+			// A short log keep makes the store truncate its raft log many
+			// times during the run: no truncation may lose an entry whose
+			// application the crash took away.
+			s := startStoreWith(t, Config{Engine: eng, TickInterval: 10 * time.Millisecond, RaftLogKeep: 7})
 			const n = 50
 			for i := range n {
 				send(t, s, &kvpb.RawPutRequest{Key: key(fmt.Sprint("k", i)), Value: []byte(fmt.Sprint("v", i))})
@@ -159,6 +164,9 @@ func TestCrashableFS(t *testing.T) {
 			}
 			clone := fs.CrashClone(cfg)
 			s.Stop()
+			if ps := readPersisted(t, eng, 1); ps.truncated.Index <= initialIndex {
+				t.Fatalf("log never truncated: %+v", ps)
+			}
 			if err := eng.Close(); err != nil {
 				t.Fatal(err)
 			}
@@ -389,5 +397,65 @@ func TestPendingLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestRaftLogTruncation checks that the raft log stays bounded: once more
+// than RaftLogKeep applied entries precede the applied index, the log is
+// truncated up to it, the removed entries are gone from Pebble, and a
+// restarted store still serves every value and takes new writes.
+func TestRaftLogTruncation(t *testing.T) {
+	eng := openTestEngine(t, "", vfs.NewMem())
+	defer eng.Close()
+	if err := WriteInitialState(eng, range1()); err != nil {
+		t.Fatal(err)
+	}
+	const keep, n = 10, 100
+	s := startStoreWith(t, Config{Engine: eng, TickInterval: 10 * time.Millisecond, RaftLogKeep: keep})
+	for i := range n {
+		send(t, s, &kvpb.RawPutRequest{Key: key(fmt.Sprint("k", i)), Value: []byte(fmt.Sprint("v", i))})
+	}
+	s.Stop()
+	ps := readPersisted(t, eng, 1)
+	if ps.truncated.Index+keep < ps.applied.Index || ps.truncated.Index > ps.applied.Index {
+		t.Fatalf("truncated to %d with %d applied: more than %d entries kept, or unapplied ones dropped", ps.truncated.Index, ps.applied.Index, keep)
+	}
+	if ps.truncated.Term != ps.applied.Term {
+		t.Fatalf("truncated term %d, applied term %d (one term in this test)", ps.truncated.Term, ps.applied.Term)
+	}
+	it, err := eng.NewIter(&pebble.IterOptions{
+		LowerBound: engineKey(kvpb.RaftLogKey(1, 0)),
+		UpperBound: engineKey(kvpb.RaftLogKey(1, math.MaxUint64)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := 0
+	for valid := it.First(); valid; valid = it.Next() {
+		e, err := decodeEntry(it.Value())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.GetIndex() <= ps.truncated.Index {
+			t.Errorf("entry %d survived truncation to %d", e.GetIndex(), ps.truncated.Index)
+		}
+		entries++
+	}
+	if err := it.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if want := int(ps.lastIndex - ps.truncated.Index); entries != want || entries > keep {
+		t.Fatalf("%d entries in the log, want %d (at most %d)", entries, want, keep)
+	}
+
+	s = startStoreWith(t, Config{Engine: eng, TickInterval: 10 * time.Millisecond, RaftLogKeep: keep})
+	for i := range n {
+		if v, ok := rawGet(t, s, fmt.Sprint("k", i)); !ok || string(v) != fmt.Sprint("v", i) {
+			t.Fatalf("after restart k%d = %q, %v", i, v, ok)
+		}
+	}
+	send(t, s, &kvpb.RawPutRequest{Key: key("after"), Value: []byte("x")})
+	if v, ok := rawGet(t, s, "after"); !ok || string(v) != "x" {
+		t.Fatalf("write after restart: %q, %v", v, ok)
 	}
 }
