@@ -113,6 +113,38 @@ func (t *Txn) Get(ctx context.Context, key kvpb.Key) ([]byte, bool, error) {
 	return r.Value, r.Found, nil
 }
 
+// HasWrite reports whether the transaction buffered a write (of any kind
+// but a lock) of key: its reads of key answer from the buffer.
+func (t *Txn) HasWrite(key kvpb.Key) bool {
+	m, ok := t.writes[string(key)]
+	return ok && m.Op != kvpb.OpLock
+}
+
+// ExistsMany reads whether each of keys has a value in the snapshot, all
+// in one batch (one round to the range instead of one per key). It does
+// not look at the transaction's own writes: callers ask HasWrite first.
+func (t *Txn) ExistsMany(ctx context.Context, keys []kvpb.Key) ([]bool, error) {
+	if t.done {
+		return nil, ErrTxnDone
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	reqs := make([]kvpb.Request, len(keys))
+	for i, k := range keys {
+		reqs[i] = &kvpb.GetRequest{Key: k, Ts: t.readTs}
+	}
+	resps, err := t.sendBatchResolving(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]bool, len(keys))
+	for i, r := range resps {
+		found[i] = r.(*kvpb.GetResponse).Found
+	}
+	return found, nil
+}
+
 // Scan reads up to maxKeys (0 = all) rows of span in key order, stopping
 // early once maxBytes (0 = no limit) of keys and values are read, merging
 // the snapshot with the transaction's own writes. It returns the rows and,
@@ -333,12 +365,29 @@ func (t *Txn) Rollback(ctx context.Context) error {
 // transaction committed or was rolled back is resolved at once; a live one
 // is waited on with backoff until ctx ends.
 func (t *Txn) sendResolving(ctx context.Context, req kvpb.Request) (kvpb.Response, error) {
+	resps, err := t.sendBatchResolving(ctx, []kvpb.Request{req})
+	if err != nil {
+		return nil, err
+	}
+	return resps[0], nil
+}
+
+// sendBatchResolving is sendResolving for a batch of requests, which the
+// sender serves together (reads: from one snapshot); a lock met by any of
+// them is resolved and the whole batch is sent again.
+func (t *Txn) sendBatchResolving(ctx context.Context, reqs []kvpb.Request) ([]kvpb.Response, error) {
 	backoff := 2 * time.Millisecond
 	for {
-		resp, err := t.db.Send(ctx, req)
+		br, err := t.db.sender.Send(ctx, &kvpb.BatchRequest{Requests: reqs})
 		var le *kvpb.KeyLockedError
 		if !errors.As(err, &le) {
-			return resp, err
+			if err != nil {
+				return nil, err
+			}
+			if len(br.Responses) != len(reqs) {
+				return nil, fmt.Errorf("kv: a batch of %d requests returned %d responses", len(reqs), len(br.Responses))
+			}
+			return br.Responses, nil
 		}
 		if le.Lock.StartTs == t.startTs {
 			// Our own lock from an earlier, failed commit attempt.

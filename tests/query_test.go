@@ -39,6 +39,23 @@ var querySetup = []string{
 	`CREATE TABLE e (k INT PRIMARY KEY, v INT)`,
 }
 
+// iuRows is an INSERT into iu of rows lo..hi, each unique in every
+// column, followed by a row repeating row dup's primary key (dup < 0: none).
+func iuRows(lo, hi, dup int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO iu VALUES ")
+	for k := lo; k <= hi; k++ {
+		if k > lo {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%d, %d, 'r%d', %d)", k, k+3000, k, k+3000)
+	}
+	if dup >= 0 {
+		fmt.Fprintf(&b, ", (%d, %d, 'dup', %d)", dup, dup+9000, dup+9000)
+	}
+	return b.String()
+}
+
 // queries are compared one by one after querySetup.
 var queries = []string{
 	// Expressions and operators.
@@ -628,6 +645,18 @@ var indexStatements = []string{
 	`INSERT INTO iu VALUES (5, 5, 'x', 1)`,
 	`INSERT INTO iu VALUES (5, 5, 'y', 4)`,
 	`INSERT INTO iu VALUES (5, 5, 'x', 5), (6, 5, 'z', 6)`,
+	// Multi-row inserts check their keys in batches (rowWriter.prefetch):
+	// duplicates within one statement, against stored rows, and across
+	// a batch boundary (512 rows) must fail as in PostgreSQL.
+	`INSERT INTO iu VALUES (7, 70, 'm', 70), (8, 70, 'n', 80)`,
+	`INSERT INTO iu VALUES (9, 90, 'o', 90), (9, 91, 'p', 91)`,
+	`INSERT INTO iu VALUES (10, 100, 'q', 100), (1, 101, 'r', 101)`,
+	`INSERT INTO iu VALUES (10, 100, 'q', 100), (11, 110, 'q', 100)`,
+	iuRows(2000, 2600, 2100),
+	iuRows(2000, 2600, 2600),
+	iuRows(2000, 2600, -1),
+	`SELECT count(*), min(k), max(k), count(DISTINCT a) FROM iu WHERE k >= 2000`,
+	iuRows(2599, 2601, -1),
 	`UPDATE iu SET a = 4 WHERE k = 1`,
 	`UPDATE iu SET a = a + 10`,
 	`SELECT * FROM iu WHERE a = 11`,

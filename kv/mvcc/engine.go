@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -24,13 +25,23 @@ func PebbleOptions(fs vfs.FS, logger *slog.Logger) *pebble.Options {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &pebble.Options{
+	opts := &pebble.Options{
 		Comparer:           EngineComparer,
 		FormatMajorVersion: pebble.FormatNewest,
 		FS:                 fs,
 		LoggerAndTracer:    slogLogger{l: logger.With("component", "pebble")},
+		CacheSize:          DefaultCacheSize,
 	}
+	// Bloom filters over the comparer's prefix (the user key, without its
+	// version) let a point lookup skip every table that lacks the key:
+	// most lookups are of absent lock records and absent keys an INSERT
+	// checks. Lower levels inherit L0's policy.
+	opts.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
+	return opts
 }
+
+// DefaultCacheSize is the size of Pebble's block cache.
+const DefaultCacheSize = 64 << 20
 
 // Open opens (creating if needed) the Pebble store in dir on fs with
 // PebbleOptions. The caller owns the returned DB and must Close it.

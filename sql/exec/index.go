@@ -109,7 +109,7 @@ func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor,
 			if err := rowenc.DecodeValue(t, kv.Value, row); err != nil {
 				return err
 			}
-			err := putIndexEntry(ctx, ec, t, idx, row, func() error {
+			err := putIndexEntry(ctx, ec, t, idx, row, txnExists(ec), func() error {
 				return pgerror.New(pgerror.CodeUniqueViolation, "could not create unique index \"%s\"", idx.Name).
 					WithDetail("Key %s is duplicated.", indexKeyString(t, idx, row))
 			})

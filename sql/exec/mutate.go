@@ -92,41 +92,72 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 	}
 	rowidOrd := plan.RowIDOrdinal(n.Table)
 	w := newRowWriter(ec, n.Table)
+	// Rows are taken from the input in chunks, so that the existence
+	// checks of a chunk's keys are one batched read (rowWriter.prefetch);
+	// they are still checked and written one by one, in order.
+	var (
+		chunk   []types.Datums
+		checkPK []bool
+	)
 	for {
-		in, err := src.Next(ctx)
-		if err != nil {
-			return err
-		}
-		if in == nil {
-			return nil
-		}
-		row := make(types.Datums, len(n.Table.Columns))
-		for i := range row {
-			row[i] = types.DNull
-		}
-		for i, ord := range n.Targets {
-			v := in[i]
-			if v != types.DNull {
-				if v, err = types.AssignCast(v, n.Table.Columns[ord].Type, ec.fc()); err != nil {
-					return err
-				}
+		chunk, checkPK = chunk[:0], checkPK[:0]
+		var inErr error
+		for len(chunk) < insertChunk {
+			in, err := src.Next(ctx)
+			if err != nil {
+				inErr = err
+				break
 			}
-			row[ord] = v
+			if in == nil {
+				break
+			}
+			row := make(types.Datums, len(n.Table.Columns))
+			for i := range row {
+				row[i] = types.DNull
+			}
+			for i, ord := range n.Targets {
+				v := in[i]
+				if v != types.DNull {
+					if v, err = types.AssignCast(v, n.Table.Columns[ord].Type, ec.fc()); err != nil {
+						break
+					}
+				}
+				row[ord] = v
+			}
+			if err != nil {
+				// Reported after the rows before it, as PostgreSQL would.
+				inErr = err
+				break
+			}
+			// A generated rowid is unique by construction: no existence check.
+			generated := rowidOrd >= 0 && row[rowidOrd] == types.DNull
+			if generated {
+				row[rowidOrd] = types.DInt(ec.RowID())
+			}
+			chunk, checkPK = append(chunk, row), append(checkPK, !generated)
 		}
-		// A generated rowid is unique by construction: no existence check.
-		generated := rowidOrd >= 0 && row[rowidOrd] == types.DNull
-		if generated {
-			row[rowidOrd] = types.DInt(ec.RowID())
+		if len(chunk) > 1 {
+			if err := w.prefetch(ctx, chunk, checkPK); err != nil {
+				return err
+			}
 		}
-		if err := w.insert(ctx, row, !generated); err != nil {
-			return err
+		for i, row := range chunk {
+			if err := w.insert(ctx, row, checkPK[i]); err != nil {
+				return err
+			}
+			m.Count++
+			if err := m.returning(n.Returning, row); err != nil {
+				return err
+			}
 		}
-		m.Count++
-		if err := m.returning(n.Returning, row); err != nil {
-			return err
+		if inErr != nil || len(chunk) < insertChunk {
+			return inErr
 		}
 	}
 }
+
+// insertChunk is how many input rows an INSERT checks and writes at a time.
+const insertChunk = 512
 
 func (m *mutationOp) delete(ctx context.Context, n *plan.Delete) error {
 	src, err := m.tableRows(n.Input)

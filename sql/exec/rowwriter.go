@@ -32,6 +32,10 @@ type rowWriter struct {
 	ec     *Context
 	t      *catalog.TableDescriptor
 	locked bool
+	// snap holds existence answers prefetched from the statement's
+	// snapshot for keys the statement is about to check (prefetch); a key
+	// the transaction has since written is answered from its buffer.
+	snap map[string]bool
 }
 
 func newRowWriter(ec *Context, t *catalog.TableDescriptor) *rowWriter {
@@ -47,11 +51,62 @@ func (w *rowWriter) lock() error {
 }
 
 func (w *rowWriter) get(ctx context.Context, key kvpb.Key) (bool, error) {
-	_, found, err := w.ec.Txn.Get(ctx, key)
-	if w.ec.Stats != nil {
-		w.ec.Stats.Gets.Add(1)
+	if found, ok := w.snap[string(key)]; ok && !w.ec.Txn.HasWrite(key) {
+		return found, nil
 	}
-	return found, err
+	return txnExists(w.ec)(ctx, key)
+}
+
+// txnExists returns a function reading whether a key has a value, as the
+// transaction sees it (its own writes included), counting the Get.
+func txnExists(ec *Context) func(context.Context, kvpb.Key) (bool, error) {
+	return func(ctx context.Context, key kvpb.Key) (bool, error) {
+		_, found, err := ec.Txn.Get(ctx, key)
+		if ec.Stats != nil {
+			ec.Stats.Gets.Add(1)
+		}
+		return found, err
+	}
+}
+
+// prefetch reads, in one batch, whether the primary keys (for the rows
+// whose checkPK is set) and unique index keys the insert of rows will check
+// exist in the snapshot, so that a multi-row INSERT makes one round to the
+// range per batch of rows instead of one per key. A row whose keys cannot
+// be encoded is skipped: its insert reports the error in order.
+func (w *rowWriter) prefetch(ctx context.Context, rows []types.Datums, checkPK []bool) error {
+	var keys []kvpb.Key
+	for i, row := range rows {
+		if checkPK[i] {
+			if k, err := rowenc.EncodePrimaryKey(w.t, row); err == nil {
+				keys = append(keys, k)
+			}
+		}
+		for j := range w.t.Indexes {
+			idx := &w.t.Indexes[j]
+			if !idx.Unique || rowenc.IndexHasNull(w.t, idx, row) {
+				continue
+			}
+			if k, _, err := rowenc.EncodeIndexEntry(w.t, idx, row); err == nil {
+				keys = append(keys, k)
+			}
+		}
+	}
+	found, err := w.ec.Txn.ExistsMany(ctx, keys)
+	if err != nil {
+		return err
+	}
+	if w.ec.Stats != nil {
+		w.ec.Stats.Gets.Add(int64(len(keys)))
+	}
+	clear(w.snap)
+	if w.snap == nil {
+		w.snap = make(map[string]bool, len(keys))
+	}
+	for i, k := range keys {
+		w.snap[string(k)] = found[i]
+	}
+	return nil
 }
 
 // insert writes a new row and its index entries, failing with 23502 on a
@@ -172,12 +227,13 @@ func (w *rowWriter) delete(ctx context.Context, key kvpb.Key, old types.Datums) 
 // putEntry writes row's entry in idx; in a unique index an entry without
 // NULLs is checked first (23505) and written with Txn.Insert.
 func (w *rowWriter) putEntry(ctx context.Context, idx *catalog.Index, row types.Datums) error {
-	return putIndexEntry(ctx, w.ec, w.t, idx, row, func() error { return duplicateKey(w.t, idx, row) })
+	return putIndexEntry(ctx, w.ec, w.t, idx, row, w.get, func() error { return duplicateKey(w.t, idx, row) })
 }
 
 // putIndexEntry writes row's entry in idx, returning dup() when a unique
-// entry's key is taken.
-func putIndexEntry(ctx context.Context, ec *Context, t *catalog.TableDescriptor, idx *catalog.Index, row types.Datums, dup func() error) error {
+// entry's key is taken (exists tells).
+func putIndexEntry(ctx context.Context, ec *Context, t *catalog.TableDescriptor, idx *catalog.Index, row types.Datums,
+	exists func(context.Context, kvpb.Key) (bool, error), dup func() error) error {
 	k, v, err := rowenc.EncodeIndexEntry(t, idx, row)
 	if err != nil {
 		return err
@@ -185,10 +241,7 @@ func putIndexEntry(ctx context.Context, ec *Context, t *catalog.TableDescriptor,
 	if !idx.Unique || rowenc.IndexHasNull(t, idx, row) {
 		return ec.Txn.Put(k, v)
 	}
-	_, found, err := ec.Txn.Get(ctx, k)
-	if ec.Stats != nil {
-		ec.Stats.Gets.Add(1)
-	}
+	found, err := exists(ctx, k)
 	if err != nil {
 		return err
 	}
