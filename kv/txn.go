@@ -117,7 +117,7 @@ func (t *Txn) Get(ctx context.Context, key kvpb.Key) ([]byte, bool, error) {
 // but a lock) of key: its reads of key answer from the buffer.
 func (t *Txn) HasWrite(key kvpb.Key) bool {
 	m, ok := t.writes[string(key)]
-	return ok && m.Op != kvpb.OpLock
+	return ok && !m.Op.IsLockOnly()
 }
 
 // ExistsMany reads whether each of keys has a value in the snapshot, all
@@ -169,7 +169,7 @@ func (t *Txn) Scan(ctx context.Context, span kvpb.Span, maxKeys, maxBytes int64)
 	}
 	var own []kvpb.Mutation
 	for _, m := range t.writes {
-		if m.Op != kvpb.OpLock && covered.ContainsKey(m.Key) {
+		if !m.Op.IsLockOnly() && covered.ContainsKey(m.Key) {
 			own = append(own, m)
 		}
 	}
@@ -246,15 +246,30 @@ func (t *Txn) Insert(key kvpb.Key, value []byte) error {
 // committed after the transaction started (and a later writer conflicts
 // with this transaction's lock record), so two transactions that both
 // lock or write key cannot both commit with overlapping lifetimes. A key
-// the transaction already writes keeps its write.
+// the transaction already writes keeps its write; a shared lock becomes
+// exclusive.
 func (t *Txn) Lock(key kvpb.Key) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	if m, ok := t.writes[string(key)]; ok && m.Op != kvpb.OpSharedLock {
+		return nil
+	}
+	return t.buffer(kvpb.Mutation{Op: kvpb.OpLock, Key: key})
+}
+
+// LockShared buffers a shared lock-only mutation (kvpb.OpSharedLock) on
+// key: like Lock, except that transactions holding only shared locks on
+// key do not conflict with one another. A key the transaction already
+// writes or locks keeps that stronger mutation.
+func (t *Txn) LockShared(key kvpb.Key) error {
 	if t.done {
 		return ErrTxnDone
 	}
 	if _, ok := t.writes[string(key)]; ok {
 		return nil
 	}
-	return t.buffer(kvpb.Mutation{Op: kvpb.OpLock, Key: key})
+	return t.buffer(kvpb.Mutation{Op: kvpb.OpSharedLock, Key: key})
 }
 
 // Delete buffers a delete of key.

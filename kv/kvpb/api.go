@@ -105,7 +105,17 @@ const (
 	// OpLock takes a lock and writes nothing (SELECT … FOR UPDATE, and keys
 	// a transaction read and must keep stable).
 	OpLock
+	// OpSharedLock takes a shared lock and writes nothing: it conflicts
+	// with any other write of the key committed after the transaction
+	// started, except other shared locks, and every write but a shared
+	// lock conflicts with it. Writers of a table take it on the table's
+	// schema lock key, which a schema change locks with OpLock: writers do
+	// not conflict with each other, each of them does with the change.
+	OpSharedLock
 )
+
+// IsLockOnly reports whether the op writes nothing readers see.
+func (o MutationOp) IsLockOnly() bool { return o == OpLock || o == OpSharedLock }
 
 func (o MutationOp) String() string {
 	switch o {
@@ -117,6 +127,8 @@ func (o MutationOp) String() string {
 		return "insert"
 	case OpLock:
 		return "lock"
+	case OpSharedLock:
+		return "shared-lock"
 	}
 	return fmt.Sprintf("op(%d)", uint8(o))
 }

@@ -59,9 +59,10 @@ func TestDataDriven(t *testing.T) {
 	})
 }
 
-var mutationRE = regexp.MustCompile(`^(put|del|insert|lock)\(([^,()]*)(?:,([^()]*))?\)$`)
+var mutationRE = regexp.MustCompile(`^(put|del|insert|lock|shared)\(([^,()]*)(?:,([^()]*))?\)$`)
 
-// mutationArgs reads the put(k,v) del(k) insert(k,v) lock(k) arguments.
+// mutationArgs reads the put(k,v) del(k) insert(k,v) lock(k) shared(k)
+// arguments.
 func mutationArgs(d *datadriven.TestData) []kvpb.Mutation {
 	var muts []kvpb.Mutation
 	for _, a := range d.CmdArgs {
@@ -79,6 +80,8 @@ func mutationArgs(d *datadriven.TestData) []kvpb.Mutation {
 			mut.Op = kvpb.OpInsert
 		case "lock":
 			mut.Op, mut.Value = kvpb.OpLock, nil
+		case "shared":
+			mut.Op, mut.Value = kvpb.OpSharedLock, nil
 		}
 		muts = append(muts, mut)
 	}

@@ -37,6 +37,9 @@ const (
 	writeDelete   writeKind = 2
 	writeRollback writeKind = 3
 	writeLock     writeKind = 4
+	// writeSharedLock is what an OpSharedLock leaves: other shared locks
+	// pass over it, every other write conflicts with it.
+	writeSharedLock writeKind = 5
 )
 
 func (k writeKind) String() string {
@@ -49,6 +52,8 @@ func (k writeKind) String() string {
 		return "rollback"
 	case writeLock:
 		return "lock"
+	case writeSharedLock:
+		return "shared-lock"
 	}
 	return fmt.Sprintf("writeKind(%d)", byte(k))
 }
@@ -85,7 +90,7 @@ func decodeWriteRecord(b []byte) (writeRecord, error) {
 	switch r.kind {
 	case writePut:
 		r.value = rd.Bytes()
-	case writeDelete, writeRollback, writeLock:
+	case writeDelete, writeRollback, writeLock, writeSharedLock:
 	default:
 		return writeRecord{}, fmt.Errorf("mvcc: write record has unknown kind %d", r.kind)
 	}
@@ -105,6 +110,8 @@ func writeKindForOp(op kvpb.MutationOp) writeKind {
 		return writePut
 	case kvpb.OpDelete:
 		return writeDelete
+	case kvpb.OpSharedLock:
+		return writeSharedLock
 	default:
 		return writeLock
 	}
@@ -147,7 +154,7 @@ func decodeLockRecord(b []byte) (lockRecord, error) {
 	if !rd.Done() {
 		return lockRecord{}, fmt.Errorf("mvcc: lock has trailing bytes")
 	}
-	if l.op < kvpb.OpPut || l.op > kvpb.OpLock {
+	if l.op < kvpb.OpPut || l.op > kvpb.OpSharedLock {
 		return lockRecord{}, fmt.Errorf("mvcc: lock has unknown op %d", l.op)
 	}
 	return l, nil
@@ -166,9 +173,9 @@ func (l lockRecord) info(userKey kvpb.Key) kvpb.LockInfo {
 
 // blocksReadAt reports whether the lock hides the key from a reader at ts:
 // a prewrite lock of a transaction that started at or before ts may commit
-// below ts. OpLock locks write nothing and never block readers.
+// below ts. Lock-only locks write nothing and never block readers.
 func (l lockRecord) blocksReadAt(ts kvpb.Timestamp) bool {
-	return l.op != kvpb.OpLock && l.startTs <= ts
+	return !l.op.IsLockOnly() && l.startTs <= ts
 }
 
 func encodeRawValue(v []byte) []byte {

@@ -161,7 +161,7 @@ func prewrite(r pebble.Reader, p *plan, req *kvpb.PrewriteRequest) error {
 // after startTs (WriteConflictError), an existing key for OpInsert
 // (KeyExistsError). ownLock reports that the key already holds our lock.
 func checkMutation(r pebble.Reader, m kvpb.Mutation, startTs kvpb.Timestamp) (ownLock bool, err error) {
-	if m.Op < kvpb.OpPut || m.Op > kvpb.OpLock {
+	if m.Op < kvpb.OpPut || m.Op > kvpb.OpSharedLock {
 		return false, fmt.Errorf("mvcc: write of key %s has unknown op %s", m.Key, m.Op)
 	}
 	l, locked, err := getLock(r, m.Key)
@@ -178,6 +178,15 @@ func checkMutation(r pebble.Reader, m kvpb.Mutation, startTs kvpb.Timestamp) (ow
 		nw, ok, err := newestWrite(it, m.Key)
 		if err != nil {
 			return err
+		}
+		if m.Op == kvpb.OpSharedLock {
+			// Shared locks committed since we started do not conflict.
+			for ok && nw.kind == writeSharedLock && nw.commitTs >= startTs {
+				it.Next()
+				if nw, ok, err = versionAt(it, m.Key); err != nil {
+					return err
+				}
+			}
 		}
 		if ok && nw.commitTs >= startTs {
 			if own, found, err := writeOfTxn(it, m.Key, startTs); err != nil {

@@ -23,10 +23,11 @@
 // Secondary indexes (index.go) live in their table's descriptor (ids from
 // NextIndexID, never reused); their names, and the primary key's, share
 // the namespace too, as index records pointing at (table, index). Every
-// transaction that writes a table's rows locks one of its writer lock
-// keys (LockForWrite) and every change of its layout locks them all
-// (LockForSchemaChange): Percolator's write-write check then refuses to
-// commit a writer whose descriptor changed while it ran.
+// transaction that writes a table's rows takes a shared lock on the
+// table's schema lock key (LockForWrite) and every change of its layout an
+// exclusive one (LockForSchemaChange): Percolator's write-write check then
+// refuses to commit a writer whose descriptor changed while it ran, while
+// writers never conflict with each other through the key.
 //
 // Descriptors are read inside the statement's transaction, not cached: a
 // DROP committed by another session is seen by the next statement. A

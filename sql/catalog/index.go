@@ -163,41 +163,32 @@ func WriteTable(ctx context.Context, w Writer, t *TableDescriptor) error {
 // Locker takes lock-only mutations; *kv.Txn implements it.
 type Locker interface {
 	Lock(key kvpb.Key) error
+	LockShared(key kvpb.Key) error
 }
 
-// schemaLockShards is how many writer lock keys a table has. A writer
-// locks one (chosen by its start timestamp), a schema change all of them:
-// writers conflict with schema changes always, with each other only when
-// they happen to pick the same shard.
-const schemaLockShards = 64
-
-// schemaLockKey returns /System/desc/<id>/w<shard>: a key that only ever
-// holds lock records (OpLock writes nothing readers see).
-func schemaLockKey(tableID uint64, shard int) kvpb.Key {
-	return append(kvpb.DescriptorKey(tableID), 'w', byte(shard))
+// schemaLockKey returns /System/desc/<id>/w: a key that only ever holds
+// lock records (lock-only mutations write nothing readers see).
+func schemaLockKey(tableID uint64) kvpb.Key {
+	return append(kvpb.DescriptorKey(tableID), 'w')
 }
 
 // LockForWrite is taken by every transaction that writes rows of table
-// tableID, once, before commit. With LockForSchemaChange it makes a
-// writer and a schema change of the table conflict at commit (Percolator's
-// write-write check on the lock key) whenever their lifetimes overlap, so
-// a writer that planned with a descriptor version changed before its
-// commit cannot commit (40001 in an explicit block, retried in an
-// implicit one) and no committed row misses an index entry (DESIGN.md §7).
-func LockForWrite(l Locker, tableID uint64, txnStart kvpb.Timestamp) error {
-	h := uint64(txnStart) * 0x9e3779b97f4a7c15
-	return l.Lock(schemaLockKey(tableID, int(h>>58)%schemaLockShards))
+// tableID, once, before commit: a shared lock on the table's schema lock
+// key. With LockForSchemaChange (an exclusive lock on the same key) it
+// makes a writer and a schema change of the table conflict at commit
+// (Percolator's write-write check) whenever their lifetimes overlap, so a
+// writer that planned with a descriptor version changed before its commit
+// cannot commit (40001 in an explicit block, retried in an implicit one)
+// and no committed row misses an index entry (DESIGN.md §7). Writers do
+// not conflict with each other through it.
+func LockForWrite(l Locker, tableID uint64) error {
+	return l.LockShared(schemaLockKey(tableID))
 }
 
-// LockForSchemaChange locks every writer lock key of table tableID (see
-// LockForWrite).
+// LockForSchemaChange locks table tableID's schema lock key exclusively
+// (see LockForWrite).
 func LockForSchemaChange(l Locker, tableID uint64) error {
-	for i := 0; i < schemaLockShards; i++ {
-		if err := l.Lock(schemaLockKey(tableID, i)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return l.Lock(schemaLockKey(tableID))
 }
 
 // IndexByID returns the index (primary or secondary) with id, or nil.

@@ -47,7 +47,7 @@ func (w *rowWriter) lock() error {
 		return nil
 	}
 	w.locked = true
-	return catalog.LockForWrite(w.ec.Txn, w.t.ID, w.ec.Txn.StartTs())
+	return catalog.LockForWrite(w.ec.Txn, w.t.ID)
 }
 
 func (w *rowWriter) get(ctx context.Context, key kvpb.Key) (bool, error) {

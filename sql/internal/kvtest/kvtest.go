@@ -21,9 +21,10 @@ type version struct {
 	commitTs, startTs kvpb.Timestamp
 	value             []byte
 	deleted           bool
-	// lockOnly is the record a committed OpLock leaves: readers skip it,
-	// prewrites conflict with it (as kv/mvcc's lock records).
-	lockOnly bool
+	// lockOnly is the record a committed OpLock or OpSharedLock leaves:
+	// readers skip it, prewrites conflict with it (as kv/mvcc's lock
+	// records), except a shared lock's prewrite with a shared record.
+	lockOnly, shared bool
 }
 
 type lock struct {
@@ -105,7 +106,7 @@ func (s *Store) visible(key string, ts kvpb.Timestamp) (version, bool) {
 }
 
 func (s *Store) lockedErr(key string, ts kvpb.Timestamp) error {
-	if l, ok := s.locks[key]; ok && l.info.StartTs <= ts && l.mut.Op != kvpb.OpLock {
+	if l, ok := s.locks[key]; ok && l.info.StartTs <= ts && !l.mut.Op.IsLockOnly() {
 		return &kvpb.KeyLockedError{Lock: l.info}
 	}
 	return nil
@@ -178,7 +179,7 @@ func (s *Store) eval(req kvpb.Request) (kvpb.Response, error) {
 		for _, m := range r.Mutations {
 			k := string(m.Key)
 			v := version{commitTs: s.tso, startTs: r.StartTs, value: append([]byte(nil), m.Value...),
-				deleted: m.Op == kvpb.OpDelete, lockOnly: m.Op == kvpb.OpLock}
+				deleted: m.Op == kvpb.OpDelete, lockOnly: m.Op.IsLockOnly(), shared: m.Op == kvpb.OpSharedLock}
 			s.versions[k] = append([]version{v}, s.versions[k]...)
 		}
 		return &kvpb.OnePCResponse{CommitTs: s.tso}, nil
@@ -290,7 +291,11 @@ func (s *Store) checkWrites(startTs kvpb.Timestamp, muts []kvpb.Mutation) error 
 		if s.rollbacks[k][startTs] {
 			return &kvpb.TxnAbortedError{Key: m.Key, StartTs: startTs}
 		}
-		if vs := s.versions[k]; len(vs) > 0 && vs[0].commitTs >= startTs {
+		vs := s.versions[k]
+		for m.Op == kvpb.OpSharedLock && len(vs) > 0 && vs[0].shared && vs[0].commitTs >= startTs {
+			vs = vs[1:] // shared locks do not conflict with each other
+		}
+		if len(vs) > 0 && vs[0].commitTs >= startTs {
 			return &kvpb.WriteConflictError{Key: m.Key, StartTs: startTs, ConflictStartTs: vs[0].startTs, ConflictCommitTs: vs[0].commitTs}
 		}
 		if m.Op == kvpb.OpInsert {
@@ -318,7 +323,7 @@ func (s *Store) commitKey(key kvpb.Key, startTs, commitTs kvpb.Timestamp) error 
 	}
 	delete(s.locks, k)
 	v := version{commitTs: commitTs, startTs: startTs, value: l.mut.Value, deleted: l.mut.Op == kvpb.OpDelete,
-		lockOnly: l.mut.Op == kvpb.OpLock}
+		lockOnly: l.mut.Op.IsLockOnly(), shared: l.mut.Op == kvpb.OpSharedLock}
 	s.versions[k] = append([]version{v}, s.versions[k]...)
 	return nil
 }
