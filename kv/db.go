@@ -54,6 +54,7 @@ type DB struct {
 	sender Sender
 	tso    TimestampOracle
 	opts   DBOptions
+	waits  waitGraph
 }
 
 // NewDB returns a DB sending through sender and timestamping with tso.

@@ -29,6 +29,17 @@ type Txn struct {
 	done   bool
 	// CommitTs is set once Commit succeeded.
 	commitTs kvpb.Timestamp
+
+	// undo records what buffer changed while a savepoint is held.
+	undo       []undoEntry
+	savepoints int
+	// Pessimistic locking (pessimistic.go): the primary (the first key
+	// locked), the keys locked, the largest for_update_ts they were
+	// locked at, and the heartbeat of the primary's TTL.
+	primary        kvpb.Key
+	locked         map[string]bool
+	maxForUpdateTs kvpb.Timestamp
+	hb             *heartbeat
 }
 
 // NewTxn starts a transaction at a fresh TSO timestamp.
@@ -202,6 +213,10 @@ func (t *Txn) buffer(m kvpb.Mutation) error {
 		return ErrTxnDone
 	}
 	k := string(m.Key)
+	if t.savepoints > 0 {
+		old, had := t.writes[k]
+		t.undo = append(t.undo, undoEntry{key: k, prev: old, had: had})
+	}
 	if old, ok := t.writes[k]; ok {
 		t.bytes -= int64(len(old.Key) + len(old.Value))
 		// Insert after our own delete is a put: the delete proved the key
@@ -291,13 +306,31 @@ func (t *Txn) Commit(ctx context.Context) error {
 	if len(t.writes) == 0 {
 		return nil
 	}
-	muts := make([]kvpb.Mutation, 0, len(t.writes))
+	defer t.stopHeartbeat()
+	muts := make([]kvpb.Mutation, 0, len(t.writes)+len(t.locked))
 	for _, m := range t.writes {
 		muts = append(muts, m)
 	}
+	// A key locked pessimistically but not written (its statement was
+	// undone) still needs its lock turned into something: a lock-only
+	// mutation.
+	for k := range t.locked {
+		if _, ok := t.writes[k]; !ok {
+			muts = append(muts, kvpb.Mutation{Op: kvpb.OpLock, Key: kvpb.Key(k)})
+		}
+	}
 	sort.Slice(muts, func(i, j int) bool { return bytes.Compare(muts[i].Key, muts[j].Key) < 0 })
+	if t.primary != nil {
+		// The primary of the pessimistic locks stays the primary.
+		for i := range muts {
+			if muts[i].Key.Equal(t.primary) {
+				muts[0], muts[i] = muts[i], muts[0]
+				break
+			}
+		}
+	}
 	if !t.db.opts.DisableOnePC {
-		resp, err := t.sendResolving(ctx, &kvpb.OnePCRequest{StartTs: t.startTs, Mutations: muts})
+		resp, err := t.sendResolving(ctx, &kvpb.OnePCRequest{StartTs: t.startTs, MinCommitTs: t.maxForUpdateTs, Mutations: muts})
 		var unavailable *kvpb.OnePCUnavailableError
 		var mismatch *kvpb.RangeKeyMismatchError
 		switch {
@@ -307,14 +340,28 @@ func (t *Txn) Commit(ctx context.Context) error {
 		case errors.As(err, &unavailable), errors.As(err, &mismatch):
 			// Nothing was written: commit in two phases.
 		default:
+			if len(t.locked) > 0 && refused(err) {
+				t.cleanup(t.lockedKeys())
+			}
 			return err
 		}
 	}
 	return t.commitTwoPhase(ctx, muts)
 }
 
-// commitTwoPhase runs Percolator's prewrite and commit over muts, sorted by
-// key; the first is the primary.
+// refused reports whether err is a typed refusal of a request, which then
+// did not apply (rather than an unknown outcome).
+func refused(err error) bool {
+	var (
+		wc *kvpb.WriteConflictError
+		ke *kvpb.KeyExistsError
+		ab *kvpb.TxnAbortedError
+	)
+	return errors.As(err, &wc) || errors.As(err, &ke) || errors.As(err, &ab)
+}
+
+// commitTwoPhase runs Percolator's prewrite and commit over muts; the first
+// is the primary.
 func (t *Txn) commitTwoPhase(ctx context.Context, muts []kvpb.Mutation) error {
 	primary := muts[0].Key
 	keys := make([]kvpb.Key, len(muts))
@@ -368,11 +415,17 @@ func (t *Txn) cleanup(keys []kvpb.Key) {
 	_, _ = t.db.Send(ctx, &kvpb.RollbackRequest{StartTs: t.startTs, Keys: keys})
 }
 
-// Rollback abandons the transaction. Nothing was written before Commit, so
-// it only drops the buffer.
+// Rollback abandons the transaction. Nothing was written before Commit but
+// pessimistic locks, which are released here so that their waiters go on
+// at once.
 func (t *Txn) Rollback(ctx context.Context) error {
+	wasDone := t.done
 	t.done = true
 	t.writes = nil
+	t.stopHeartbeat()
+	if !wasDone && len(t.locked) > 0 {
+		t.cleanup(t.lockedKeys())
+	}
 	return nil
 }
 
@@ -392,6 +445,13 @@ func (t *Txn) sendResolving(ctx context.Context, req kvpb.Request) (kvpb.Respons
 // them is resolved and the whole batch is sent again.
 func (t *Txn) sendBatchResolving(ctx context.Context, reqs []kvpb.Request) ([]kvpb.Response, error) {
 	backoff := 2 * time.Millisecond
+	// While it waits, the transaction has an edge in the waits-for graph.
+	waiting := false
+	defer func() {
+		if waiting {
+			t.db.waits.done(t.startTs)
+		}
+	}()
 	for {
 		br, err := t.db.sender.Send(ctx, &kvpb.BatchRequest{Requests: reqs})
 		var le *kvpb.KeyLockedError
@@ -415,12 +475,16 @@ func (t *Txn) sendBatchResolving(ctx context.Context, reqs []kvpb.Request) ([]kv
 		if resolved {
 			continue
 		}
+		if !t.db.waits.wait(t.startTs, le.Lock.StartTs) {
+			return nil, &kvpb.DeadlockError{Key: le.Lock.Key, HolderStartTs: le.Lock.StartTs}
+		}
+		waiting = true
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-time.After(backoff):
 		}
-		if backoff < 200*time.Millisecond {
+		if backoff < 50*time.Millisecond {
 			backoff *= 2
 		}
 	}

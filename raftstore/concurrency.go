@@ -94,10 +94,11 @@ func (c *concurrency) raiseFloor(term uint64, ts kvpb.Timestamp) {
 	c.floorTerm = term
 }
 
-// lockForCommit picks the commit_ts of a one-phase commit started at
-// startTs and takes in-memory locks on its keys until release(id). ok is
-// false when the floor of term is not established.
-func (c *concurrency) lockForCommit(term, id uint64, startTs kvpb.Timestamp, muts []kvpb.Mutation) (commitTs kvpb.Timestamp, ok bool) {
+// lockForCommit picks the commit_ts of a one-phase commit that must
+// commit above above (its start_ts, or its largest for_update_ts) and
+// takes in-memory locks on its keys until release(id). ok is false when
+// the floor of term is not established.
+func (c *concurrency) lockForCommit(term, id uint64, above kvpb.Timestamp, muts []kvpb.Mutation) (commitTs kvpb.Timestamp, ok bool) {
 	keys := make([]kvpb.Key, len(muts))
 	for i, m := range muts {
 		keys[i] = m.Key
@@ -108,7 +109,7 @@ func (c *concurrency) lockForCommit(term, id uint64, startTs kvpb.Timestamp, mut
 	if c.floorTerm != term {
 		return 0, false
 	}
-	commitTs = kvpb.OnePCCommitTs(max(c.maxReadTs, startTs))
+	commitTs = kvpb.OnePCCommitTs(max(c.maxReadTs, above))
 	c.pending[id] = &memLocks{commitTs: commitTs, keys: keys, released: make(chan struct{})}
 	return commitTs, true
 }

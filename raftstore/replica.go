@@ -187,7 +187,7 @@ func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.Batch
 		if onePC != nil {
 			// The commit_ts is picked and the in-memory locks taken under
 			// r.mu, so a term change cannot slip in before the proposal.
-			commitTs, ok := r.conc.lockForCommit(r.mu.term, id, onePC.StartTs, onePC.Mutations)
+			commitTs, ok := r.conc.lockForCommit(r.mu.term, id, max(onePC.StartTs, onePC.MinCommitTs), onePC.Mutations)
 			if !ok {
 				return &kvpb.OnePCUnavailableError{RangeID: r.rangeID, Reason: "leadership changed"}
 			}

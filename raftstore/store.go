@@ -296,6 +296,8 @@ func outsideRange(desc *kvpb.RangeDescriptor, req kvpb.Request) (kvpb.Key, bool)
 		return nil, true
 	case *kvpb.CommitRequest:
 		return checkKeys(t.Keys)
+	case *kvpb.PessimisticLockRequest:
+		return checkKeys(t.Keys)
 	case *kvpb.RollbackRequest:
 		return checkKeys(t.Keys)
 	case *kvpb.ResolveLockRequest:

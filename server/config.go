@@ -37,6 +37,10 @@ type Config struct {
 	// aggregations, hash joins and DISTINCT may hold (53200 beyond it);
 	// zero takes sql/exec's default (64 MiB).
 	SQLMemoryBudget int64
+	// LockTTL is how long a transaction's locks outlive its last
+	// heartbeat before another transaction may roll it back (kv's
+	// LockTTLMillis). Zero means kv's default, 3 s.
+	LockTTL time.Duration
 }
 
 func (c *Config) validate() error {

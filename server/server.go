@@ -82,7 +82,7 @@ func New(cfg Config) (*Server, error) {
 		Clock:   cfg.Clock,
 		Logger:  s.log.With("component", "tso"),
 	})
-	s.db = kv.NewDB(s.store, s.tso, kv.DBOptions{})
+	s.db = kv.NewDB(s.store, s.tso, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds())})
 	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: cfg.NodeID, Logger: s.log.With("component", "sql")})
 	s.sql.Stats.SetMemoryBudget(cfg.SQLMemoryBudget)
 	s.pgwire, err = pgwire.New(pgwire.Config{

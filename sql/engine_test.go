@@ -21,6 +21,17 @@ func mustExec(t *testing.T, s *Session, q string) string {
 	return rec.b.String()
 }
 
+// otherSession opens a second session on ts, closed when the test ends.
+func (ts *testServer) otherSession(t *testing.T) *Session {
+	t.Helper()
+	s, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
 func newTestSession(t *testing.T) (*testServer, *Session) {
 	ts := newTestServer(t)
 	s, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
@@ -128,27 +139,79 @@ func TestOnePCFallback(t *testing.T) {
 	}
 }
 
-// TestExplicitConflict: a conflict at COMMIT of a block is the client's
-// 40001, and the session is idle afterwards.
+// TestExplicitConflict: an UPDATE in a block locks its row; a concurrent
+// implicit UPDATE of the row waits for the block and then applies on top
+// of its write, as in PostgreSQL.
 func TestExplicitConflict(t *testing.T) {
 	ts, a := newTestSession(t)
-	b, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
-	if err != nil {
+	b := ts.otherSession(t)
+	mustExec(t, a, "CREATE TABLE t (k INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 0)")
+	mustExec(t, a, "BEGIN; UPDATE t SET v = v + 1 WHERE k = 1")
+	done := make(chan error, 1)
+	go func() { done <- b.ExecSimple(context.Background(), "UPDATE t SET v = v * 10 WHERE k = 1", &recorder{}) }()
+	select {
+	case err := <-done:
+		t.Fatalf("the concurrent UPDATE did not wait for the block's lock: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	mustExec(t, a, "COMMIT")
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	if got := mustExec(t, a, "SELECT v FROM t"); got != "columns: v:23\n10\nSELECT 1\n" {
+		t.Fatalf("got %q, want (0+1)*10", got)
+	}
+}
+
+// TestRepeatableReadConflict: under REPEATABLE READ, updating a row
+// changed since the snapshot fails the statement with 40001.
+func TestRepeatableReadConflict(t *testing.T) {
+	ts, a := newTestSession(t)
+	b := ts.otherSession(t)
 	mustExec(t, a, "CREATE TABLE t (k INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 0)")
-	mustExec(t, a, "BEGIN; UPDATE t SET v = 1 WHERE k = 1")
-	mustExec(t, b, "UPDATE t SET v = 2 WHERE k = 1")
-	err = a.ExecSimple(context.Background(), "COMMIT", &recorder{})
+	mustExec(t, a, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT v FROM t")
+	mustExec(t, b, "UPDATE t SET v = 5 WHERE k = 1")
+	err := a.ExecSimple(context.Background(), "UPDATE t SET v = v + 1 WHERE k = 1", &recorder{})
 	if pe, ok := err.(*pgerror.Error); !ok || pe.Code != pgerror.CodeSerializationFailure {
 		t.Fatalf("got %v, want 40001", err)
 	}
-	if a.TxnStatus() != TxnIdle {
+	if a.TxnStatus() != TxnFailed {
 		t.Fatalf("status %c", a.TxnStatus())
 	}
-	if got := mustExec(t, a, "SELECT v FROM t"); got != "columns: v:23\n2\nSELECT 1\n" {
+	mustExec(t, a, "ROLLBACK")
+	if got := mustExec(t, a, "SELECT v FROM t"); got != "columns: v:23\n5\nSELECT 1\n" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestReadCommittedRerun: under READ COMMITTED, a statement whose locks
+// meet a newer write runs again on a newer snapshot, its first run's
+// writes undone.
+func TestReadCommittedRerun(t *testing.T) {
+	ts, a := newTestSession(t)
+	mustExec(t, a, "CREATE TABLE t (k INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 0), (2, 0)")
+	var mu sync.Mutex
+	conflicts := 1
+	ts.store.Intercept = func(req kvpb.Request) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if p, ok := req.(*kvpb.PessimisticLockRequest); ok && conflicts > 0 {
+			conflicts--
+			return &kvpb.WriteConflictError{Key: p.Keys[0], StartTs: p.StartTs}
+		}
+		return nil
+	}
+	before := ts.store.Requests[kvpb.MethodScan]
+	got := mustExec(t, a, "BEGIN; UPDATE t SET v = v + 1 RETURNING k, v; COMMIT")
+	if want := "BEGIN\ncolumns: k:23 | v:23\n1 | 1\n2 | 1\nUPDATE 2\nCOMMIT\n"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if conflicts != 0 || ts.store.Requests[kvpb.MethodScan]-before < 2 {
+		t.Fatalf("the statement was not run again (%d conflicts left)", conflicts)
+	}
+	ts.store.Intercept = nil
+	if got := mustExec(t, a, "SELECT k, v FROM t"); got != "columns: k:23 | v:23\n1 | 1\n2 | 1\nSELECT 2\n" {
+		t.Fatalf("after commit: %q", got)
 	}
 }
 
@@ -156,15 +219,11 @@ func TestExplicitConflict(t *testing.T) {
 // commits.
 func TestConcurrentCreate(t *testing.T) {
 	ts, a := newTestSession(t)
-	b, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := ts.otherSession(t)
 	mustExec(t, a, "BEGIN; CREATE TABLE x (k INT PRIMARY KEY)")
 	mustExec(t, b, "BEGIN; CREATE TABLE x (k INT PRIMARY KEY)")
 	mustExec(t, a, "COMMIT")
-	err = b.ExecSimple(context.Background(), "COMMIT", &recorder{})
+	err := b.ExecSimple(context.Background(), "COMMIT", &recorder{})
 	pe, ok := err.(*pgerror.Error)
 	if !ok || (pe.Code != pgerror.CodeDuplicateTable && pe.Code != pgerror.CodeSerializationFailure) {
 		t.Fatalf("got %v, want 42P07 or 40001", err)

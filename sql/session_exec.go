@@ -89,15 +89,17 @@ func (s *Session) open(ctx context.Context, pp *preparedPlan, params types.Datum
 
 func (s *Session) execContext(params types.Datums) *exec.Context {
 	return &exec.Context{
-		Txn:           s.txn,
-		RowID:         s.e.rowID.next,
-		ScanBatchSize: s.e.scanBatchSize,
-		Stats:         &s.e.Stats,
-		Params:        params,
-		Now:           s.txn.StartTs().GoTime(),
-		Format:        s.FormatContext(),
-		Settings:      s.CurrentSetting,
-		MemoryBudget:  s.e.Stats.MemoryBudget(),
+		Txn:            s.txn,
+		Pessimistic:    s.mode == modeExplicit,
+		RepeatableRead: s.txnModes.isolation == "repeatable read",
+		RowID:          s.e.rowID.next,
+		ScanBatchSize:  s.e.scanBatchSize,
+		Stats:          &s.e.Stats,
+		Params:         params,
+		Now:            s.txn.StartTs().GoTime(),
+		Format:         s.FormatContext(),
+		Settings:       s.CurrentSetting,
+		MemoryBudget:   s.e.Stats.MemoryBudget(),
 	}
 }
 

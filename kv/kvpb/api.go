@@ -22,6 +22,8 @@ const (
 	MethodRawDelete
 	MethodClearRange
 	MethodOnePC
+	MethodPessimisticLock
+	MethodTxnHeartBeat
 )
 
 var methodNames = map[Method]string{
@@ -31,6 +33,7 @@ var methodNames = map[Method]string{
 	MethodRawGet: "RawGet", MethodRawPut: "RawPut", MethodRawCPut: "RawCPut",
 	MethodIncrement: "Increment", MethodRawDelete: "RawDelete",
 	MethodClearRange: "ClearRange", MethodOnePC: "OnePC",
+	MethodPessimisticLock: "PessimisticLock", MethodTxnHeartBeat: "TxnHeartBeat",
 }
 
 func (m Method) String() string {
@@ -112,10 +115,18 @@ const (
 	// schema lock key, which a schema change locks with OpLock: writers do
 	// not conflict with each other, each of them does with the change.
 	OpSharedLock
+	// OpPessimistic is the op of a pessimistic lock (PessimisticLockRequest):
+	// taken by a DML statement of an explicit transaction on each key it
+	// writes, it carries no value, readers ignore it, and the
+	// transaction's prewrite (or one-phase commit) replaces it. It is never
+	// a mutation's op.
+	OpPessimistic
 )
 
 // IsLockOnly reports whether the op writes nothing readers see.
-func (o MutationOp) IsLockOnly() bool { return o == OpLock || o == OpSharedLock }
+func (o MutationOp) IsLockOnly() bool {
+	return o == OpLock || o == OpSharedLock || o == OpPessimistic
+}
 
 func (o MutationOp) String() string {
 	switch o {
@@ -129,6 +140,8 @@ func (o MutationOp) String() string {
 		return "lock"
 	case OpSharedLock:
 		return "shared-lock"
+	case OpPessimistic:
+		return "pessimistic"
 	}
 	return fmt.Sprintf("op(%d)", uint8(o))
 }
@@ -195,15 +208,50 @@ type PrewriteResponse struct{}
 // when it proposes the command, above every timestamp it has served a read
 // at (see OnePCCommitTs), so no reader can have missed the write.
 type OnePCRequest struct {
-	StartTs   Timestamp
-	CommitTs  Timestamp
-	Mutations []Mutation
+	StartTs Timestamp
+	// MinCommitTs, when set, is a timestamp the commit_ts must exceed:
+	// the largest for_update_ts of the transaction's pessimistic locks.
+	MinCommitTs Timestamp
+	CommitTs    Timestamp
+	Mutations   []Mutation
 }
 
 // OnePCResponse carries the commit timestamp the range chose.
 type OnePCResponse struct {
 	CommitTs Timestamp
 }
+
+// PessimisticLockRequest takes pessimistic locks on Keys for the
+// transaction started at StartTs, whose statement reads at ForUpdateTs
+// (DESIGN.md §4; TiDB's pessimistic mode). A key locked by another
+// transaction fails it with KeyLockedError (the client waits or resolves);
+// a write committed at or after ForUpdateTs with WriteConflictError (READ
+// COMMITTED re-runs the statement on a newer snapshot, REPEATABLE READ
+// fails with 40001); nothing is locked then. A key already locked by the
+// transaction stays locked. Primary is the transaction's primary key; it
+// is locked by the transaction's first such request.
+type PessimisticLockRequest struct {
+	Primary     Key
+	StartTs     Timestamp
+	ForUpdateTs Timestamp
+	LockTTL     uint64
+	Keys        []Key
+}
+
+// PessimisticLockResponse is empty.
+type PessimisticLockResponse struct{}
+
+// TxnHeartBeatRequest extends the TTL of the lock on the transaction's
+// primary key to at least TTL (milliseconds of TSO time after StartTs),
+// so that a long transaction that is alive is not rolled back by others.
+type TxnHeartBeatRequest struct {
+	Primary Key
+	StartTs Timestamp
+	TTL     uint64
+}
+
+// TxnHeartBeatResponse returns the lock's TTL.
+type TxnHeartBeatResponse struct{ TTL uint64 }
 
 // CommitRequest is Percolator's second phase for Keys: each lock of StartTs
 // becomes a committed version at CommitTs.
@@ -330,50 +378,56 @@ type ClearRangeRequest struct{ Span Span }
 // ClearRangeResponse is empty.
 type ClearRangeResponse struct{}
 
-func (*GetRequest) Method() Method            { return MethodGet }
-func (*ScanRequest) Method() Method           { return MethodScan }
-func (*PrewriteRequest) Method() Method       { return MethodPrewrite }
-func (*CommitRequest) Method() Method         { return MethodCommit }
-func (*RollbackRequest) Method() Method       { return MethodRollback }
-func (*CheckTxnStatusRequest) Method() Method { return MethodCheckTxnStatus }
-func (*ResolveLockRequest) Method() Method    { return MethodResolveLock }
-func (*RawGetRequest) Method() Method         { return MethodRawGet }
-func (*RawPutRequest) Method() Method         { return MethodRawPut }
-func (*RawCPutRequest) Method() Method        { return MethodRawCPut }
-func (*IncrementRequest) Method() Method      { return MethodIncrement }
-func (*RawDeleteRequest) Method() Method      { return MethodRawDelete }
-func (*ClearRangeRequest) Method() Method     { return MethodClearRange }
-func (*OnePCRequest) Method() Method          { return MethodOnePC }
+func (*GetRequest) Method() Method             { return MethodGet }
+func (*ScanRequest) Method() Method            { return MethodScan }
+func (*PrewriteRequest) Method() Method        { return MethodPrewrite }
+func (*CommitRequest) Method() Method          { return MethodCommit }
+func (*RollbackRequest) Method() Method        { return MethodRollback }
+func (*CheckTxnStatusRequest) Method() Method  { return MethodCheckTxnStatus }
+func (*ResolveLockRequest) Method() Method     { return MethodResolveLock }
+func (*RawGetRequest) Method() Method          { return MethodRawGet }
+func (*RawPutRequest) Method() Method          { return MethodRawPut }
+func (*RawCPutRequest) Method() Method         { return MethodRawCPut }
+func (*IncrementRequest) Method() Method       { return MethodIncrement }
+func (*RawDeleteRequest) Method() Method       { return MethodRawDelete }
+func (*ClearRangeRequest) Method() Method      { return MethodClearRange }
+func (*OnePCRequest) Method() Method           { return MethodOnePC }
+func (*PessimisticLockRequest) Method() Method { return MethodPessimisticLock }
+func (*TxnHeartBeatRequest) Method() Method    { return MethodTxnHeartBeat }
 
-func (*GetResponse) Method() Method            { return MethodGet }
-func (*ScanResponse) Method() Method           { return MethodScan }
-func (*PrewriteResponse) Method() Method       { return MethodPrewrite }
-func (*CommitResponse) Method() Method         { return MethodCommit }
-func (*RollbackResponse) Method() Method       { return MethodRollback }
-func (*CheckTxnStatusResponse) Method() Method { return MethodCheckTxnStatus }
-func (*ResolveLockResponse) Method() Method    { return MethodResolveLock }
-func (*RawGetResponse) Method() Method         { return MethodRawGet }
-func (*RawPutResponse) Method() Method         { return MethodRawPut }
-func (*RawCPutResponse) Method() Method        { return MethodRawCPut }
-func (*IncrementResponse) Method() Method      { return MethodIncrement }
-func (*RawDeleteResponse) Method() Method      { return MethodRawDelete }
-func (*ClearRangeResponse) Method() Method     { return MethodClearRange }
-func (*OnePCResponse) Method() Method          { return MethodOnePC }
+func (*GetResponse) Method() Method             { return MethodGet }
+func (*ScanResponse) Method() Method            { return MethodScan }
+func (*PrewriteResponse) Method() Method        { return MethodPrewrite }
+func (*CommitResponse) Method() Method          { return MethodCommit }
+func (*RollbackResponse) Method() Method        { return MethodRollback }
+func (*CheckTxnStatusResponse) Method() Method  { return MethodCheckTxnStatus }
+func (*ResolveLockResponse) Method() Method     { return MethodResolveLock }
+func (*RawGetResponse) Method() Method          { return MethodRawGet }
+func (*RawPutResponse) Method() Method          { return MethodRawPut }
+func (*RawCPutResponse) Method() Method         { return MethodRawCPut }
+func (*IncrementResponse) Method() Method       { return MethodIncrement }
+func (*RawDeleteResponse) Method() Method       { return MethodRawDelete }
+func (*ClearRangeResponse) Method() Method      { return MethodClearRange }
+func (*OnePCResponse) Method() Method           { return MethodOnePC }
+func (*PessimisticLockResponse) Method() Method { return MethodPessimisticLock }
+func (*TxnHeartBeatResponse) Method() Method    { return MethodTxnHeartBeat }
 
-func (*GetRequest) IsWrite() bool            { return false }
-func (*ScanRequest) IsWrite() bool           { return false }
-func (*PrewriteRequest) IsWrite() bool       { return true }
-func (*CommitRequest) IsWrite() bool         { return true }
-func (*RollbackRequest) IsWrite() bool       { return true }
-func (*CheckTxnStatusRequest) IsWrite() bool { return true }
-func (*ResolveLockRequest) IsWrite() bool    { return true }
-func (*RawGetRequest) IsWrite() bool         { return false }
-func (*RawPutRequest) IsWrite() bool         { return true }
-func (*RawCPutRequest) IsWrite() bool        { return true }
-func (*IncrementRequest) IsWrite() bool      { return true }
-func (*RawDeleteRequest) IsWrite() bool      { return true }
-func (*ClearRangeRequest) IsWrite() bool     { return true }
-func (*OnePCRequest) IsWrite() bool          { return true }
+func (*GetRequest) IsWrite() bool             { return false }
+func (*ScanRequest) IsWrite() bool            { return false }
+func (*PrewriteRequest) IsWrite() bool        { return true }
+func (*CommitRequest) IsWrite() bool          { return true }
+func (*RollbackRequest) IsWrite() bool        { return true }
+func (*CheckTxnStatusRequest) IsWrite() bool  { return true }
+func (*ResolveLockRequest) IsWrite() bool     { return true }
+func (*RawGetRequest) IsWrite() bool          { return false }
+func (*RawPutRequest) IsWrite() bool          { return true }
+func (*RawCPutRequest) IsWrite() bool         { return true }
+func (*IncrementRequest) IsWrite() bool       { return true }
+func (*RawDeleteRequest) IsWrite() bool       { return true }
+func (*ClearRangeRequest) IsWrite() bool      { return true }
+func (*OnePCRequest) IsWrite() bool           { return true }
+func (*PessimisticLockRequest) IsWrite() bool { return true }
+func (*TxnHeartBeatRequest) IsWrite() bool    { return true }
 
 func (r *GetRequest) Header() Key      { return r.Key }
 func (r *ScanRequest) Header() Key     { return r.Span.Key }
@@ -391,6 +445,10 @@ func (r *IncrementRequest) Header() Key   { return r.Key }
 func (r *RawDeleteRequest) Header() Key   { return r.Key }
 func (r *ClearRangeRequest) Header() Key  { return r.Span.Key }
 func (r *OnePCRequest) Header() Key       { return firstMutationKey(r.Mutations) }
+func (r *PessimisticLockRequest) Header() Key {
+	return firstKey(r.Keys)
+}
+func (r *TxnHeartBeatRequest) Header() Key { return r.Primary }
 
 func firstKey(ks []Key) Key {
 	if len(ks) == 0 {

@@ -229,8 +229,19 @@ func encodeRequest(w *Writer, req Request) {
 		encodeMutations(w, t.Mutations)
 	case *OnePCRequest:
 		w.Uvarint(uint64(t.StartTs))
+		w.Uvarint(uint64(t.MinCommitTs))
 		w.Uvarint(uint64(t.CommitTs))
 		encodeMutations(w, t.Mutations)
+	case *PessimisticLockRequest:
+		w.Bytes_(t.Primary)
+		w.Uvarint(uint64(t.StartTs))
+		w.Uvarint(uint64(t.ForUpdateTs))
+		w.Uvarint(t.LockTTL)
+		encodeKeys(w, t.Keys)
+	case *TxnHeartBeatRequest:
+		w.Bytes_(t.Primary)
+		w.Uvarint(uint64(t.StartTs))
+		w.Uvarint(t.TTL)
 	case *CommitRequest:
 		w.Uvarint(uint64(t.StartTs))
 		w.Uvarint(uint64(t.CommitTs))
@@ -280,9 +291,14 @@ func decodeRequest(r *Reader, m Method) (Request, error) {
 		p.Mutations = decodeMutations(r)
 		return p, nil
 	case MethodOnePC:
-		p := &OnePCRequest{StartTs: Timestamp(r.Uvarint()), CommitTs: Timestamp(r.Uvarint())}
+		p := &OnePCRequest{StartTs: Timestamp(r.Uvarint()), MinCommitTs: Timestamp(r.Uvarint()), CommitTs: Timestamp(r.Uvarint())}
 		p.Mutations = decodeMutations(r)
 		return p, nil
+	case MethodPessimisticLock:
+		return &PessimisticLockRequest{Primary: r.Bytes(), StartTs: Timestamp(r.Uvarint()), ForUpdateTs: Timestamp(r.Uvarint()),
+			LockTTL: r.Uvarint(), Keys: decodeKeys(r)}, nil
+	case MethodTxnHeartBeat:
+		return &TxnHeartBeatRequest{Primary: r.Bytes(), StartTs: Timestamp(r.Uvarint()), TTL: r.Uvarint()}, nil
 	case MethodCommit:
 		return &CommitRequest{StartTs: Timestamp(r.Uvarint()), CommitTs: Timestamp(r.Uvarint()), Keys: decodeKeys(r)}, nil
 	case MethodRollback:

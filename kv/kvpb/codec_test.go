@@ -8,7 +8,9 @@ import (
 func TestRequestsRoundTrip(t *testing.T) {
 	reqs := []Request{
 		&GetRequest{Key: Key("a"), Ts: 7},
-		&OnePCRequest{StartTs: 8, CommitTs: 11, Mutations: []Mutation{{Op: OpInsert, Key: Key("a"), Value: []byte("v")}, {Op: OpDelete, Key: Key("b")}}},
+		&PessimisticLockRequest{Primary: Key("p"), StartTs: 4, ForUpdateTs: 6, LockTTL: 3000, Keys: []Key{Key("p"), Key("q")}},
+		&TxnHeartBeatRequest{Primary: Key("p"), StartTs: 4, TTL: 9000},
+		&OnePCRequest{StartTs: 8, MinCommitTs: 10, CommitTs: 11, Mutations: []Mutation{{Op: OpInsert, Key: Key("a"), Value: []byte("v")}, {Op: OpDelete, Key: Key("b")}}},
 		&ScanRequest{Span: Span{Key: Key("a"), EndKey: Key("z")}, Ts: 9, MaxKeys: 10, MaxBytes: 4096, Reverse: true},
 		&PrewriteRequest{Primary: Key("p"), StartTs: 5, LockTTL: 3000, Mutations: []Mutation{
 			{Op: OpPut, Key: Key("p"), Value: []byte("v")}, {Op: OpDelete, Key: Key("q")}, {Op: OpInsert, Key: Key("r"), Value: []byte{0}},

@@ -46,6 +46,19 @@ func (e *OnePCUnavailableError) Error() string {
 	return fmt.Sprintf("range %s cannot take a one-phase commit: %s", e.RangeID, e.Reason)
 }
 
+// DeadlockError is returned to a transaction whose wait for the lock of
+// the transaction started at HolderStartTs would close a cycle of
+// transactions waiting for each other; it must roll back (PostgreSQL's
+// 40P01).
+type DeadlockError struct {
+	Key           Key
+	HolderStartTs Timestamp
+}
+
+func (e *DeadlockError) Error() string {
+	return fmt.Sprintf("deadlock: waiting for transaction %s on key %s closes a cycle", e.HolderStartTs, e.Key)
+}
+
 // KeyExistsError is returned by an OpInsert mutation whose key already has a
 // committed value.
 type KeyExistsError struct{ Key Key }

@@ -100,6 +100,11 @@ func parseRequest(t *testing.T, d *datadriven.TestData) kvpb.Request {
 		}
 	case "one-pc":
 		return &kvpb.OnePCRequest{StartTs: tsArg(t, d, "start"), CommitTs: tsArg(t, d, "commit"), Mutations: mutationArgs(d)}
+	case "lock-pessimistic":
+		return &kvpb.PessimisticLockRequest{StartTs: tsArg(t, d, "start"), ForUpdateTs: tsArg(t, d, "for-update"),
+			Primary: kvpb.Key(strArg(t, d, "primary")), LockTTL: uint64(intArg(t, d, "ttl", 0)), Keys: keysArg(t, d)}
+	case "heartbeat":
+		return &kvpb.TxnHeartBeatRequest{Primary: kvpb.Key(strArg(t, d, "primary")), StartTs: tsArg(t, d, "start"), TTL: uint64(intArg(t, d, "ttl", 0))}
 	case "commit":
 		return &kvpb.CommitRequest{StartTs: tsArg(t, d, "start"), CommitTs: tsArg(t, d, "commit"), Keys: keysArg(t, d)}
 	case "rollback":

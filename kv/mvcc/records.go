@@ -154,7 +154,7 @@ func decodeLockRecord(b []byte) (lockRecord, error) {
 	if !rd.Done() {
 		return lockRecord{}, fmt.Errorf("mvcc: lock has trailing bytes")
 	}
-	if l.op < kvpb.OpPut || l.op > kvpb.OpSharedLock {
+	if l.op < kvpb.OpPut || l.op > kvpb.OpPessimistic {
 		return lockRecord{}, fmt.Errorf("mvcc: lock has unknown op %d", l.op)
 	}
 	return l, nil

@@ -74,6 +74,10 @@ func evalWrite(r pebble.Reader, p *plan, req kvpb.Request) (kvpb.Response, error
 		return &kvpb.PrewriteResponse{}, prewrite(r, p, req)
 	case *kvpb.OnePCRequest:
 		return onePhaseCommit(r, p, req)
+	case *kvpb.PessimisticLockRequest:
+		return &kvpb.PessimisticLockResponse{}, pessimisticLock(r, p, req)
+	case *kvpb.TxnHeartBeatRequest:
+		return txnHeartBeat(r, p, req)
 	case *kvpb.CommitRequest:
 		if req.StartTs == 0 || req.CommitTs <= req.StartTs {
 			return nil, fmt.Errorf("mvcc: commit_ts %s must be greater than start_ts %s", req.CommitTs, req.StartTs)
@@ -138,12 +142,12 @@ func prewrite(r pebble.Reader, p *plan, req *kvpb.PrewriteRequest) error {
 	}
 	var locks []planOp
 	for _, m := range req.Mutations {
-		ownLock, err := checkMutation(r, m, req.StartTs)
+		ownLock, _, err := checkMutation(r, m, req.StartTs)
 		if err != nil {
 			return err
 		}
 		if ownLock {
-			continue
+			continue // a retried prewrite
 		}
 		lr := lockRecord{op: m.Op, primary: req.Primary, startTs: req.StartTs, ttl: req.LockTTL}
 		if m.Op == kvpb.OpPut || m.Op == kvpb.OpInsert {
@@ -159,22 +163,28 @@ func prewrite(r pebble.Reader, p *plan, req *kvpb.PrewriteRequest) error {
 // transaction started at startTs: a lock of another transaction
 // (KeyLockedError), our own rollback (TxnAbortedError), a write at or
 // after startTs (WriteConflictError), an existing key for OpInsert
-// (KeyExistsError). ownLock reports that the key already holds our lock.
-func checkMutation(r pebble.Reader, m kvpb.Mutation, startTs kvpb.Timestamp) (ownLock bool, err error) {
+// (KeyExistsError). A key holding our own prewrite lock is reported by
+// ownLock and not checked further. A key holding our pessimistic lock is
+// checked only for OpInsert's existence: the lock has kept every other
+// writer out since the statement that took it read the key.
+func checkMutation(r pebble.Reader, m kvpb.Mutation, startTs kvpb.Timestamp) (ownLock, ownPessimistic bool, err error) {
 	if m.Op < kvpb.OpPut || m.Op > kvpb.OpSharedLock {
-		return false, fmt.Errorf("mvcc: write of key %s has unknown op %s", m.Key, m.Op)
+		return false, false, fmt.Errorf("mvcc: write of key %s has unknown op %s", m.Key, m.Op)
 	}
 	l, locked, err := getLock(r, m.Key)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if locked {
-		if l.startTs == startTs {
-			return true, nil
+		if l.startTs != startTs {
+			return false, false, &kvpb.KeyLockedError{Lock: l.info(m.Key)}
 		}
-		return false, &kvpb.KeyLockedError{Lock: l.info(m.Key)}
+		if l.op != kvpb.OpPessimistic {
+			return true, false, nil
+		}
+		ownPessimistic = true
 	}
-	return false, withKeyIter(r, m.Key, func(it *pebble.Iterator) error {
+	return false, ownPessimistic, withKeyIter(r, m.Key, func(it *pebble.Iterator) error {
 		nw, ok, err := newestWrite(it, m.Key)
 		if err != nil {
 			return err
@@ -188,7 +198,7 @@ func checkMutation(r pebble.Reader, m kvpb.Mutation, startTs kvpb.Timestamp) (ow
 				}
 			}
 		}
-		if ok && nw.commitTs >= startTs {
+		if ok && nw.commitTs >= startTs && !ownPessimistic {
 			if own, found, err := writeOfTxn(it, m.Key, startTs); err != nil {
 				return err
 			} else if found && own.kind == writeRollback {
@@ -222,12 +232,15 @@ func onePhaseCommit(r pebble.Reader, p *plan, req *kvpb.OnePCRequest) (kvpb.Resp
 	}
 	var ops plan
 	for _, m := range req.Mutations {
-		ownLock, err := checkMutation(r, m, req.StartTs)
+		ownLock, ownPessimistic, err := checkMutation(r, m, req.StartTs)
 		if err != nil {
 			return nil, err
 		}
 		if ownLock {
-			return nil, fmt.Errorf("mvcc: one-phase commit of %s meets its own lock", m.Key)
+			return nil, fmt.Errorf("mvcc: one-phase commit of %s meets its own prewrite lock", m.Key)
+		}
+		if ownPessimistic {
+			ops.delete(EncodeKey(kvpb.LockKey(m.Key), 0))
 		}
 		rec := writeRecord{kind: writeKindForOp(m.Op), startTs: req.StartTs}
 		if m.Op == kvpb.OpPut || m.Op == kvpb.OpInsert {
@@ -237,6 +250,76 @@ func onePhaseCommit(r pebble.Reader, p *plan, req *kvpb.OnePCRequest) (kvpb.Resp
 	}
 	p.ops = append(p.ops, ops.ops...)
 	return &kvpb.OnePCResponse{CommitTs: req.CommitTs}, nil
+}
+
+// pessimisticLock locks every key for the transaction after checking all
+// of them: a lock of another transaction (KeyLockedError), our own
+// rollback (TxnAbortedError), a write committed at or after ForUpdateTs
+// (WriteConflictError). A key we already lock is left as is.
+func pessimisticLock(r pebble.Reader, p *plan, req *kvpb.PessimisticLockRequest) error {
+	if req.StartTs == 0 || req.ForUpdateTs < req.StartTs {
+		return fmt.Errorf("mvcc: pessimistic lock with start_ts %s and for_update_ts %s", req.StartTs, req.ForUpdateTs)
+	}
+	var ops plan
+	for _, k := range req.Keys {
+		l, locked, err := getLock(r, k)
+		if err != nil {
+			return err
+		}
+		if locked {
+			if l.startTs == req.StartTs {
+				continue
+			}
+			return &kvpb.KeyLockedError{Lock: l.info(k)}
+		}
+		err = withKeyIter(r, k, func(it *pebble.Iterator) error {
+			if own, found, err := writeOfTxn(it, k, req.StartTs); err != nil {
+				return err
+			} else if found && own.kind == writeRollback {
+				return &kvpb.TxnAbortedError{Key: k, StartTs: req.StartTs}
+			}
+			// The newest write record that is not another transaction's
+			// rollback: a rollback record above a newer write must not
+			// hide it.
+			nw, ok, err := newestWrite(it, k)
+			for ; err == nil && ok && nw.kind == writeRollback && nw.commitTs >= req.ForUpdateTs; nw, ok, err = versionAt(it, k) {
+				it.Next()
+			}
+			if err != nil {
+				return err
+			}
+			if ok && nw.kind != writeRollback && nw.commitTs >= req.ForUpdateTs {
+				return &kvpb.WriteConflictError{
+					Key: k, StartTs: req.StartTs,
+					ConflictStartTs: nw.startTs, ConflictCommitTs: nw.commitTs,
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		lr := lockRecord{op: kvpb.OpPessimistic, primary: req.Primary, startTs: req.StartTs, ttl: req.LockTTL}
+		ops.set(EncodeKey(kvpb.LockKey(k), 0), lr.encode())
+	}
+	p.ops = append(p.ops, ops.ops...)
+	return nil
+}
+
+// txnHeartBeat raises the TTL of the transaction's primary lock.
+func txnHeartBeat(r pebble.Reader, p *plan, req *kvpb.TxnHeartBeatRequest) (kvpb.Response, error) {
+	l, locked, err := getLock(r, req.Primary)
+	if err != nil {
+		return nil, err
+	}
+	if !locked || l.startTs != req.StartTs {
+		return nil, &kvpb.TxnLockNotFoundError{Key: req.Primary, StartTs: req.StartTs}
+	}
+	if req.TTL > l.ttl {
+		l.ttl = req.TTL
+		p.set(EncodeKey(kvpb.LockKey(req.Primary), 0), l.encode())
+	}
+	return &kvpb.TxnHeartBeatResponse{TTL: l.ttl}, nil
 }
 
 // txnFate is what a key says about a transaction that holds no lock on it.
@@ -277,6 +360,11 @@ func commitKeys(r pebble.Reader, p *plan, startTs, commitTs kvpb.Timestamp, keys
 		l, locked, err := getLock(r, k)
 		if err != nil {
 			return err
+		}
+		if locked && l.startTs == startTs && l.op == kvpb.OpPessimistic {
+			// Locked but never prewritten: there is nothing to commit.
+			ops.delete(EncodeKey(kvpb.LockKey(k), 0))
+			continue
 		}
 		if locked && l.startTs == startTs {
 			rec := writeRecord{kind: writeKindForOp(l.op), startTs: startTs, value: l.value}

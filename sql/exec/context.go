@@ -50,6 +50,13 @@ func (s *Stats) MemoryBudget() int64 {
 // statement execution and is not safe for concurrent use.
 type Context struct {
 	Txn *kv.Txn
+	// Pessimistic, set in explicit transactions, makes each INSERT,
+	// UPDATE and DELETE lock the keys it wrote before it returns
+	// (kv.Txn.LockKeys, waiting for other holders). A key written since
+	// the statement's snapshot then re-runs the statement on a newer one
+	// under READ COMMITTED, and fails it with 40001 under REPEATABLE READ
+	// (RepeatableRead set), as PostgreSQL does.
+	Pessimistic, RepeatableRead bool
 	// RowID returns a fresh unique_rowid() for tables without a primary
 	// key.
 	RowID func() int64

@@ -31,16 +31,7 @@ func newMutation(env *evalEnv, n plan.Node) (RowSource, error) {
 func (m *mutationOp) Next(ctx context.Context) (types.Datums, error) {
 	if !m.ran {
 		m.ran = true
-		var err error
-		switch x := m.n.(type) {
-		case *plan.Insert:
-			err = m.insert(ctx, x)
-		case *plan.Update:
-			err = m.update(ctx, x)
-		case *plan.Delete:
-			err = m.delete(ctx, x)
-		}
-		if err != nil {
+		if err := m.run(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -50,6 +41,57 @@ func (m *mutationOp) Next(ctx context.Context) (types.Datums, error) {
 	r := m.rows[0]
 	m.rows = m.rows[1:]
 	return r, nil
+}
+
+// maxStatementRetries bounds how often a READ COMMITTED statement is run
+// again after its pessimistic locks met newer writes.
+const maxStatementRetries = 100
+
+// run runs the mutation; with pessimistic locking it then locks the keys
+// written, running the mutation again on a newer snapshot after a
+// conflict under READ COMMITTED (its writes undone first).
+func (m *mutationOp) run(ctx context.Context) error {
+	ec := m.env.ec
+	if !ec.Pessimistic {
+		return m.mutate(ctx)
+	}
+	for attempt := 0; ; attempt++ {
+		sp := ec.Txn.Savepoint()
+		err := m.mutate(ctx)
+		if err == nil {
+			err = ec.Txn.LockKeys(ctx, ec.Txn.WrittenSince(sp), ec.Txn.ReadTs())
+		}
+		if err == nil {
+			ec.Txn.ReleaseSavepoint(sp)
+			return nil
+		}
+		ec.Txn.RollbackToSavepoint(sp)
+		var wc *kvpb.WriteConflictError
+		if !errors.As(err, &wc) || ec.RepeatableRead || attempt == maxStatementRetries {
+			return err
+		}
+		// READ COMMITTED: the rows changed since the snapshot; run the
+		// statement again on one that sees them.
+		if err := ec.Txn.RefreshReadTs(ctx); err != nil {
+			return err
+		}
+		ec.subCache = nil
+		m.rows, m.Count = nil, 0
+		m.acct.close(ec)
+	}
+}
+
+// mutate runs the mutation once.
+func (m *mutationOp) mutate(ctx context.Context) error {
+	switch x := m.n.(type) {
+	case *plan.Insert:
+		return m.insert(ctx, x)
+	case *plan.Update:
+		return m.update(ctx, x)
+	case *plan.Delete:
+		return m.delete(ctx, x)
+	}
+	return nil
 }
 
 func (m *mutationOp) Close() {

@@ -40,6 +40,7 @@ const (
 	CodeActiveSQLTransaction       = "25001"
 	CodeNoActiveSQLTransaction     = "25P01"
 	CodeSerializationFailure       = "40001"
+	CodeDeadlockDetected           = "40P01"
 	CodeQueryCanceled              = "57014"
 	CodeAdminShutdown              = "57P01"
 	CodeProgramLimitExceeded       = "54000"
@@ -121,10 +122,13 @@ func Flatten(err error) *Error {
 		ab  *kvpb.TxnAbortedError
 		ke  *kvpb.KeyExistsError
 		big *kvpb.BufferTooLargeError
+		dl  *kvpb.DeadlockError
 	)
 	switch {
 	case errors.As(err, &wc), errors.As(err, &ab):
 		return &Error{Code: CodeSerializationFailure, Message: "could not serialize access due to concurrent update", Detail: err.Error(), Cause: err}
+	case errors.As(err, &dl):
+		return &Error{Code: CodeDeadlockDetected, Message: "deadlock detected", Detail: err.Error(), Cause: err}
 	case errors.As(err, &ke):
 		return &Error{Code: CodeUniqueViolation, Message: "duplicate key value violates unique constraint", Cause: err}
 	case errors.As(err, &big):

@@ -175,9 +175,10 @@ func (s *Store) eval(req kvpb.Request) (kvpb.Response, error) {
 		}
 		// Reads and commits are serialized under s.mu here, so a fresh
 		// timestamp is above every read served so far.
-		s.tso++
+		s.tso = max(s.tso, r.MinCommitTs) + 1
 		for _, m := range r.Mutations {
 			k := string(m.Key)
+			delete(s.locks, k) // our pessimistic lock, if any
 			v := version{commitTs: s.tso, startTs: r.StartTs, value: append([]byte(nil), m.Value...),
 				deleted: m.Op == kvpb.OpDelete, lockOnly: m.Op.IsLockOnly(), shared: m.Op == kvpb.OpSharedLock}
 			s.versions[k] = append([]version{v}, s.versions[k]...)
@@ -194,6 +195,39 @@ func (s *Store) eval(req kvpb.Request) (kvpb.Response, error) {
 			}
 		}
 		return &kvpb.PrewriteResponse{}, nil
+	case *kvpb.PessimisticLockRequest:
+		for _, key := range r.Keys {
+			k := string(key)
+			if l, ok := s.locks[k]; ok {
+				if l.info.StartTs == r.StartTs {
+					continue
+				}
+				return nil, &kvpb.KeyLockedError{Lock: l.info}
+			}
+			if s.rollbacks[k][r.StartTs] {
+				return nil, &kvpb.TxnAbortedError{Key: key, StartTs: r.StartTs}
+			}
+			if vs := s.versions[k]; len(vs) > 0 && vs[0].commitTs >= r.ForUpdateTs {
+				return nil, &kvpb.WriteConflictError{Key: key, StartTs: r.StartTs, ConflictStartTs: vs[0].startTs, ConflictCommitTs: vs[0].commitTs}
+			}
+		}
+		for _, key := range r.Keys {
+			if _, ok := s.locks[string(key)]; !ok {
+				s.locks[string(key)] = lock{
+					info: kvpb.LockInfo{Key: append(kvpb.Key(nil), key...), Primary: r.Primary, StartTs: r.StartTs, TTL: r.LockTTL, Op: kvpb.OpPessimistic},
+					mut:  kvpb.Mutation{Op: kvpb.OpPessimistic, Key: append(kvpb.Key(nil), key...)},
+				}
+			}
+		}
+		return &kvpb.PessimisticLockResponse{}, nil
+	case *kvpb.TxnHeartBeatRequest:
+		l, ok := s.locks[string(r.Primary)]
+		if !ok || l.info.StartTs != r.StartTs {
+			return nil, &kvpb.TxnLockNotFoundError{Key: r.Primary, StartTs: r.StartTs}
+		}
+		l.info.TTL = max(l.info.TTL, r.TTL)
+		s.locks[string(r.Primary)] = l
+		return &kvpb.TxnHeartBeatResponse{TTL: l.info.TTL}, nil
 	case *kvpb.CommitRequest:
 		for _, key := range r.Keys {
 			if err := s.commitKey(key, r.StartTs, r.CommitTs); err != nil {
@@ -285,17 +319,20 @@ func (s *Store) eval(req kvpb.Request) (kvpb.Response, error) {
 func (s *Store) checkWrites(startTs kvpb.Timestamp, muts []kvpb.Mutation) error {
 	for _, m := range muts {
 		k := string(m.Key)
-		if l, ok := s.locks[k]; ok && l.info.StartTs != startTs {
+		l, locked := s.locks[k]
+		if locked && l.info.StartTs != startTs {
 			return &kvpb.KeyLockedError{Lock: l.info}
 		}
 		if s.rollbacks[k][startTs] {
 			return &kvpb.TxnAbortedError{Key: m.Key, StartTs: startTs}
 		}
+		// Our pessimistic lock kept other writers out since it was taken.
+		ownPessimistic := locked && l.info.Op == kvpb.OpPessimistic
 		vs := s.versions[k]
 		for m.Op == kvpb.OpSharedLock && len(vs) > 0 && vs[0].shared && vs[0].commitTs >= startTs {
 			vs = vs[1:] // shared locks do not conflict with each other
 		}
-		if len(vs) > 0 && vs[0].commitTs >= startTs {
+		if len(vs) > 0 && vs[0].commitTs >= startTs && !ownPessimistic {
 			return &kvpb.WriteConflictError{Key: m.Key, StartTs: startTs, ConflictStartTs: vs[0].startTs, ConflictCommitTs: vs[0].commitTs}
 		}
 		if m.Op == kvpb.OpInsert {
