@@ -40,7 +40,14 @@ type Txn struct {
 	locked         map[string]bool
 	maxForUpdateTs kvpb.Timestamp
 	hb             *heartbeat
+	// lockTimeout bounds one wait for another transaction's lock (0: none).
+	lockTimeout time.Duration
 }
+
+// SetLockTimeout bounds how long one request waits for another
+// transaction's lock before failing with *kvpb.LockWaitTimeoutError
+// (PostgreSQL's lock_timeout); 0 waits until the context ends.
+func (t *Txn) SetLockTimeout(d time.Duration) { t.lockTimeout = d }
 
 // NewTxn starts a transaction at a fresh TSO timestamp.
 func (db *DB) NewTxn(ctx context.Context) (*Txn, error) {
@@ -445,6 +452,7 @@ func (t *Txn) sendResolving(ctx context.Context, req kvpb.Request) (kvpb.Respons
 // them is resolved and the whole batch is sent again.
 func (t *Txn) sendBatchResolving(ctx context.Context, reqs []kvpb.Request) ([]kvpb.Response, error) {
 	backoff := 2 * time.Millisecond
+	var waitStart time.Time
 	// While it waits, the transaction has an edge in the waits-for graph.
 	waiting := false
 	defer func() {
@@ -478,11 +486,21 @@ func (t *Txn) sendBatchResolving(ctx context.Context, reqs []kvpb.Request) ([]kv
 		if !t.db.waits.wait(t.startTs, le.Lock.StartTs) {
 			return nil, &kvpb.DeadlockError{Key: le.Lock.Key, HolderStartTs: le.Lock.StartTs}
 		}
-		waiting = true
+		if !waiting {
+			waiting, waitStart = true, time.Now()
+		}
+		sleep := backoff
+		if t.lockTimeout > 0 {
+			left := t.lockTimeout - time.Since(waitStart)
+			if left <= 0 {
+				return nil, &kvpb.LockWaitTimeoutError{Key: le.Lock.Key}
+			}
+			sleep = min(sleep, left)
+		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(backoff):
+		case <-time.After(sleep):
 		}
 		if backoff < 50*time.Millisecond {
 			backoff *= 2

@@ -88,6 +88,7 @@ func (s *Session) open(ctx context.Context, pp *preparedPlan, params types.Datum
 }
 
 func (s *Session) execContext(params types.Datums) *exec.Context {
+	s.txn.SetLockTimeout(s.settings.lockTimeout)
 	return &exec.Context{
 		Txn:            s.txn,
 		Pessimistic:    s.mode == modeExplicit,

@@ -218,8 +218,9 @@ type sessionSettings struct {
 	// fc is the FormatContext of the current TimeZone, DateStyle,
 	// IntervalStyle and extra_float_digits.
 	fc types.FormatContext
-	// statementTimeout is statement_timeout; 0 is none.
-	statementTimeout time.Duration
+	// statementTimeout is statement_timeout, lockTimeout lock_timeout;
+	// 0 is none.
+	statementTimeout, lockTimeout time.Duration
 	// custom holds the custom settings (names with a dot) SET created.
 	custom map[string]*settingDef
 }
@@ -326,14 +327,18 @@ func (s *Session) setValue(d *settingDef, v string) {
 	if d.apply != nil {
 		d.apply(s, v)
 	}
-	if d.msUnit && d.name == "statement_timeout" {
+	if d.msUnit && (d.name == "statement_timeout" || d.name == "lock_timeout") {
 		ms, _ := strconv.ParseInt(v, 10, 64)
 		if ms == 0 {
 			if n, err := parseMS(v); err == nil {
 				ms = n
 			}
 		}
-		s.settings.statementTimeout = time.Duration(ms) * time.Millisecond
+		if d.name == "statement_timeout" {
+			s.settings.statementTimeout = time.Duration(ms) * time.Millisecond
+		} else {
+			s.settings.lockTimeout = time.Duration(ms) * time.Millisecond
+		}
 	}
 }
 

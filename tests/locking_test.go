@@ -131,6 +131,17 @@ var lockScenarios = []lockScenario{
 		},
 		check: "SELECT k, u FROM t ORDER BY k",
 	},
+	{
+		name:  "lock_timeout",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 0)"},
+		steps: []lockStep{
+			a("BEGIN"), a("UPDATE t SET v = 1 WHERE k = 1"),
+			b("SET lock_timeout = '100ms'"), b("UPDATE t SET v = 2 WHERE k = 1"),
+			b("BEGIN"), b("SET LOCAL lock_timeout = 50"), b("DELETE FROM t"), b("ROLLBACK"),
+			a("COMMIT"), b("UPDATE t SET v = v + 10 WHERE k = 1"),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
 }
 
 // b2 runs on session b while its async statement is blocked: a third

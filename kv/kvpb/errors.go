@@ -59,6 +59,14 @@ func (e *DeadlockError) Error() string {
 	return fmt.Sprintf("deadlock: waiting for transaction %s on key %s closes a cycle", e.HolderStartTs, e.Key)
 }
 
+// LockWaitTimeoutError is returned when a request waited longer than the
+// transaction's lock timeout for the lock on Key (PostgreSQL's 55P03).
+type LockWaitTimeoutError struct{ Key Key }
+
+func (e *LockWaitTimeoutError) Error() string {
+	return fmt.Sprintf("lock wait timeout on key %s", e.Key)
+}
+
 // KeyExistsError is returned by an OpInsert mutation whose key already has a
 // committed value.
 type KeyExistsError struct{ Key Key }

@@ -41,6 +41,7 @@ const (
 	CodeNoActiveSQLTransaction     = "25P01"
 	CodeSerializationFailure       = "40001"
 	CodeDeadlockDetected           = "40P01"
+	CodeLockNotAvailable           = "55P03"
 	CodeQueryCanceled              = "57014"
 	CodeAdminShutdown              = "57P01"
 	CodeProgramLimitExceeded       = "54000"
@@ -123,10 +124,13 @@ func Flatten(err error) *Error {
 		ke  *kvpb.KeyExistsError
 		big *kvpb.BufferTooLargeError
 		dl  *kvpb.DeadlockError
+		lt  *kvpb.LockWaitTimeoutError
 	)
 	switch {
 	case errors.As(err, &wc), errors.As(err, &ab):
 		return &Error{Code: CodeSerializationFailure, Message: "could not serialize access due to concurrent update", Detail: err.Error(), Cause: err}
+	case errors.As(err, &lt):
+		return &Error{Code: CodeLockNotAvailable, Message: "canceling statement due to lock timeout", Cause: err}
 	case errors.As(err, &dl):
 		return &Error{Code: CodeDeadlockDetected, Message: "deadlock detected", Detail: err.Error(), Cause: err}
 	case errors.As(err, &ke):
