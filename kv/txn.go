@@ -49,6 +49,9 @@ type Txn struct {
 // (PostgreSQL's lock_timeout); 0 waits until the context ends.
 func (t *Txn) SetLockTimeout(d time.Duration) { t.lockTimeout = d }
 
+// LockTimeout returns the lock timeout SetLockTimeout set.
+func (t *Txn) LockTimeout() time.Duration { return t.lockTimeout }
+
 // NewTxn starts a transaction at a fresh TSO timestamp.
 func (db *DB) NewTxn(ctx context.Context) (*Txn, error) {
 	ts, err := db.tso.Next(ctx)
@@ -310,10 +313,15 @@ func (t *Txn) Commit(ctx context.Context) error {
 		return ErrTxnDone
 	}
 	t.done = true
+	defer t.stopHeartbeat()
 	if len(t.writes) == 0 {
+		// Nothing to commit; rows locked by SELECT … FOR UPDATE are
+		// released now rather than left for their TTL.
+		if len(t.locked) > 0 {
+			t.cleanup(t.lockedKeys())
+		}
 		return nil
 	}
-	defer t.stopHeartbeat()
 	muts := make([]kvpb.Mutation, 0, len(t.writes)+len(t.locked))
 	for _, m := range t.writes {
 		muts = append(muts, m)

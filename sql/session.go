@@ -360,8 +360,13 @@ func (s *Session) checkReadOnly(stmt ast.Statement) error {
 	if !s.txnModes.readOnly {
 		return nil
 	}
-	switch stmt.(type) {
-	case *ast.Select, *ast.ShowVar:
+	switch x := stmt.(type) {
+	case *ast.Select:
+		if x.ForUpdate != nil {
+			return pgerror.New("25006", "cannot execute SELECT FOR UPDATE in a read-only transaction")
+		}
+		return nil
+	case *ast.ShowVar:
 		return nil
 	}
 	return pgerror.New("25006", "cannot execute %s in a read-only transaction", stmt.StatementTag())

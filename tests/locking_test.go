@@ -142,6 +142,67 @@ var lockScenarios = []lockScenario{
 		},
 		check: "SELECT k, v FROM t ORDER BY k",
 	},
+	{
+		name:  "select for update waits for a writer and reads its write",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 0), (2, 0)"},
+		steps: []lockStep{
+			a("BEGIN"), a("UPDATE t SET v = 5 WHERE k = 1"),
+			b("BEGIN"), bAsync("SELECT k, v FROM t WHERE k = 1 FOR UPDATE"),
+			a("COMMIT"), waitFor('b'), b("UPDATE t SET v = v + 1 WHERE k = 1"), b("COMMIT"),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
+	{
+		name:  "select for update blocks writers until commit",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 0), (2, 0), (3, 0)"},
+		steps: []lockStep{
+			a("BEGIN"), a("SELECT k FROM t WHERE v = 0 AND k < 3 ORDER BY k DESC FOR NO KEY UPDATE"),
+			bAsync("UPDATE t SET v = v + 10 WHERE k = 2"),
+			b2("UPDATE t SET v = 7 WHERE k = 3"),
+			a("UPDATE t SET v = v + 1 WHERE k IN (1, 2)"), a("COMMIT"), waitFor('b'),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
+	{
+		name:  "commit of a block that only locked releases the rows",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 0)"},
+		steps: []lockStep{
+			a("BEGIN"), a("SELECT v FROM t WHERE k = 1 FOR UPDATE"),
+			bAsync("UPDATE t SET v = 9 WHERE k = 1"),
+			a("COMMIT"), waitFor('b'), a("SELECT v FROM t FOR UPDATE"),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
+	{
+		name:  "for update nowait",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 0)"},
+		steps: []lockStep{
+			a("BEGIN"), a("SELECT * FROM t FOR UPDATE"),
+			b("SELECT * FROM t FOR UPDATE NOWAIT"), b("SELECT * FROM t"), a("ROLLBACK"),
+			b("SELECT * FROM t WHERE k = 1 FOR UPDATE NOWAIT"),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
+	{
+		name:  "for update under repeatable read",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 0)"},
+		steps: []lockStep{
+			a("BEGIN ISOLATION LEVEL REPEATABLE READ"), a("SELECT v FROM t"),
+			b("UPDATE t SET v = 3"), a("SELECT v FROM t FOR UPDATE"), a("ROLLBACK"),
+			a("BEGIN READ ONLY"), a("SELECT v FROM t FOR UPDATE"), a("ROLLBACK"),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
+	{
+		name:  "for update refused with aggregates, DISTINCT, GROUP BY",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 0)"},
+		steps: []lockStep{
+			a("SELECT count(*) FROM t FOR UPDATE"), a("SELECT DISTINCT v FROM t FOR UPDATE"),
+			a("SELECT v FROM t GROUP BY v FOR UPDATE"),
+			a("SELECT k FROM t FOR UPDATE"), a("SELECT 1 AS one FOR UPDATE"),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
 }
 
 // b2 runs on session b while its async statement is blocked: a third
@@ -161,11 +222,29 @@ func runLockScenario(t *testing.T, tg target, sc lockScenario) string {
 	conns := map[byte]*pgx.Conn{'a': connectExt(t, tg.url), 'b': connectExt(t, tg.url), 'c': connectExt(t, tg.url)}
 	running := map[byte]chan string{}
 	var story strings.Builder
-	outcome := func(tag pgconn.CommandTag, err error) string {
+	// run runs sql and renders its outcome: the rows and tag, or the
+	// SQLSTATE.
+	run := func(conn *pgx.Conn, sql string) string {
+		rows, err := conn.Query(ctx, sql, pgx.QueryExecModeSimpleProtocol)
+		var out []string
+		if err == nil {
+			for rows.Next() {
+				vals, verr := rows.Values()
+				if verr != nil {
+					err = verr
+					break
+				}
+				out = append(out, fmt.Sprint(vals))
+			}
+			rows.Close()
+			if err == nil {
+				err = rows.Err()
+			}
+		}
 		var pe *pgconn.PgError
 		switch {
 		case err == nil:
-			return tag.String()
+			return strings.Join(append(out, rows.CommandTag().String()), " ")
 		case errors.As(err, &pe):
 			return "ERROR " + pe.Code
 		default:
@@ -187,7 +266,7 @@ func runLockScenario(t *testing.T, tg target, sc lockScenario) string {
 			ch := make(chan string, 1)
 			running[st.session] = ch
 			conn := conns[st.session]
-			go func(sql string) { ch <- outcome(conn.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol)) }(st.sql)
+			go func(sql string) { ch <- run(conn, sql) }(st.sql)
 			// Give the statement time to reach its lock. Whether it
 			// waits is judged below: a statement that did not wait has
 			// finished long before the next step.
@@ -200,7 +279,7 @@ func runLockScenario(t *testing.T, tg target, sc lockScenario) string {
 				fmt.Fprintf(&story, "%c %s: waits\n", st.session, st.sql)
 			}
 		default:
-			res := outcome(conns[st.session].Exec(ctx, st.sql, pgx.QueryExecModeSimpleProtocol))
+			res := run(conns[st.session], st.sql)
 			fmt.Fprintf(&story, "%c %s: %s\n", st.session, st.sql, res)
 		}
 	}
@@ -297,5 +376,27 @@ func TestLockOutlivesTTL(t *testing.T) {
 	}
 	if got := query(t, holder, "SELECT v FROM t"); got[0][0] != "10" {
 		t.Fatalf("v = %s, want (0+1)*10", got[0][0])
+	}
+}
+
+// TestUnbuiltLockingClauses: the locking clauses not built are refused
+// with 0A000 naming them, never run as something else.
+func TestUnbuiltLockingClauses(t *testing.T) {
+	s := startNode(t, server.Config{})
+	conn := connect(t, s.URL())
+	mustExec(t, conn, "CREATE TABLE t (k INT PRIMARY KEY, v INT)")
+	mustExec(t, conn, "CREATE TABLE u (k INT PRIMARY KEY)")
+	for q, want := range map[string]string{
+		"SELECT * FROM t FOR SHARE":                        "FOR SHARE",
+		"SELECT * FROM t FOR KEY SHARE":                    "FOR KEY SHARE",
+		"SELECT * FROM t FOR UPDATE SKIP LOCKED":           "SKIP LOCKED",
+		"SELECT * FROM t FOR UPDATE OF t":                  "FOR UPDATE OF",
+		"SELECT * FROM t, u WHERE t.k = u.k FOR UPDATE":    "FOR UPDATE with a join",
+		"SELECT k FROM t UNION SELECT k FROM u FOR UPDATE": "FOR UPDATE",
+	} {
+		pe := execErr(t, conn, q)
+		if pe.Code != "0A000" || !strings.Contains(pe.Message, want) {
+			t.Errorf("%s: %s %q, want 0A000 naming %q", q, pe.Code, pe.Message, want)
+		}
 	}
 }

@@ -200,6 +200,13 @@ type Select struct {
 	OrderBy  []OrderItem
 	Limit    Expr
 	Offset   Expr
+	// ForUpdate is set by FOR UPDATE / FOR NO KEY UPDATE.
+	ForUpdate *ForUpdate
+}
+
+// ForUpdate is a SELECT's row-locking clause.
+type ForUpdate struct {
+	NoWait bool
 }
 
 // Explain is EXPLAIN [ANALYZE] statement.

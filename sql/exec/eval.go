@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/sql/pgerror"
 	"github.com/rangedb/rangedb/sql/plan"
 	"github.com/rangedb/rangedb/sql/types"
@@ -16,6 +17,10 @@ type evalEnv struct {
 	ec    *Context
 	ctx   context.Context
 	outer []types.Datums
+	// lockScan, when set, is the scan whose rows' primary keys are
+	// appended to lockKeys (SELECT … FOR UPDATE; lock.go).
+	lockScan *plan.Scan
+	lockKeys *[]kvpb.Key
 }
 
 // withOuter returns an environment for a subquery evaluated for row.

@@ -64,8 +64,14 @@ func buildOp(env *evalEnv, n plan.Node) (RowSource, error) {
 				return nil, err
 			}
 		}
-		return &scanOp{env: env, table: x.Table, spans: spans, filter: x.Filter, st: env.opStats(n),
-			index: x.Index, indexOnly: x.IndexOnly}, nil
+		op := &scanOp{env: env, table: x.Table, spans: spans, filter: x.Filter, st: env.opStats(n),
+			index: x.Index, indexOnly: x.IndexOnly}
+		if x == env.lockScan {
+			op.collect = env.lockKeys
+		}
+		return op, nil
+	case *plan.LockRows:
+		return &lockRowsOp{env: env, n: x}, nil
 	case *plan.Values:
 		return &valuesOp{env: env, rows: x.Rows}, nil
 	case *plan.Filter:
@@ -275,6 +281,8 @@ type scanOp struct {
 	// index, when set, is the secondary index the spans are in (index.go).
 	index     *catalog.Index
 	indexOnly bool
+	// collect, when set, receives the primary key of every row produced.
+	collect *[]kvpb.Key
 }
 
 func (s *scanOp) count(gets, scans, keys int64) {
@@ -364,6 +372,9 @@ func (s *scanOp) nextRow(ctx context.Context) (kvpb.Key, types.Datums, error) {
 			return nil, nil, err
 		}
 		if ok {
+			if s.collect != nil {
+				*s.collect = append(*s.collect, append(kvpb.Key(nil), key...))
+			}
 			return key, row, nil
 		}
 	}

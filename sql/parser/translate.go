@@ -583,8 +583,6 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 		return nil, pgerror.Unsupported("SELECT INTO")
 	case len(s.WindowClause) > 0:
 		return nil, pgerror.Unsupported("WINDOW")
-	case len(s.LockingClause) > 0:
-		return nil, pgerror.Unsupported("FOR UPDATE/SHARE")
 	case s.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES:
 		return nil, pgerror.Unsupported("FETCH ... WITH TIES")
 	}
@@ -630,7 +628,40 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 	if err := t.queryTail(s, sel); err != nil {
 		return nil, err
 	}
+	if sel.ForUpdate, err = lockingClause(s.LockingClause); err != nil {
+		return nil, err
+	}
 	return sel, nil
+}
+
+// lockingClause translates FOR UPDATE [NOWAIT] and FOR NO KEY UPDATE (an
+// exclusive row lock either way); the shared strengths, OF and SKIP
+// LOCKED are not built.
+func lockingClause(nodes []*pg_query.Node) (*ast.ForUpdate, error) {
+	if len(nodes) == 0 {
+		return nil, nil
+	}
+	if len(nodes) > 1 {
+		return nil, pgerror.Unsupported("more than one locking clause")
+	}
+	lc := nodes[0].GetLockingClause()
+	switch lc.GetStrength() {
+	case pg_query.LockClauseStrength_LCS_FORUPDATE, pg_query.LockClauseStrength_LCS_FORNOKEYUPDATE:
+	case pg_query.LockClauseStrength_LCS_FORSHARE:
+		return nil, pgerror.Unsupported("FOR SHARE")
+	default:
+		return nil, pgerror.Unsupported("FOR KEY SHARE")
+	}
+	if len(lc.GetLockedRels()) > 0 {
+		return nil, pgerror.Unsupported("FOR UPDATE OF")
+	}
+	switch lc.GetWaitPolicy() {
+	case pg_query.LockWaitPolicy_LockWaitSkip:
+		return nil, pgerror.Unsupported("SKIP LOCKED")
+	case pg_query.LockWaitPolicy_LockWaitError:
+		return &ast.ForUpdate{NoWait: true}, nil
+	}
+	return &ast.ForUpdate{}, nil
 }
 
 // setOp translates UNION/INTERSECT/EXCEPT with its ORDER BY and LIMIT.

@@ -47,7 +47,11 @@ func BuildWithParams(ctx context.Context, r Resolver, stmt ast.Statement, paramT
 func (b *builder) buildStatement(stmt ast.Statement) (Node, error) {
 	switch s := stmt.(type) {
 	case *ast.Select:
-		return b.buildSelect(s, &scope{})
+		n, err := b.buildSelect(s, &scope{})
+		if err != nil || s.ForUpdate == nil {
+			return n, err
+		}
+		return lockRows(n, s)
 	case *ast.Insert:
 		n, err := b.buildInsert(s)
 		return b.viewTarget(s, n, err) // a view's name is no table: view.go
@@ -837,4 +841,51 @@ func figureColname(e ast.Expr) (string, int) {
 		}
 	}
 	return "", 0
+}
+
+// lockRows puts a LockRows over the plan of a SELECT … FOR UPDATE. The
+// rows locked are those of the one table the query reads: a join, a set
+// operation, grouping or DISTINCT is refused (PostgreSQL refuses the last
+// ones too, with the same SQLSTATE).
+func lockRows(n Node, sel *ast.Select) (Node, error) {
+	// In PostgreSQL's order (CheckSelectLocking).
+	switch {
+	case sel.Distinct:
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "FOR UPDATE is not allowed with DISTINCT clause")
+	case len(sel.GroupBy) > 0:
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "FOR UPDATE is not allowed with GROUP BY clause")
+	case sel.Having != nil:
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "FOR UPDATE is not allowed with HAVING clause")
+	}
+	var scan *Scan
+	var walk func(Node) error
+	walk = func(n Node) error {
+		switch x := n.(type) {
+		case *Scan:
+			scan = x
+			return nil
+		case *Project, *Filter, *Sort, *Limit, *Values:
+		case *Aggregate:
+			return pgerror.New(pgerror.CodeFeatureNotSupported, "FOR UPDATE is not allowed with aggregate functions")
+		case *Distinct:
+			return pgerror.New(pgerror.CodeFeatureNotSupported, "FOR UPDATE is not allowed with DISTINCT clause")
+		case *HashJoin, *LookupJoin:
+			return pgerror.Unsupported("FOR UPDATE with a join")
+		default:
+			return pgerror.Unsupported("FOR UPDATE over this query")
+		}
+		for _, c := range n.Children() {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(n); err != nil {
+		return nil, err
+	}
+	if scan == nil {
+		return n, nil // no table, no row to lock
+	}
+	return &LockRows{Input: n, Scan: scan, NoWait: sel.ForUpdate.NoWait}, nil
 }

@@ -145,6 +145,16 @@ type Limit struct {
 	Count, Offset Expr
 }
 
+// LockRows locks the rows Scan reads for Input (SELECT … FOR UPDATE):
+// Input runs to completion, the primary keys of the rows Scan produced
+// are locked, and only then are Input's rows returned. NoWait fails at
+// once instead of waiting for another transaction's lock.
+type LockRows struct {
+	Input  Node
+	Scan   *Scan
+	NoWait bool
+}
+
 // Returning is the RETURNING list of a mutation, evaluated over the new
 // (INSERT, UPDATE) or old (DELETE) table row.
 type Returning struct {
@@ -219,6 +229,7 @@ func (n *Aggregate) Columns() []Column { return n.Cols }
 func (n *Sort) Columns() []Column      { return n.Input.Columns() }
 func (n *Distinct) Columns() []Column  { return n.Input.Columns() }
 func (n *Limit) Columns() []Column     { return n.Input.Columns() }
+func (n *LockRows) Columns() []Column  { return n.Input.Columns() }
 func (n *Insert) Columns() []Column    { return n.Returning.columns() }
 func (n *Update) Columns() []Column    { return n.Returning.columns() }
 func (n *Delete) Columns() []Column    { return n.Returning.columns() }
@@ -244,6 +255,7 @@ func (n *Aggregate) Children() []Node  { return []Node{n.Input} }
 func (n *Sort) Children() []Node       { return []Node{n.Input} }
 func (n *Distinct) Children() []Node   { return []Node{n.Input} }
 func (n *Limit) Children() []Node      { return []Node{n.Input} }
+func (n *LockRows) Children() []Node   { return []Node{n.Input} }
 func (n *Insert) Children() []Node     { return []Node{n.Input} }
 func (n *Update) Children() []Node     { return []Node{n.Input} }
 func (n *Delete) Children() []Node     { return []Node{n.Input} }
@@ -398,6 +410,13 @@ func (n *Limit) describe() (string, []string) {
 		lines = append(lines, "offset: "+n.Offset.String())
 	}
 	return "limit", lines
+}
+
+func (n *LockRows) describe() (string, []string) {
+	if n.NoWait {
+		return "lock rows " + n.Scan.Table.Name, []string{"nowait"}
+	}
+	return "lock rows " + n.Scan.Table.Name, nil
 }
 
 func (r *Returning) lines() []string {
