@@ -31,39 +31,45 @@ type lockRowsOp struct {
 func (l *lockRowsOp) Next(ctx context.Context) (types.Datums, error) {
 	if !l.ran {
 		l.ran = true
-		if err := l.run(ctx); err != nil {
+		ec := l.env.ec
+		err := runLocking(ctx, ec, func() error {
+			var keys []kvpb.Key
+			if err := l.read(ctx, &keys); err != nil {
+				return err
+			}
+			return l.lock(ctx, keys)
+		}, func() {
+			l.rows = nil
+			l.acct.close(ec)
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
-	if len(l.rows) == 0 {
-		return nil, nil
-	}
-	r := l.rows[0]
-	l.rows = l.rows[1:]
-	return r, nil
+	return popRow(&l.rows), nil
 }
 
-func (l *lockRowsOp) run(ctx context.Context) error {
-	ec := l.env.ec
-	for attempt := 0; ; attempt++ {
-		var keys []kvpb.Key
-		err := l.read(ctx, &keys)
-		if err == nil {
-			err = l.lock(ctx, keys)
-		}
-		if err == nil {
-			return nil
-		}
+// maxStatementRetries bounds how often a READ COMMITTED statement is run
+// again after its pessimistic locks met newer writes.
+const maxStatementRetries = 100
+
+// runLocking runs attempt, a statement that ends by taking pessimistic
+// locks at its snapshot. When a lock meets a write newer than the
+// snapshot, READ COMMITTED runs it again on a fresh snapshot (reset first
+// drops what the attempt produced); REPEATABLE READ returns the conflict
+// (40001).
+func runLocking(ctx context.Context, ec *Context, attempt func() error, reset func()) error {
+	for n := 0; ; n++ {
+		err := attempt()
 		var wc *kvpb.WriteConflictError
-		if !errors.As(err, &wc) || ec.RepeatableRead || attempt == maxStatementRetries {
+		if err == nil || !errors.As(err, &wc) || ec.RepeatableRead || n == maxStatementRetries {
 			return err
 		}
 		if err := ec.Txn.RefreshReadTs(ctx); err != nil {
 			return err
 		}
 		ec.subCache = nil
-		l.rows = nil
-		l.acct.close(ec)
+		reset()
 	}
 }
 

@@ -35,17 +35,18 @@ func (m *mutationOp) Next(ctx context.Context) (types.Datums, error) {
 			return nil, err
 		}
 	}
-	if len(m.rows) == 0 {
-		return nil, nil
-	}
-	r := m.rows[0]
-	m.rows = m.rows[1:]
-	return r, nil
+	return popRow(&m.rows), nil
 }
 
-// maxStatementRetries bounds how often a READ COMMITTED statement is run
-// again after its pessimistic locks met newer writes.
-const maxStatementRetries = 100
+// popRow removes and returns the first of *rows (nil when none is left).
+func popRow(rows *[]types.Datums) types.Datums {
+	if len(*rows) == 0 {
+		return nil
+	}
+	r := (*rows)[0]
+	*rows = (*rows)[1:]
+	return r
+}
 
 // run runs the mutation; with pessimistic locking it then locks the keys
 // written, running the mutation again on a newer snapshot after a
@@ -55,30 +56,22 @@ func (m *mutationOp) run(ctx context.Context) error {
 	if !ec.Pessimistic {
 		return m.mutate(ctx)
 	}
-	for attempt := 0; ; attempt++ {
+	return runLocking(ctx, ec, func() error {
 		sp := ec.Txn.Savepoint()
 		err := m.mutate(ctx)
 		if err == nil {
 			err = ec.Txn.LockKeys(ctx, ec.Txn.WrittenSince(sp), ec.Txn.ReadTs())
 		}
-		if err == nil {
-			ec.Txn.ReleaseSavepoint(sp)
-			return nil
-		}
-		ec.Txn.RollbackToSavepoint(sp)
-		var wc *kvpb.WriteConflictError
-		if !errors.As(err, &wc) || ec.RepeatableRead || attempt == maxStatementRetries {
+		if err != nil {
+			ec.Txn.RollbackToSavepoint(sp)
 			return err
 		}
-		// READ COMMITTED: the rows changed since the snapshot; run the
-		// statement again on one that sees them.
-		if err := ec.Txn.RefreshReadTs(ctx); err != nil {
-			return err
-		}
-		ec.subCache = nil
+		ec.Txn.ReleaseSavepoint(sp)
+		return nil
+	}, func() {
 		m.rows, m.Count = nil, 0
 		m.acct.close(ec)
-	}
+	})
 }
 
 // mutate runs the mutation once.
