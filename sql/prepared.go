@@ -70,7 +70,8 @@ func (p *portal) close() {
 func sessionRun(stmt ast.Statement) bool {
 	switch stmt.(type) {
 	case *ast.BeginTxn, *ast.BeginTxnModes, *ast.CommitTxn, *ast.RollbackTxn,
-		*ast.SetVar, *ast.ShowVar, *ast.SetTransaction:
+		*ast.SetVar, *ast.ShowVar, *ast.SetTransaction,
+		*ast.Savepoint, *ast.ReleaseSavepoint, *ast.RollbackToSavepoint:
 		return true
 	}
 	return false
@@ -79,7 +80,7 @@ func sessionRun(stmt ast.Statement) bool {
 // isTxnExit reports whether stmt may run in an aborted transaction.
 func isTxnExit(stmt ast.Statement) bool {
 	switch stmt.(type) {
-	case *ast.CommitTxn, *ast.RollbackTxn:
+	case *ast.CommitTxn, *ast.RollbackTxn, *ast.RollbackToSavepoint:
 		return true
 	}
 	return false

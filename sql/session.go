@@ -59,6 +59,8 @@ type Session struct {
 	// createdNames maps namespace keys this transaction inserted to their
 	// names, to report a commit-time KeyExistsError as 42P07.
 	createdNames map[string]string
+	// savepoints are the transaction's open savepoints, oldest first.
+	savepoints []savepoint
 
 	// settings are the session's settings (settings.go).
 	settings sessionSettings
@@ -108,6 +110,7 @@ func (s *Session) resetTxn() {
 	s.txnModes = txnModes{}
 	s.onCommit = nil
 	s.createdNames = nil
+	s.savepoints = nil
 }
 
 // ExecSimple runs every statement of a simple-protocol query string in
@@ -158,7 +161,8 @@ func (s *Session) statementContext(ctx context.Context) (context.Context, contex
 func hasTxnControl(stmts []parser.Statement) bool {
 	for _, st := range stmts {
 		switch st.AST.(type) {
-		case *ast.BeginTxn, *ast.BeginTxnModes, *ast.CommitTxn, *ast.RollbackTxn:
+		case *ast.BeginTxn, *ast.BeginTxnModes, *ast.CommitTxn, *ast.RollbackTxn,
+			*ast.Savepoint, *ast.ReleaseSavepoint, *ast.RollbackToSavepoint:
 			return true
 		}
 	}
@@ -218,9 +222,10 @@ func (s *Session) execInBlock(ctx context.Context, stmt ast.Statement, w ResultW
 		}
 	}
 	if err := s.execStmt(ctx, stmt, w, nil); err != nil {
-		if s.mode == modeExplicit {
+		switch s.mode {
+		case modeExplicit:
 			s.abort()
-		} else {
+		case modeImplicit:
 			s.rollback(ctx)
 		}
 		return err
@@ -238,10 +243,12 @@ func (s *Session) execStmt(ctx context.Context, stmt ast.Statement, w ResultWrit
 		enc = &rowEncoder{}
 	}
 	if s.mode == modeAborted {
-		switch stmt.(type) {
+		switch n := stmt.(type) {
 		case *ast.CommitTxn, *ast.RollbackTxn:
 			s.rollback(ctx)
 			return w.Complete("ROLLBACK")
+		case *ast.RollbackToSavepoint:
+			return s.rollbackToSavepoint(n.Name, w)
 		}
 		return abortedError()
 	}
@@ -266,6 +273,12 @@ func (s *Session) execStmt(ctx context.Context, stmt ast.Statement, w ResultWrit
 		}
 		s.rollback(ctx)
 		return w.Complete("ROLLBACK")
+	case *ast.Savepoint:
+		return s.savepoint(n.Name, w)
+	case *ast.ReleaseSavepoint:
+		return s.releaseSavepoint(n.Name, w)
+	case *ast.RollbackToSavepoint:
+		return s.rollbackToSavepoint(n.Name, w)
 	case *ast.SetVar:
 		return s.execSet(n, w)
 	case *ast.ShowVar:
@@ -422,6 +435,12 @@ func (s *Session) begin(ctx context.Context, mode txnMode) error {
 // session in the aborted state until COMMIT or ROLLBACK. Setting changes
 // are undone at once, as PostgreSQL does when the error aborts.
 func (s *Session) abort() {
+	if len(s.savepoints) > 0 && s.txn != nil {
+		// ROLLBACK TO SAVEPOINT may still resume the transaction.
+		s.mode = modeAborted
+		s.closePortals()
+		return
+	}
 	if s.txn != nil {
 		_ = s.txn.Rollback(context.Background())
 	}

@@ -203,6 +203,42 @@ var lockScenarios = []lockScenario{
 		},
 		check: "SELECT k, v FROM t ORDER BY k",
 	},
+	{
+		name:  "savepoints",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)"},
+		steps: []lockStep{
+			a("SAVEPOINT s"), a("RELEASE s"), a("ROLLBACK TO s"),
+			a("BEGIN"), a("INSERT INTO t VALUES (1, 1)"), a("SAVEPOINT s1"), a("INSERT INTO t VALUES (2, 2)"),
+			a("SELECT k FROM t ORDER BY k"), a("ROLLBACK TO SAVEPOINT s1"), a("SELECT k FROM t ORDER BY k"),
+			a("INSERT INTO t VALUES (3, 3)"), a("RELEASE SAVEPOINT s1"), a("RELEASE s1"), a("SELECT 1"),
+			a("ROLLBACK TO s1"), a("COMMIT"),
+			a("BEGIN"), a("UPDATE t SET v = v + 10"), a("SAVEPOINT a"), a("SAVEPOINT b"), a("SAVEPOINT a"),
+			a("INSERT INTO t VALUES (1, 0)"), a("SELECT 1"), a("ROLLBACK TO b"), a("SELECT k, v FROM t ORDER BY k"),
+			a("RELEASE a"), a("ROLLBACK TO a"), a("DELETE FROM t WHERE k = 3"), a("COMMIT"),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
+	{
+		name:  "savepoints undo DDL and settings",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 1)"},
+		steps: []lockStep{
+			a("BEGIN"), a("SET application_name = 'before'"), a("SAVEPOINT s"),
+			a("CREATE TABLE u (x INT)"), a("SET application_name = 'after'"), a("SET LOCAL search_path = nowhere"),
+			a("SHOW application_name"), a("ROLLBACK TO s"), a("SHOW application_name"), a("SHOW search_path"),
+			a("SELECT * FROM u"), a("ROLLBACK TO s"), a("CREATE TABLE u (y INT)"), a("INSERT INTO u VALUES (5)"),
+			a("COMMIT"), a("SELECT * FROM u"), a("SHOW application_name"), a("DROP TABLE u"),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
+	{
+		name:  "rollback to a savepoint keeps the rows locked before it",
+		setup: []string{"CREATE TABLE t (k INT PRIMARY KEY, v INT)", "INSERT INTO t VALUES (1, 0), (2, 0)"},
+		steps: []lockStep{
+			a("BEGIN"), a("UPDATE t SET v = 1 WHERE k = 1"), a("SAVEPOINT s"), a("UPDATE t SET v = 1 WHERE k = 1"),
+			a("ROLLBACK TO s"), bAsync("UPDATE t SET v = 2 WHERE k = 1"), a("COMMIT"), waitFor('b'),
+		},
+		check: "SELECT k, v FROM t ORDER BY k",
+	},
 }
 
 // b2 runs on session b while its async statement is blocked: a third

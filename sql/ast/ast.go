@@ -487,3 +487,24 @@ func exprList(es []Expr) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Savepoint is SAVEPOINT name.
+type Savepoint struct{ Name string }
+
+// ReleaseSavepoint is RELEASE [SAVEPOINT] name.
+type ReleaseSavepoint struct{ Name string }
+
+// RollbackToSavepoint is ROLLBACK TO [SAVEPOINT] name.
+type RollbackToSavepoint struct{ Name string }
+
+func (*Savepoint) statement()           {}
+func (*ReleaseSavepoint) statement()    {}
+func (*RollbackToSavepoint) statement() {}
+
+func (*Savepoint) StatementTag() string           { return "SAVEPOINT" }
+func (*ReleaseSavepoint) StatementTag() string    { return "RELEASE" }
+func (*RollbackToSavepoint) StatementTag() string { return "ROLLBACK" }
+
+func (s *Savepoint) String() string           { return "SAVEPOINT " + s.Name }
+func (s *ReleaseSavepoint) String() string    { return "RELEASE SAVEPOINT " + s.Name }
+func (s *RollbackToSavepoint) String() string { return "ROLLBACK TO SAVEPOINT " + s.Name }

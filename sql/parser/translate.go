@@ -110,11 +110,11 @@ func (t *translator) transaction(s *pg_query.TransactionStmt) (ast.Statement, er
 		}
 		return &ast.RollbackTxn{}, nil
 	case pg_query.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
-		return nil, t.unsupported("SAVEPOINT", s.Location)
+		return &ast.Savepoint{Name: s.SavepointName}, nil
 	case pg_query.TransactionStmtKind_TRANS_STMT_RELEASE:
-		return nil, t.unsupported("RELEASE SAVEPOINT", s.Location)
+		return &ast.ReleaseSavepoint{Name: s.SavepointName}, nil
 	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
-		return nil, t.unsupported("ROLLBACK TO SAVEPOINT", s.Location)
+		return &ast.RollbackToSavepoint{Name: s.SavepointName}, nil
 	}
 	return nil, t.unsupported("two-phase commit", s.Location)
 }
