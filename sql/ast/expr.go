@@ -391,3 +391,19 @@ func (e *SubqueryExpr) String() string {
 	}
 	return "(" + e.Select.String() + ")"
 }
+
+// MinMaxExpr is GREATEST(args…) or LEAST(args…).
+type MinMaxExpr struct {
+	Args     []Expr
+	Greatest bool
+	Pos      int
+}
+
+func (*MinMaxExpr) expr()           {}
+func (e *MinMaxExpr) Position() int { return e.Pos }
+func (e *MinMaxExpr) String() string {
+	if e.Greatest {
+		return "GREATEST(" + exprList(e.Args) + ")"
+	}
+	return "LEAST(" + exprList(e.Args) + ")"
+}

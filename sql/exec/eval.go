@@ -157,6 +157,21 @@ func (env *evalEnv) eval(e plan.Expr, row types.Datums) (types.Datum, error) {
 			}
 		}
 		return types.DNull, nil
+	case *plan.MinMax:
+		best := types.Datum(types.DNull)
+		for _, a := range x.Args {
+			v, err := env.eval(a, row)
+			if err != nil {
+				return nil, err
+			}
+			if v == types.DNull {
+				continue
+			}
+			if c := types.CompareCtx(v, best, env.ec.fc()); best == types.DNull || (x.Greatest && c > 0) || (!x.Greatest && c < 0) {
+				best = v
+			}
+		}
+		return best, nil
 	case *plan.NullIf:
 		l, err := env.eval(x.L, row)
 		if err != nil {

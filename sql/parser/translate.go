@@ -860,7 +860,12 @@ func (t *translator) expr(n *pg_query.Node) (ast.Expr, error) {
 		}
 		return &ast.CoalesceExpr{Args: args, Pos: t.pos(e.CoalesceExpr.Location)}, nil
 	case *pg_query.Node_MinMaxExpr:
-		return nil, t.unsupported("GREATEST/LEAST", e.MinMaxExpr.Location)
+		args, err := t.exprs(e.MinMaxExpr.Args)
+		if err != nil {
+			return nil, err
+		}
+		return &ast.MinMaxExpr{Args: args, Greatest: e.MinMaxExpr.Op == pg_query.MinMaxOp_IS_GREATEST,
+			Pos: t.pos(e.MinMaxExpr.Location)}, nil
 	case *pg_query.Node_RowExpr:
 		return nil, t.unsupported("row constructors", e.RowExpr.Location)
 	case *pg_query.Node_AArrayExpr:

@@ -186,6 +186,16 @@ func (b *builder) bindExprUnfolded(e ast.Expr, s *scope, hint *types.T) (Expr, e
 			return nil, err
 		}
 		return &Coalesce{Args: args, Typ: typ}, nil
+	case *ast.MinMaxExpr:
+		what := "LEAST"
+		if x.Greatest {
+			what = "GREATEST"
+		}
+		args, typ, err := b.bindCommon(x.Args, s, what)
+		if err != nil {
+			return nil, err
+		}
+		return &MinMax{Args: args, Typ: typ, Greatest: x.Greatest}, nil
 	case *ast.NullIfExpr:
 		l, r, err := b.bindPair(x.L, x.R, s)
 		if err != nil {

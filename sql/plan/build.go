@@ -822,6 +822,11 @@ func figureColname(e ast.Expr) (string, int) {
 		return "nullif", 2
 	case *ast.CoalesceExpr:
 		return "coalesce", 2
+	case *ast.MinMaxExpr:
+		if x.Greatest {
+			return "greatest", 2
+		}
+		return "least", 2
 	case *ast.CaseExpr:
 		return "case", 1
 	case *ast.SubqueryExpr:

@@ -390,6 +390,8 @@ func children(e Expr) []Expr {
 		return out
 	case *Coalesce:
 		return x.Args
+	case *MinMax:
+		return x.Args
 	case *NullIf:
 		return []Expr{x.L, x.R}
 	case *Cast:
@@ -461,6 +463,8 @@ func mapChildren(e Expr, f func(Expr) Expr) Expr {
 		return c
 	case *Coalesce:
 		return &Coalesce{Args: list(x.Args), Typ: x.Typ}
+	case *MinMax:
+		return &MinMax{Args: list(x.Args), Typ: x.Typ, Greatest: x.Greatest}
 	case *NullIf:
 		return &NullIf{L: g(x.L), R: g(x.R)}
 	case *Cast:
@@ -524,4 +528,22 @@ func remapCols(e Expr, m []int) Expr {
 		}
 		return x
 	})
+}
+
+// MinMax is GREATEST (Greatest set) or LEAST of its arguments, NULLs
+// ignored: NULL only when every argument is NULL.
+type MinMax struct {
+	Args     []Expr
+	Typ      *types.T
+	Greatest bool
+}
+
+// ResultType implements Expr.
+func (e *MinMax) ResultType() *types.T { return e.Typ }
+
+func (e *MinMax) String() string {
+	if e.Greatest {
+		return "GREATEST(" + exprList(e.Args) + ")"
+	}
+	return "LEAST(" + exprList(e.Args) + ")"
 }

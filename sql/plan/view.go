@@ -314,6 +314,8 @@ func astHasAggregate(e ast.Expr) bool {
 		return has(x.Operand, x.Else)
 	case *ast.CoalesceExpr:
 		return has(x.Args...)
+	case *ast.MinMaxExpr:
+		return has(x.Args...)
 	case *ast.NullIfExpr:
 		return has(x.L, x.R)
 	}
