@@ -202,6 +202,8 @@ type Select struct {
 	Offset   Expr
 	// ForUpdate is set by FOR UPDATE / FOR NO KEY UPDATE.
 	ForUpdate *ForUpdate
+	// DistinctOn holds DISTINCT ON's expressions.
+	DistinctOn []Expr
 }
 
 // ForUpdate is a SELECT's row-locking clause.

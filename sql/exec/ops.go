@@ -121,6 +121,12 @@ func buildOp(env *evalEnv, n plan.Node) (RowSource, error) {
 			return nil, err
 		}
 		return &distinctOp{env: env, in: in, seen: map[string]struct{}{}}, nil
+	case *plan.DistinctOn:
+		in, err := build(env, x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return &distinctOnOp{in: in, ords: x.Ordinals}, nil
 	case *plan.Limit:
 		in, err := build(env, x.Input)
 		if err != nil {
@@ -782,3 +788,32 @@ func (l *limitOp) Next(ctx context.Context) (types.Datums, error) {
 }
 
 func (l *limitOp) Close() { l.in.Close() }
+
+// distinctOnOp passes the first row of each run of rows equal in ords.
+type distinctOnOp struct {
+	in        RowSource
+	ords      []int
+	prev, cur []byte
+	started   bool
+}
+
+func (d *distinctOnOp) Next(ctx context.Context) (types.Datums, error) {
+	for {
+		r, err := d.in.Next(ctx)
+		if err != nil || r == nil {
+			return nil, err
+		}
+		d.cur = d.cur[:0]
+		for _, o := range d.ords {
+			d.cur = hashKey(d.cur, r[o])
+		}
+		if d.started && string(d.cur) == string(d.prev) {
+			continue
+		}
+		d.started = true
+		d.prev, d.cur = d.cur, d.prev
+		return r, nil
+	}
+}
+
+func (d *distinctOnOp) Close() { d.in.Close() }

@@ -589,9 +589,14 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 	sel := &ast.Select{}
 	if len(s.DistinctClause) > 0 {
 		if len(s.DistinctClause) > 1 || s.DistinctClause[0].GetNode() != nil {
-			return nil, pgerror.Unsupported("DISTINCT ON")
+			on, err := t.exprs(s.DistinctClause)
+			if err != nil {
+				return nil, err
+			}
+			sel.DistinctOn = on
+		} else {
+			sel.Distinct = true
 		}
-		sel.Distinct = true
 	}
 	for _, f := range s.FromClause {
 		fi, err := t.fromItem(f)

@@ -170,6 +170,24 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 		}
 		order = append(order, k)
 	}
+	// DISTINCT ON expressions resolve like ORDER BY items.
+	var onKeys []orderKey
+	for _, e := range sel.DistinctOn {
+		k := orderKey{item: -1}
+		idx, err := b.matchOutput(e, sel, items, "DISTINCT ON")
+		if err != nil {
+			return nil, err
+		}
+		if idx >= 0 {
+			k.item = idx
+		} else {
+			if k.expr, err = b.bindExpr(e, s, nil); err != nil {
+				return nil, err
+			}
+			b.defaultParam(k.expr, types.Text)
+		}
+		onKeys = append(onKeys, k)
+	}
 	s.aggs = nil
 
 	// GROUP BY and aggregation.
@@ -220,6 +238,9 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 		for _, o := range order {
 			post = append(post, o.expr)
 		}
+		for _, o := range onKeys {
+			post = append(post, o.expr)
+		}
 		for _, e := range post {
 			if e != nil && hasCorrelatedSubquery(e) {
 				return nil, pgerror.Unsupported("correlated subquery in the select list, HAVING or ORDER BY of a grouped query")
@@ -243,6 +264,13 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 				}
 			}
 		}
+		for i := range onKeys {
+			if onKeys[i].expr != nil {
+				if onKeys[i].expr, err = g.rewrite(onKeys[i].expr); err != nil {
+					return nil, err
+				}
+			}
+		}
 		input = g.node(input)
 		if having != nil {
 			input = &Filter{Input: input, Pred: having}
@@ -256,17 +284,37 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 		proj.Cols = append(proj.Cols, it.col)
 	}
 	visible := len(items)
+	// ordinalOf returns the projection column of an ORDER BY or DISTINCT
+	// ON key, or -1 when it is no column yet.
+	ordinalOf := func(o orderKey) int {
+		if o.item >= 0 {
+			return o.item
+		}
+		key := o.expr.String()
+		for i := range proj.Exprs {
+			if i < visible || proj.Cols[i].Name == "?order?" {
+				if proj.Exprs[i].String() == key {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	var onOrds []int
+	for _, o := range onKeys {
+		ord := ordinalOf(o)
+		if ord < 0 {
+			ord = len(proj.Exprs)
+			proj.Exprs = append(proj.Exprs, o.expr)
+			proj.Cols = append(proj.Cols, Column{Name: "?order?", Typ: o.expr.ResultType()})
+		}
+		onOrds = append(onOrds, ord)
+	}
 	var keys []SortKey
 	for _, o := range order {
 		ord := o.item
 		if ord < 0 {
-			key := o.expr.String()
-			for i := 0; i < visible; i++ {
-				if proj.Exprs[i].String() == key {
-					ord = i
-					break
-				}
-			}
+			ord = ordinalOf(o)
 		}
 		if ord < 0 {
 			if sel.Distinct {
@@ -281,12 +329,39 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 		}
 		keys = append(keys, SortKey{Ordinal: ord, Desc: o.desc, NullsFirst: o.nf})
 	}
+	if len(onOrds) > 0 {
+		// The leading ORDER BY keys must be the DISTINCT ON expressions
+		// (PostgreSQL's rule); those ORDER BY leaves out sort next.
+		left := map[int]bool{}
+		for _, o := range onOrds {
+			left[o] = true
+		}
+		for _, k := range keys {
+			if len(left) == 0 {
+				break
+			}
+			if !left[k.Ordinal] {
+				return nil, pgerror.New(pgerror.CodeInvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions").
+					WithPosition(exprStart(sel.DistinctOn[0]))
+			}
+			delete(left, k.Ordinal)
+		}
+		for _, o := range onOrds {
+			if left[o] {
+				keys = append(keys, SortKey{Ordinal: o})
+				delete(left, o)
+			}
+		}
+	}
 	var n Node = proj
 	if sel.Distinct {
 		n = &Distinct{Input: n}
 	}
 	if len(keys) > 0 {
 		n = &Sort{Input: n, Keys: keys}
+	}
+	if len(onOrds) > 0 {
+		n = &DistinctOn{Input: n, Ordinals: onOrds}
 	}
 	if sel.Limit != nil || sel.Offset != nil {
 		lim := &Limit{Input: n}

@@ -139,6 +139,13 @@ type Distinct struct {
 	Input Node
 }
 
+// DistinctOn keeps the first row of each run of rows of Input equal in
+// the Ordinals columns (NULLs equal); Input is sorted on them.
+type DistinctOn struct {
+	Input    Node
+	Ordinals []int
+}
+
 // Limit skips Offset rows of Input, then passes at most Count (nil: all).
 type Limit struct {
 	Input         Node
@@ -225,14 +232,15 @@ func (n *HashJoin) Columns() []Column {
 func (n *LookupJoin) Columns() []Column {
 	return append(append([]Column(nil), n.Left.Columns()...), tableCols(n.Table)...)
 }
-func (n *Aggregate) Columns() []Column { return n.Cols }
-func (n *Sort) Columns() []Column      { return n.Input.Columns() }
-func (n *Distinct) Columns() []Column  { return n.Input.Columns() }
-func (n *Limit) Columns() []Column     { return n.Input.Columns() }
-func (n *LockRows) Columns() []Column  { return n.Input.Columns() }
-func (n *Insert) Columns() []Column    { return n.Returning.columns() }
-func (n *Update) Columns() []Column    { return n.Returning.columns() }
-func (n *Delete) Columns() []Column    { return n.Returning.columns() }
+func (n *Aggregate) Columns() []Column  { return n.Cols }
+func (n *Sort) Columns() []Column       { return n.Input.Columns() }
+func (n *Distinct) Columns() []Column   { return n.Input.Columns() }
+func (n *DistinctOn) Columns() []Column { return n.Input.Columns() }
+func (n *Limit) Columns() []Column      { return n.Input.Columns() }
+func (n *LockRows) Columns() []Column   { return n.Input.Columns() }
+func (n *Insert) Columns() []Column     { return n.Returning.columns() }
+func (n *Update) Columns() []Column     { return n.Returning.columns() }
+func (n *Delete) Columns() []Column     { return n.Returning.columns() }
 func (n *Explain) Columns() []Column {
 	return []Column{{Name: "QUERY PLAN", Typ: types.Text}}
 }
@@ -254,6 +262,7 @@ func (n *LookupJoin) Children() []Node { return []Node{n.Left} }
 func (n *Aggregate) Children() []Node  { return []Node{n.Input} }
 func (n *Sort) Children() []Node       { return []Node{n.Input} }
 func (n *Distinct) Children() []Node   { return []Node{n.Input} }
+func (n *DistinctOn) Children() []Node { return []Node{n.Input} }
 func (n *Limit) Children() []Node      { return []Node{n.Input} }
 func (n *LockRows) Children() []Node   { return []Node{n.Input} }
 func (n *Insert) Children() []Node     { return []Node{n.Input} }
@@ -410,6 +419,15 @@ func (n *Limit) describe() (string, []string) {
 		lines = append(lines, "offset: "+n.Offset.String())
 	}
 	return "limit", lines
+}
+
+func (n *DistinctOn) describe() (string, []string) {
+	cols := n.Input.Columns()
+	names := make([]string, len(n.Ordinals))
+	for i, o := range n.Ordinals {
+		names[i] = cols[o].Name
+	}
+	return "distinct on", []string{"columns: " + strings.Join(names, ", ")}
 }
 
 func (n *LockRows) describe() (string, []string) {
