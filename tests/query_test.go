@@ -92,6 +92,14 @@ var queries = []string{
 	`SELECT CASE WHEN true THEN 1 ELSE 2.5 END`,
 	`SELECT k, COALESCE(v, -1), COALESCE(s, 'none'), NULLIF(v, 10) FROM t ORDER BY k`,
 	`SELECT COALESCE(NULL, NULL, 3)`,
+	`SELECT t.k, o.id, o.tk FROM t RIGHT JOIN o ON o.tk = t.k ORDER BY o.id`,
+	`SELECT * FROM t RIGHT JOIN o ON o.tk = t.k AND t.v > 10 ORDER BY o.id`,
+	`SELECT o.id, t.k FROM o RIGHT OUTER JOIN t ON o.tk = t.k ORDER BY t.k, o.id`,
+	`SELECT count(*) FROM t RIGHT JOIN o ON true`,
+	`SELECT c.a, t.k, o.id FROM c RIGHT JOIN t ON c.a = t.k LEFT JOIN o ON o.tk = t.k ORDER BY t.k, c.b, o.id`,
+	`SELECT t.k, o.id FROM t RIGHT JOIN o ON o.tk = t.k WHERE t.k IS NULL ORDER BY o.id`,
+	`SELECT t.k, c.b, o.id FROM (t JOIN c ON c.a = t.k) RIGHT JOIN o ON o.tk = t.k ORDER BY o.id, c.b`,
+	`SELECT o.id, x.k FROM (SELECT k FROM t WHERE v > 15) AS x RIGHT JOIN o ON o.tk = x.k ORDER BY o.id`,
 	`SELECT DISTINCT ON (v) v, k FROM t ORDER BY v, k DESC`,
 	`SELECT DISTINCT ON (b) k, b FROM t ORDER BY b, k`,
 	`SELECT DISTINCT ON (tk) id, amt FROM o ORDER BY tk, amt DESC`,
@@ -314,7 +322,6 @@ var queries = []string{
 // must refuse them with 0A000 naming the construct, never answer wrongly.
 var unsupportedQueries = []struct{ sql, construct string }{
 	{`SELECT b, count(*) FILTER (WHERE v > 0) FROM t GROUP BY b`, "FILTER"},
-	{`SELECT k FROM t RIGHT JOIN o ON o.tk = t.k`, "RIGHT JOIN"},
 	{`SELECT t.k FROM t a JOIN t USING (k)`, "USING"},
 	{`SELECT * FROM t, LATERAL (SELECT t.k) AS s`, "LATERAL"},
 	{`SELECT s.x FROM t JOIN LATERAL (SELECT t.v AS x) s ON true`, "LATERAL"},

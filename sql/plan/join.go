@@ -8,7 +8,7 @@ import (
 )
 
 // This file plans FROM: the relations become units (a base table, or a
-// LEFT JOIN planned as a whole); WHERE and inner-join ON conjuncts are
+// LEFT or RIGHT JOIN planned as a whole); WHERE and inner-join ON conjuncts are
 // sorted into single-unit filters (pushed into scans, where they become
 // spans) and join predicates; units are joined greedily — start from the
 // most constrained unit, then repeatedly add a unit connected to the
@@ -97,7 +97,9 @@ func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 			}
 			return nil
 		case ast.LeftJoin:
-			return b.addLeftJoin(x, s, fp)
+			return b.addLeftJoin(x, s, fp, false)
+		case ast.RightJoin:
+			return b.addLeftJoin(x, s, fp, true)
 		}
 		return pgerror.Unsupported(string(x.Kind) + " JOIN")
 	}
@@ -112,16 +114,18 @@ func (b *builder) bindOn(on ast.Expr, s *scope) (Expr, error) {
 	return e, err
 }
 
-// addLeftJoin plans L LEFT JOIN R ON cond as one composite unit.
-func (b *builder) addLeftJoin(x *ast.JoinExpr, s *scope, fp *fromPlan) error {
+// addLeftJoin plans L LEFT JOIN R ON cond as one composite unit, and
+// L RIGHT JOIN R ON cond (right set) as R LEFT JOIN L with the columns
+// put back in L, R order.
+func (b *builder) addLeftJoin(x *ast.JoinExpr, s *scope, fp *fromPlan, right bool) error {
 	start := len(s.cols)
-	left := &fromPlan{}
-	if err := b.addFromItem(x.L, s, left); err != nil {
+	lfp := &fromPlan{}
+	if err := b.addFromItem(x.L, s, lfp); err != nil {
 		return err
 	}
 	mid := len(s.cols)
-	right := &fromPlan{}
-	if err := b.addFromItem(x.R, s, right); err != nil {
+	rfp := &fromPlan{}
+	if err := b.addFromItem(x.R, s, rfp); err != nil {
 		return err
 	}
 	end := len(s.cols)
@@ -129,36 +133,58 @@ func (b *builder) addLeftJoin(x *ast.JoinExpr, s *scope, fp *fromPlan) error {
 	if err != nil {
 		return err
 	}
-	lnode, err := b.joinUnits(left.units, left.conds, s, start, mid)
+	// The preserved side [plo, phi) and the optional one [olo, ohi).
+	keep, opt := lfp, rfp
+	plo, phi, olo, ohi := start, mid, mid, end
+	if right {
+		keep, opt = rfp, lfp
+		plo, phi, olo, ohi = mid, end, start, mid
+	}
+	pnode, err := b.joinUnits(keep.units, keep.conds, s, plo, phi)
 	if err != nil {
 		return err
 	}
-	// ON conjuncts over the right side alone filter it before the join.
-	var rightOnly, rest []Expr
+	// ON conjuncts over the optional side alone filter it before the join.
+	var optOnly, rest []Expr
 	for _, c := range Conjuncts(on) {
 		if hasCorrelatedSubquery(c) {
-			return pgerror.Unsupported("correlated subquery in a LEFT JOIN condition")
+			return pgerror.Unsupported("correlated subquery in an outer join condition")
 		}
-		if within(c, mid, end) && !hasSubquery(c) {
-			rightOnly = append(rightOnly, c)
+		if within(c, olo, ohi) && !hasSubquery(c) {
+			optOnly = append(optOnly, c)
 		} else {
 			rest = append(rest, c)
 		}
 	}
 	var joined Node
-	if len(right.units) == 1 && right.units[0].node == nil && len(right.conds) == 0 {
-		ru := right.units[0]
-		ru.filters = rightOnly
-		joined, err = b.joinPair(LeftJoin, lnode, identity(start, mid), ru, rest, s)
+	if len(opt.units) == 1 && opt.units[0].node == nil && len(opt.conds) == 0 {
+		ou := opt.units[0]
+		ou.filters = optOnly
+		joined, err = b.joinPair(LeftJoin, pnode, identity(plo, phi), ou, rest, s)
 	} else {
-		rnode, err2 := b.joinUnits(right.units, append(right.conds, rightOnly...), s, mid, end)
+		onode, err2 := b.joinUnits(opt.units, append(opt.conds, optOnly...), s, olo, ohi)
 		if err2 != nil {
 			return err2
 		}
-		joined, err = b.joinPair(LeftJoin, lnode, identity(start, mid), &unit{start: mid, end: end, node: rnode}, rest, s)
+		joined, err = b.joinPair(LeftJoin, pnode, identity(plo, phi), &unit{start: olo, end: ohi, node: onode}, rest, s)
 	}
 	if err != nil {
 		return err
+	}
+	if right {
+		// joined has R's columns, then L's: restore L, R.
+		cols := joined.Columns()
+		nr := end - mid
+		proj := &Project{Input: joined}
+		for c := start; c < end; c++ {
+			pos := c - mid
+			if c < mid {
+				pos = nr + c - start
+			}
+			proj.Exprs = append(proj.Exprs, &ColRef{Ordinal: pos, Name: cols[pos].Name, Typ: cols[pos].Typ})
+			proj.Cols = append(proj.Cols, cols[pos])
+		}
+		joined = proj
 	}
 	fp.units = append(fp.units, &unit{start: start, end: end, node: joined})
 	return nil
