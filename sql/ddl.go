@@ -32,7 +32,7 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 	}
 	if existing != nil {
 		if ct.IfNotExists {
-			// PostgreSQL sends NOTICE "relation already exists, skipping".
+			s.queueNotice(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", desc.Name)
 			return "CREATE TABLE", nil
 		}
 		return "", pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", desc.Name)
@@ -45,6 +45,7 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 	if err := catalog.CreateTable(ctx, s.txn, desc); err != nil {
 		if errors.Is(err, catalog.ErrNameExists) {
 			if ct.IfNotExists {
+				s.queueNotice(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", desc.Name)
 				return "CREATE TABLE", nil // the name is a view's
 			}
 			return "", pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", desc.Name)
@@ -76,7 +77,8 @@ func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable) (string, err
 				return "", err
 			}
 			if dt.IfExists {
-				continue // PostgreSQL sends NOTICE "table does not exist, skipping".
+				s.queueNotice("00000", "table \"%s\" does not exist, skipping", name.Name)
+				continue
 			}
 			return "", pgerror.New(pgerror.CodeUndefinedTable, "table \"%s\" does not exist", name.Name)
 		}

@@ -261,7 +261,8 @@ func (s *Session) createIndex(ctx context.Context, ci *ast.CreateIndex) (string,
 		}
 		if taken {
 			if ci.IfNotExists {
-				return tag, nil // PostgreSQL sends NOTICE "relation already exists, skipping".
+				s.queueNotice(pgerror.CodeDuplicateTable, "relation \"%s\" already exists, skipping", ci.Name)
+				return tag, nil
 			}
 			return "", pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", ci.Name)
 		}
@@ -322,7 +323,8 @@ func (s *Session) dropIndex(ctx context.Context, di *ast.DropIndex) (string, err
 		}
 		if idx == nil {
 			if di.IfExists {
-				continue // PostgreSQL sends NOTICE "index does not exist, skipping".
+				s.queueNotice("00000", "index \"%s\" does not exist, skipping", name.Name)
+				continue
 			}
 			return "", pgerror.New(pgerror.CodeUndefinedObject, "index \"%s\" does not exist", name.Name)
 		}

@@ -114,7 +114,8 @@ func (s *Session) dropView(ctx context.Context, dv *ast.DropView) (string, error
 		}
 		if !rel.Exists() {
 			if dv.IfExists {
-				continue // PostgreSQL sends NOTICE "view does not exist, skipping".
+				s.queueNotice("00000", "view \"%s\" does not exist, skipping", name.Name)
+				continue
 			}
 			return "", pgerror.New(pgerror.CodeUndefinedTable, "view \"%s\" does not exist", name.Name)
 		}

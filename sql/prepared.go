@@ -369,6 +369,7 @@ func (s *Session) Execute(ctx context.Context, portalName string, maxRows int, w
 }
 
 func (s *Session) execute(ctx context.Context, p *portal, name string, maxRows int, w ResultWriter) (bool, error) {
+	defer s.flushNotices(w)
 	stmt := p.ps.stmt
 	if stmt == nil {
 		return false, w.EmptyQuery()
@@ -446,6 +447,7 @@ func (s *Session) execute(ctx context.Context, p *portal, name string, maxRows i
 		// A SELECT's tag counts the rows of this Execute.
 		tag = fmt.Sprintf("SELECT %d", n)
 	}
+	s.flushNotices(w)
 	return false, w.Complete(tag)
 }
 

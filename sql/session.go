@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/rangedb/rangedb/kv"
@@ -61,6 +62,9 @@ type Session struct {
 	createdNames map[string]string
 	// savepoints are the transaction's open savepoints, oldest first.
 	savepoints []savepoint
+	// notices are NOTICEs a statement raised (DDL's "…, skipping"), sent
+	// before its result (flushNotices).
+	notices []pendingNotice
 
 	// settings are the session's settings (settings.go).
 	settings sessionSettings
@@ -403,6 +407,22 @@ func (s *Session) statementSnapshot(ctx context.Context) error {
 	}
 	s.txn.SetReadTs(ts)
 	return nil
+}
+
+// pendingNotice is a NOTICE waiting for the statement's writer.
+type pendingNotice struct{ code, msg string }
+
+// queueNotice raises a NOTICE from code that has no writer at hand.
+func (s *Session) queueNotice(code, format string, args ...any) {
+	s.notices = append(s.notices, pendingNotice{code: code, msg: fmt.Sprintf(format, args...)})
+}
+
+// flushNotices sends the queued NOTICEs to w.
+func (s *Session) flushNotices(w ResultWriter) {
+	for _, n := range s.notices {
+		notice(w, "NOTICE", n.code, n.msg)
+	}
+	s.notices = s.notices[:0]
 }
 
 // notice sends a WARNING or NOTICE if w can deliver one.

@@ -152,6 +152,7 @@ func (s *Session) runStatement(ctx context.Context, stmt ast.Statement, w Result
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	defer s.flushNotices(w)
 	pp, err := s.prepare(ctx, stmt, nil)
 	if err != nil {
 		return err
@@ -194,6 +195,7 @@ func (s *Session) runStatement(ctx context.Context, stmt ast.Statement, w Result
 	if err := announce(); err != nil {
 		return err
 	}
+	s.flushNotices(w)
 	return w.Complete(cur.Tag())
 }
 
