@@ -37,6 +37,8 @@ var querySetup = []string{
 	`CREATE TABLE nk (x INT, y TEXT)`,
 	`INSERT INTO nk VALUES (1, 'p'), (NULL, 'q'), (2, NULL), (1, 'p')`,
 	`CREATE TABLE e (k INT PRIMARY KEY, v INT)`,
+	`CREATE TABLE u2 (k INT PRIMARY KEY, w TEXT, v INT)`,
+	`INSERT INTO u2 VALUES (1, 'one', 10), (3, 'three', 7), (9, 'nine', NULL)`,
 }
 
 // iuRows is an INSERT into iu of rows lo..hi, each unique in every
@@ -92,6 +94,18 @@ var queries = []string{
 	`SELECT CASE WHEN true THEN 1 ELSE 2.5 END`,
 	`SELECT k, COALESCE(v, -1), COALESCE(s, 'none'), NULLIF(v, 10) FROM t ORDER BY k`,
 	`SELECT COALESCE(NULL, NULL, 3)`,
+	`SELECT * FROM t JOIN u2 USING (k) ORDER BY k`,
+	`SELECT * FROM t JOIN u2 USING (k, v) ORDER BY k`,
+	`SELECT k, v, w FROM t LEFT JOIN u2 USING (k) ORDER BY k`,
+	`SELECT * FROM t LEFT OUTER JOIN u2 USING (k) ORDER BY k`,
+	`SELECT * FROM u2 RIGHT JOIN t USING (k) ORDER BY k`,
+	`SELECT t.k, u2.k, k, t.v, u2.v FROM t LEFT JOIN u2 USING (k) ORDER BY 1`,
+	`SELECT u2.*, t.s FROM t JOIN u2 USING (k) ORDER BY k`,
+	`SELECT * FROM t AS a JOIN u2 AS b USING (k) WHERE b.w <> 'x' ORDER BY a.k`,
+	`SELECT * FROM t JOIN u2 USING (nosuch)`,
+	`SELECT * FROM t JOIN u2 USING (w)`,
+	`SELECT * FROM t JOIN u2 USING (k, k)`,
+	`SELECT v FROM t JOIN u2 USING (k)`,
 	`SELECT t.k, o.id, o.tk FROM t RIGHT JOIN o ON o.tk = t.k ORDER BY o.id`,
 	`SELECT * FROM t RIGHT JOIN o ON o.tk = t.k AND t.v > 10 ORDER BY o.id`,
 	`SELECT o.id, t.k FROM o RIGHT OUTER JOIN t ON o.tk = t.k ORDER BY t.k, o.id`,
@@ -322,7 +336,7 @@ var queries = []string{
 // must refuse them with 0A000 naming the construct, never answer wrongly.
 var unsupportedQueries = []struct{ sql, construct string }{
 	{`SELECT b, count(*) FILTER (WHERE v > 0) FROM t GROUP BY b`, "FILTER"},
-	{`SELECT t.k FROM t a JOIN t USING (k)`, "USING"},
+	{`SELECT * FROM t JOIN (SELECT k FROM u2) AS x USING (k)`, "USING"},
 	{`SELECT * FROM t, LATERAL (SELECT t.k) AS s`, "LATERAL"},
 	{`SELECT s.x FROM t JOIN LATERAL (SELECT t.v AS x) s ON true`, "LATERAL"},
 	{`SELECT row_number() OVER () FROM t`, "window functions"},

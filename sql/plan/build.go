@@ -454,9 +454,21 @@ func (b *builder) outputItem(se ast.SelectExpr, e Expr, s *scope) selectItem {
 }
 
 // expandStar expands * or t.* into the visible columns.
+// usingJoinAt returns the USING join whose columns start at i, if any.
+func (s *scope) usingJoinAt(i int) *usingJoin {
+	for k := range s.usingJoins {
+		if s.usingJoins[k].start == i {
+			return &s.usingJoins[k]
+		}
+	}
+	return nil
+}
+
 func (b *builder) expandStar(se ast.SelectExpr, s *scope) ([]selectItem, error) {
 	lo, hi := 0, len(s.cols)
+	qualified := false
 	if q, ok := se.Expr.(*ast.ColumnRef); ok {
+		qualified = true
 		t := s.findTable(q.Table)
 		if t == nil {
 			return nil, pgerror.New(pgerror.CodeUndefinedTable, "missing FROM-clause entry for table \"%s\"", q.Table).WithPosition(q.Pos)
@@ -466,15 +478,36 @@ func (b *builder) expandStar(se ast.SelectExpr, s *scope) ([]selectItem, error) 
 		return nil, pgerror.New(pgerror.CodeSyntaxError, "SELECT * with no tables specified is not valid").WithPosition(se.Pos)
 	}
 	var out []selectItem
-	for i := lo; i < hi; i++ {
+	add := func(i int) {
 		c := &s.cols[i]
-		if c.hidden {
-			continue
-		}
 		out = append(out, selectItem{
 			expr: &ColRef{Ordinal: i, Name: c.qualified(), Typ: c.typ},
 			col:  Column{Name: c.name, Typ: c.typ, TableID: c.tableID, ColumnID: c.colID},
 		})
+	}
+	for i := lo; i < hi; i++ {
+		if !qualified {
+			// An unqualified * lists a USING join's merged columns first,
+			// then the rest of its columns without the merged-away copies.
+			if uj := s.usingJoinAt(i); uj != nil {
+				merged := map[int]bool{}
+				for _, m := range uj.merged {
+					add(m)
+					merged[m] = true
+				}
+				for j := uj.start; j < uj.end; j++ {
+					if !merged[j] && !s.cols[j].hidden && !s.cols[j].usingHidden {
+						add(j)
+					}
+				}
+				i = uj.end - 1
+				continue
+			}
+		}
+		if s.cols[i].hidden {
+			continue
+		}
+		add(i)
 	}
 	return out, nil
 }

@@ -78,7 +78,7 @@ func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 		return b.addDerivedUnit(x, s, fp) // derived.go
 	case *ast.JoinExpr:
 		if len(x.Using) > 0 {
-			return pgerror.Unsupported("JOIN ... USING")
+			return b.addUsingJoin(x, s, fp) // using.go
 		}
 		switch x.Kind {
 		case ast.InnerJoin, ast.CrossJoin:

@@ -31,6 +31,9 @@ type scopeCol struct {
 	tableID uint64
 	colID   catalog.ColumnID
 	hidden  bool
+	// usingHidden marks the copy of a JOIN … USING column that is merged
+	// away (using.go): only a qualified name reaches it.
+	usingHidden bool
 }
 
 // qualified returns "table.name" (or the name for a computed column).
@@ -51,7 +54,9 @@ type scopeTable struct {
 type scope struct {
 	cols   []scopeCol
 	tables []scopeTable
-	parent *scope
+	// usingJoins are the JOIN … USING pairs of this level (using.go).
+	usingJoins []usingJoin
+	parent     *scope
 	// correlated is set when an expression of this level (or deeper)
 	// referenced a column of parent.
 	correlated bool
@@ -86,7 +91,7 @@ func (s *scope) resolveColumn(x *ast.ColumnRef) (int, error) {
 	found := -1
 	for i := range s.cols {
 		c := &s.cols[i]
-		if c.name != x.Name || (x.Table != "" && c.table != x.Table) {
+		if c.name != x.Name || (x.Table != "" && c.table != x.Table) || (x.Table == "" && c.usingHidden) {
 			continue
 		}
 		if found >= 0 {
