@@ -131,6 +131,7 @@ func (t *Txn) LockKeys(ctx context.Context, keys []kvpb.Key, forUpdateTs kvpb.Ti
 		t.locked[string(k)] = true
 	}
 	t.maxForUpdateTs = max(t.maxForUpdateTs, forUpdateTs)
+	t.heldLocks = true
 	if t.hb == nil {
 		t.hb = startHeartbeat(t.db, t.primary, t.startTs)
 	}
@@ -197,6 +198,31 @@ func (h *heartbeat) stop() {
 type waitGraph struct {
 	mu    sync.Mutex
 	edges map[kvpb.Timestamp]kvpb.Timestamp
+	// released is closed (and replaced) whenever a transaction of this
+	// node releases locks, waking every waiter to retry at once instead
+	// of at the end of its backoff.
+	released chan struct{}
+}
+
+// releasedCh returns a channel closed the next time a transaction of this
+// node releases its locks.
+func (g *waitGraph) releasedCh() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.released == nil {
+		g.released = make(chan struct{})
+	}
+	return g.released
+}
+
+// releasedLocks wakes the waiters: some transaction released locks.
+func (g *waitGraph) releasedLocks() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.released != nil {
+		close(g.released)
+		g.released = nil
+	}
 }
 
 // wait records that waiter waits for holder, unless that closes a cycle:

@@ -40,6 +40,9 @@ type Txn struct {
 	locked         map[string]bool
 	maxForUpdateTs kvpb.Timestamp
 	hb             *heartbeat
+	// heldLocks is set once the transaction wrote any lock (pessimistic or
+	// prewrite), so that finishing it wakes this node's lock waiters.
+	heldLocks bool
 	// lockTimeout bounds one wait for another transaction's lock (0: none).
 	lockTimeout time.Duration
 }
@@ -314,6 +317,11 @@ func (t *Txn) Commit(ctx context.Context) error {
 	}
 	t.done = true
 	defer t.stopHeartbeat()
+	defer func() {
+		if t.heldLocks {
+			t.db.waits.releasedLocks() // our locks are gone now: wake waiters
+		}
+	}()
 	if len(t.writes) == 0 {
 		// Nothing to commit; rows locked by SELECT … FOR UPDATE are
 		// released now rather than left for their TTL.
@@ -378,6 +386,7 @@ func refused(err error) bool {
 // commitTwoPhase runs Percolator's prewrite and commit over muts; the first
 // is the primary.
 func (t *Txn) commitTwoPhase(ctx context.Context, muts []kvpb.Mutation) error {
+	t.heldLocks = true
 	primary := muts[0].Key
 	keys := make([]kvpb.Key, len(muts))
 	for i, m := range muts {
@@ -440,6 +449,7 @@ func (t *Txn) Rollback(ctx context.Context) error {
 	t.stopHeartbeat()
 	if !wasDone && len(t.locked) > 0 {
 		t.cleanup(t.lockedKeys())
+		t.db.waits.releasedLocks()
 	}
 	return nil
 }
@@ -469,6 +479,8 @@ func (t *Txn) sendBatchResolving(ctx context.Context, reqs []kvpb.Request) ([]kv
 		}
 	}()
 	for {
+		// Taken before the request, so a release after it is not missed.
+		released := t.db.waits.releasedCh()
 		br, err := t.db.sender.Send(ctx, &kvpb.BatchRequest{Requests: reqs})
 		var le *kvpb.KeyLockedError
 		if !errors.As(err, &le) {
@@ -505,11 +517,15 @@ func (t *Txn) sendBatchResolving(ctx context.Context, reqs []kvpb.Request) ([]kv
 			}
 			sleep = min(sleep, left)
 		}
+		timer := time.NewTimer(sleep)
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return nil, ctx.Err()
-		case <-time.After(sleep):
+		case <-released:
+		case <-timer.C:
 		}
+		timer.Stop()
 		if backoff < 50*time.Millisecond {
 			backoff *= 2
 		}
