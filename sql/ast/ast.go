@@ -158,7 +158,9 @@ type JoinExpr struct {
 	L, R  FromItem
 	On    Expr
 	Using []string
-	Pos   int
+	// Natural is NATURAL: USING every column name the two sides share.
+	Natural bool
+	Pos     int
 }
 
 func (j *JoinExpr) String() string {

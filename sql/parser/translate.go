@@ -495,9 +495,7 @@ func (t *translator) fromItem(n *pg_query.Node) (ast.FromItem, error) {
 		if j.Alias != nil {
 			return nil, pgerror.Unsupported("alias on a JOIN")
 		}
-		if j.IsNatural {
-			return nil, pgerror.Unsupported("NATURAL JOIN")
-		}
+		natural := j.IsNatural
 		l, err := t.fromItem(j.Larg)
 		if err != nil {
 			return nil, err
@@ -506,11 +504,11 @@ func (t *translator) fromItem(n *pg_query.Node) (ast.FromItem, error) {
 		if err != nil {
 			return nil, err
 		}
-		je := &ast.JoinExpr{L: l, R: r}
+		je := &ast.JoinExpr{L: l, R: r, Natural: natural}
 		switch j.Jointype {
 		case pg_query.JoinType_JOIN_INNER:
 			je.Kind = ast.InnerJoin
-			if j.Quals == nil && len(j.UsingClause) == 0 {
+			if j.Quals == nil && len(j.UsingClause) == 0 && !natural {
 				je.Kind = ast.CrossJoin
 			}
 		case pg_query.JoinType_JOIN_LEFT:

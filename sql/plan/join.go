@@ -77,7 +77,7 @@ func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 	case *ast.SubqueryRef:
 		return b.addDerivedUnit(x, s, fp) // derived.go
 	case *ast.JoinExpr:
-		if len(x.Using) > 0 {
+		if len(x.Using) > 0 || x.Natural {
 			return b.addUsingJoin(x, s, fp) // using.go
 		}
 		switch x.Kind {

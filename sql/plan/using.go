@@ -29,6 +29,43 @@ func (b *builder) addUsingJoin(x *ast.JoinExpr, s *scope, fp *fromPlan) error {
 	if x.Kind != ast.InnerJoin && x.Kind != ast.LeftJoin && x.Kind != ast.RightJoin {
 		return pgerror.Unsupported(string(x.Kind) + " JOIN ... USING")
 	}
+	ltab, lview, err := b.resolveRelation(lt.Table)
+	if err != nil {
+		return err
+	}
+	rtab, rview, err := b.resolveRelation(rt.Table)
+	if err != nil {
+		return err
+	}
+	if lview != nil || rview != nil {
+		return pgerror.Unsupported("JOIN ... USING with a view")
+	}
+	using := x.Using
+	if x.Natural {
+		// Every column name of L that R has too, in L's order.
+		using = nil
+		for i := range ltab.Columns {
+			lc := &ltab.Columns[i]
+			if lc.Hidden {
+				continue
+			}
+			for j := range rtab.Columns {
+				if rc := &rtab.Columns[j]; !rc.Hidden && rc.Name == lc.Name {
+					using = append(using, lc.Name)
+				}
+			}
+		}
+		if len(using) == 0 {
+			if x.Kind != ast.InnerJoin {
+				return pgerror.Unsupported("NATURAL " + string(x.Kind) + " JOIN without common columns")
+			}
+			// No common column: a cross join.
+			if err := b.addFromItem(x.L, s, fp); err != nil {
+				return err
+			}
+			return b.addFromItem(x.R, s, fp)
+		}
+	}
 	start := len(s.cols)
 	on := &ast.JoinExpr{Kind: x.Kind, L: x.L, R: x.R, Pos: x.Pos}
 	// The ON condition, over the two tables' names; it is bound once both
@@ -36,7 +73,7 @@ func (b *builder) addUsingJoin(x *ast.JoinExpr, s *scope, fp *fromPlan) error {
 	lname, rname := tableRefName(lt), tableRefName(rt)
 	seen := map[string]bool{}
 	var cond ast.Expr
-	for _, c := range x.Using {
+	for _, c := range using {
 		if seen[c] {
 			return pgerror.New(pgerror.CodeDuplicateColumn, "column name \"%s\" appears more than once in USING clause", c)
 		}
@@ -52,20 +89,9 @@ func (b *builder) addUsingJoin(x *ast.JoinExpr, s *scope, fp *fromPlan) error {
 	// Check the USING columns on each side before the ON is bound, for
 	// PostgreSQL's errors. Both sides are tables: their columns enter the
 	// scope in descriptor order, the left table's first.
-	ltab, lview, err := b.resolveRelation(lt.Table)
-	if err != nil {
-		return err
-	}
-	rtab, rview, err := b.resolveRelation(rt.Table)
-	if err != nil {
-		return err
-	}
-	if lview != nil || rview != nil {
-		return pgerror.Unsupported("JOIN ... USING with a view")
-	}
 	check := func(t *catalog.TableDescriptor, side string) ([]int, error) {
 		var ords []int
-		for _, c := range x.Using {
+		for _, c := range using {
 			found := -1
 			for i := range t.Columns {
 				if t.Columns[i].Name == c && !t.Columns[i].Hidden {
