@@ -461,39 +461,54 @@ type hashJoinOp struct {
 	left, right RowSource
 	rightWidth  int
 	built       bool
-	table       map[string][]types.Datums
-	all         []types.Datums
-	acct        memAccount
+	// rows holds the Right rows; table maps a key to their indexes (all
+	// of them, in order, when there are no keys).
+	rows  []types.Datums
+	table map[string][]int
+	all   []int
+	acct  memAccount
+	// used marks the Right rows that joined (FullJoin).
+	used []bool
 	// probe state
-	cur     types.Datums
-	matches []types.Datums
-	matched bool
-	key     []byte
+	cur       types.Datums
+	matches   []int
+	matched   bool
+	key       []byte
+	leftDone  bool
+	unmatched int // next Right row to consider for FullJoin's tail
 }
 
 func (h *hashJoinOp) build(ctx context.Context) error {
 	h.built = true
-	h.table = map[string][]types.Datums{}
+	h.table = map[string][]int{}
 	for {
 		r, err := h.right.Next(ctx)
 		if err != nil {
 			return err
 		}
 		if r == nil {
+			if h.n.Kind == plan.FullJoin {
+				h.used = make([]bool, len(h.rows))
+			}
 			return nil
 		}
-		if err := h.acct.grow(h.env.ec, rowSize(r)+32, "hash join"); err != nil {
+		if err := h.acct.grow(h.env.ec, rowSize(r)+40, "hash join"); err != nil {
 			return err
 		}
 		if len(h.n.RightKeys) == 0 {
-			h.all = append(h.all, r)
+			h.all = append(h.all, len(h.rows))
+			h.rows = append(h.rows, r)
 			continue
 		}
 		k, ok := h.keyOf(r, h.n.RightKeys)
 		if !ok {
+			if h.n.Kind == plan.FullJoin {
+				h.rows = append(h.rows, r) // joins nothing, still emitted
+			}
 			continue // NULL keys never match
 		}
-		h.table[string(k)] = append(h.table[string(k)], r)
+		h.table[string(k)] = append(h.table[string(k)], len(h.rows))
+		h.rows = append(h.rows, r)
 	}
 }
 
@@ -516,7 +531,8 @@ func (h *hashJoinOp) Next(ctx context.Context) (types.Datums, error) {
 	}
 	for {
 		for len(h.matches) > 0 {
-			r := h.matches[0]
+			i := h.matches[0]
+			r := h.rows[i]
 			h.matches = h.matches[1:]
 			row := make(types.Datums, 0, len(h.cur)+len(r))
 			row = append(append(row, h.cur...), r...)
@@ -526,10 +542,13 @@ func (h *hashJoinOp) Next(ctx context.Context) (types.Datums, error) {
 			}
 			if ok {
 				h.matched = true
+				if h.used != nil {
+					h.used[i] = true
+				}
 				return row, nil
 			}
 		}
-		if h.cur != nil && !h.matched && h.n.Kind == plan.LeftJoin {
+		if h.cur != nil && !h.matched && (h.n.Kind == plan.LeftJoin || h.n.Kind == plan.FullJoin) {
 			row := make(types.Datums, len(h.cur)+h.rightWidth)
 			copy(row, h.cur)
 			for i := len(h.cur); i < len(row); i++ {
@@ -538,9 +557,19 @@ func (h *hashJoinOp) Next(ctx context.Context) (types.Datums, error) {
 			h.cur = nil
 			return row, nil
 		}
+		if h.leftDone {
+			return h.nextUnmatched(), nil
+		}
 		l, err := h.left.Next(ctx)
-		if err != nil || l == nil {
+		if err != nil {
 			return nil, err
+		}
+		if l == nil {
+			h.leftDone, h.cur = true, nil
+			if h.n.Kind != plan.FullJoin {
+				return nil, nil
+			}
+			continue
 		}
 		h.cur, h.matched = l, false
 		if len(h.n.LeftKeys) == 0 {
@@ -553,10 +582,32 @@ func (h *hashJoinOp) Next(ctx context.Context) (types.Datums, error) {
 	}
 }
 
+// nextUnmatched returns FullJoin's next Right row that joined nothing,
+// NULL-padded on the left, or nil when none is left.
+func (h *hashJoinOp) nextUnmatched() types.Datums {
+	for h.unmatched < len(h.used) {
+		i := h.unmatched
+		h.unmatched++
+		if h.used[i] {
+			continue
+		}
+		r := h.rows[i]
+		row := make(types.Datums, h.leftWidth()+len(r))
+		for j := 0; j < h.leftWidth(); j++ {
+			row[j] = types.DNull
+		}
+		copy(row[h.leftWidth():], r)
+		return row
+	}
+	return nil
+}
+
+func (h *hashJoinOp) leftWidth() int { return len(h.n.Left.Columns()) }
+
 func (h *hashJoinOp) Close() {
 	h.left.Close()
 	h.right.Close()
-	h.table, h.all = nil, nil
+	h.table, h.all, h.rows = nil, nil, nil
 	h.acct.close(h.env.ec)
 }
 

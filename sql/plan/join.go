@@ -100,6 +100,8 @@ func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 			return b.addLeftJoin(x, s, fp, false)
 		case ast.RightJoin:
 			return b.addLeftJoin(x, s, fp, true)
+		case ast.FullJoin:
+			return b.addFullJoin(x, s, fp)
 		}
 		return pgerror.Unsupported(string(x.Kind) + " JOIN")
 	}
@@ -185,6 +187,51 @@ func (b *builder) addLeftJoin(x *ast.JoinExpr, s *scope, fp *fromPlan, right boo
 			proj.Cols = append(proj.Cols, cols[pos])
 		}
 		joined = proj
+	}
+	fp.units = append(fp.units, &unit{start: start, end: end, node: joined})
+	return nil
+}
+
+// addFullJoin plans L FULL JOIN R ON cond as one composite unit: a hash
+// join on cond's equalities between the sides that also emits the rows of
+// either side that joined nothing. No ON conjunct filters a side before
+// the join (both are preserved).
+func (b *builder) addFullJoin(x *ast.JoinExpr, s *scope, fp *fromPlan) error {
+	start := len(s.cols)
+	lfp := &fromPlan{}
+	if err := b.addFromItem(x.L, s, lfp); err != nil {
+		return err
+	}
+	mid := len(s.cols)
+	rfp := &fromPlan{}
+	if err := b.addFromItem(x.R, s, rfp); err != nil {
+		return err
+	}
+	end := len(s.cols)
+	on, err := b.bindOn(x.On, s)
+	if err != nil {
+		return err
+	}
+	conds := Conjuncts(on)
+	for _, c := range conds {
+		if hasSubquery(c) {
+			return pgerror.Unsupported("subquery in a FULL JOIN condition")
+		}
+	}
+	lnode, err := b.joinUnits(lfp.units, lfp.conds, s, start, mid)
+	if err != nil {
+		return err
+	}
+	rnode, err := b.joinUnits(rfp.units, rfp.conds, s, mid, end)
+	if err != nil {
+		return err
+	}
+	joined, err := b.joinPair(FullJoin, lnode, identity(start, mid), &unit{start: mid, end: end, node: rnode}, conds, s)
+	if err != nil {
+		return err
+	}
+	if hj, ok := joined.(*HashJoin); !ok || len(hj.LeftKeys) == 0 {
+		return pgerror.New(pgerror.CodeFeatureNotSupported, "FULL JOIN is only supported with merge-joinable or hash-joinable join conditions")
 	}
 	fp.units = append(fp.units, &unit{start: start, end: end, node: joined})
 	return nil

@@ -76,11 +76,17 @@ type JoinKind uint8
 const (
 	InnerJoin JoinKind = iota
 	LeftJoin
+	// FullJoin (HashJoin only) also emits the unmatched Right rows,
+	// padded with NULLs on the left, after the Left input ends.
+	FullJoin
 )
 
 func (k JoinKind) String() string {
-	if k == LeftJoin {
+	switch k {
+	case LeftJoin:
 		return "left"
+	case FullJoin:
+		return "full"
 	}
 	return "inner"
 }
