@@ -206,6 +206,16 @@ type Select struct {
 	ForUpdate *ForUpdate
 	// DistinctOn holds DISTINCT ON's expressions.
 	DistinctOn []Expr
+	// With holds the WITH clause's common table expressions.
+	With []*CTE
+}
+
+// CTE is one `name [(columns)] AS (select)` of a WITH clause.
+type CTE struct {
+	Name    string
+	Columns []string
+	Select  *Select
+	Pos     int
 }
 
 // ForUpdate is a SELECT's row-locking clause.

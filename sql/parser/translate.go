@@ -572,9 +572,11 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 	if s.Op != pg_query.SetOperation_SETOP_NONE {
 		return t.setOp(s)
 	}
+	with, err := t.withClause(s.WithClause)
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case s.WithClause != nil:
-		return nil, t.unsupported("WITH", s.WithClause.Location)
 	case len(s.ValuesLists) > 0:
 		return nil, pgerror.Unsupported("VALUES")
 	case s.IntoClause != nil:
@@ -603,7 +605,6 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 		}
 		sel.From = append(sel.From, fi)
 	}
-	var err error
 	if sel.Exprs, err = t.targetList(s.TargetList); err != nil {
 		return nil, err
 	}
@@ -634,7 +635,37 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 	if sel.ForUpdate, err = lockingClause(s.LockingClause); err != nil {
 		return nil, err
 	}
+	sel.With = with
 	return sel, nil
+}
+
+// withClause translates WITH's common table expressions: SELECTs, not
+// RECURSIVE, not data-modifying.
+func (t *translator) withClause(w *pg_query.WithClause) ([]*ast.CTE, error) {
+	if w == nil {
+		return nil, nil
+	}
+	if w.Recursive {
+		return nil, t.unsupported("WITH RECURSIVE", w.Location)
+	}
+	var out []*ast.CTE
+	for _, n := range w.Ctes {
+		c := n.GetCommonTableExpr()
+		sel := c.GetCtequery().GetSelectStmt()
+		if sel == nil {
+			return nil, t.unsupported("data-modifying statement in WITH", c.Location)
+		}
+		q, err := t.query(sel)
+		if err != nil {
+			return nil, err
+		}
+		cte := &ast.CTE{Name: c.Ctename, Select: q, Pos: t.pos(c.Location)}
+		for _, a := range c.Aliascolnames {
+			cte.Columns = append(cte.Columns, a.GetString_().GetSval())
+		}
+		out = append(out, cte)
+	}
+	return out, nil
 }
 
 // lockingClause translates FOR UPDATE [NOWAIT] and FOR NO KEY UPDATE (an
@@ -669,9 +700,19 @@ func lockingClause(nodes []*pg_query.Node) (*ast.ForUpdate, error) {
 
 // setOp translates UNION/INTERSECT/EXCEPT with its ORDER BY and LIMIT.
 func (t *translator) setOp(s *pg_query.SelectStmt) (*ast.Select, error) {
-	if s.WithClause != nil {
-		return nil, t.unsupported("WITH", s.WithClause.Location)
+	with, err := t.withClause(s.WithClause)
+	if err != nil {
+		return nil, err
 	}
+	sel, err := t.setOpBody(s)
+	if err != nil {
+		return nil, err
+	}
+	sel.With = with
+	return sel, nil
+}
+
+func (t *translator) setOpBody(s *pg_query.SelectStmt) (*ast.Select, error) {
 	if len(s.LockingClause) > 0 {
 		return nil, pgerror.Unsupported("FOR UPDATE/SHARE")
 	}

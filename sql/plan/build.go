@@ -97,6 +97,13 @@ type selectItem struct {
 // buildSelect plans a query level; s is its (empty) scope, whose parent
 // is the enclosing level's for a subquery.
 func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
+	if len(sel.With) > 0 {
+		pop, err := b.pushWith(sel.With)
+		if err != nil {
+			return nil, err
+		}
+		defer pop()
+	}
 	if sel.SetOp != nil {
 		return b.buildSetOp(sel, s)
 	}

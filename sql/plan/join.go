@@ -55,6 +55,9 @@ func (b *builder) buildFrom(items []ast.FromItem, s *scope) (*fromPlan, error) {
 func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 	switch x := it.(type) {
 	case *ast.TableRef:
+		if d := b.lookupCTE(x.Table); d != nil {
+			return b.addCTEUnit(x, d, s, fp) // cte.go
+		}
 		t, v, err := b.resolveRelation(x.Table)
 		if err != nil {
 			return err

@@ -20,6 +20,8 @@ type builder struct {
 	paramRefs map[int][]*Param
 	nSub      int
 	views     viewState // view.go
+	// ctes are the WITH clauses in force, outermost first (cte.go).
+	ctes []cteLevel
 }
 
 // scopeCol is a column visible to expressions: its position in the row the

@@ -141,7 +141,11 @@ func (b *builder) planView(v *View) (Node, error) {
 		return nil, pgerror.New(pgerror.CodeInvalidRecursion, "infinite recursion detected in rules for relation \"%s\"", v.Desc.Name)
 	}
 	b.views.depth++
+	// A view's query sees no CTE of the statement that reads it.
+	saved := b.ctes
+	b.ctes = nil
 	n, err := b.buildSelect(v.Query, &scope{})
+	b.ctes = saved
 	b.views.depth--
 	if err != nil {
 		return nil, err
