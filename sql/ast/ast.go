@@ -208,6 +208,9 @@ type Select struct {
 	DistinctOn []Expr
 	// With holds the WITH clause's common table expressions.
 	With []*CTE
+	// Values, when set, makes this a VALUES list (every other field
+	// empty); a VALUES with ORDER BY or LIMIT is a SELECT * over one.
+	Values [][]Expr
 }
 
 // CTE is one `name [(columns)] AS (select)` of a WITH clause.

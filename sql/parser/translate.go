@@ -451,9 +451,6 @@ func (t *translator) explain(s *pg_query.ExplainStmt) (ast.Statement, error) {
 }
 
 func (t *translator) selectStmt(s *pg_query.SelectStmt) (ast.Statement, error) {
-	if len(s.ValuesLists) > 0 {
-		return nil, pgerror.Unsupported("VALUES")
-	}
 	return t.query(s)
 }
 
@@ -576,9 +573,10 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(s.ValuesLists) > 0 {
+		return t.values(s, with)
+	}
 	switch {
-	case len(s.ValuesLists) > 0:
-		return nil, pgerror.Unsupported("VALUES")
 	case s.IntoClause != nil:
 		return nil, pgerror.Unsupported("SELECT INTO")
 	case len(s.WindowClause) > 0:
@@ -636,6 +634,40 @@ func (t *translator) query(s *pg_query.SelectStmt) (*ast.Select, error) {
 		return nil, err
 	}
 	sel.With = with
+	return sel, nil
+}
+
+// values translates a VALUES list. With ORDER BY, LIMIT or OFFSET it is
+// SELECT * FROM (VALUES …) AS "*VALUES*" with that tail, as PostgreSQL
+// names it.
+func (t *translator) values(s *pg_query.SelectStmt, with []*ast.CTE) (*ast.Select, error) {
+	vals := &ast.Select{}
+	for _, vl := range s.ValuesLists {
+		var row []ast.Expr
+		for _, item := range vl.GetList().GetItems() {
+			if d := item.GetSetToDefault(); d != nil {
+				return nil, t.unsupported("DEFAULT", d.Location)
+			}
+			e, err := t.expr(item)
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, e)
+		}
+		vals.Values = append(vals.Values, row)
+	}
+	if len(s.SortClause) == 0 && s.LimitCount == nil && s.LimitOffset == nil {
+		vals.With = with
+		return vals, nil
+	}
+	sel := &ast.Select{
+		Exprs: []ast.SelectExpr{{Star: true}},
+		From:  []ast.FromItem{&ast.SubqueryRef{Select: vals, Alias: "*VALUES*"}},
+		With:  with,
+	}
+	if err := t.queryTail(s, sel); err != nil {
+		return nil, err
+	}
 	return sel, nil
 }
 
@@ -732,9 +764,6 @@ func (t *translator) setOpBody(s *pg_query.SelectStmt) (*ast.Select, error) {
 }
 
 func (t *translator) setOperand(s *pg_query.SelectStmt) (*ast.Select, error) {
-	if len(s.ValuesLists) > 0 {
-		return nil, pgerror.Unsupported("VALUES")
-	}
 	return t.query(s)
 }
 

@@ -107,6 +107,9 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 	if sel.SetOp != nil {
 		return b.buildSetOp(sel, s)
 	}
+	if sel.Values != nil {
+		return b.buildValues(sel.Values, s)
+	}
 	// FROM: the relations, their columns in the scope, the joins.
 	fr, err := b.buildFrom(sel.From, s)
 	if err != nil {
@@ -1008,4 +1011,36 @@ func lockRows(n Node, sel *ast.Select) (Node, error) {
 		return n, nil // no table, no row to lock
 	}
 	return &LockRows{Input: n, Scan: scan, NoWait: sel.ForUpdate.NoWait}, nil
+}
+
+// buildValues plans a VALUES list: every row has as many expressions as
+// the first, each column has its expressions' common type (PostgreSQL's
+// rule, "VALUES types … cannot be matched"), and the columns are named
+// column1, column2, ….
+func (b *builder) buildValues(rows [][]ast.Expr, s *scope) (Node, error) {
+	width := len(rows[0])
+	for _, r := range rows {
+		if len(r) != width {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "VALUES lists must all be the same length").WithPosition(exprStart(r[0]))
+		}
+	}
+	v := &Values{Rows: make([][]Expr, len(rows))}
+	for c := 0; c < width; c++ {
+		col := make([]ast.Expr, len(rows))
+		for i, r := range rows {
+			col[i] = r[c]
+		}
+		bound, typ, err := b.bindCommon(col, s, "VALUES")
+		if err != nil {
+			return nil, err
+		}
+		if isUnknown(typ) {
+			typ = types.Text
+		}
+		for i := range rows {
+			v.Rows[i] = append(v.Rows[i], coerce(bound[i], typ))
+		}
+		v.Cols = append(v.Cols, Column{Name: fmt.Sprintf("column%d", c+1), Typ: typ})
+	}
+	return v, nil
 }
