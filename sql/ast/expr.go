@@ -273,7 +273,15 @@ type FuncExpr struct {
 	Args     []Expr
 	Star     bool // count(*)
 	Distinct bool
-	Pos      int
+	// Over makes the call a window function.
+	Over *WindowSpec
+	Pos  int
+}
+
+// WindowSpec is OVER (PARTITION BY … ORDER BY …) with the default frame.
+type WindowSpec struct {
+	PartitionBy []Expr
+	OrderBy     []OrderItem
 }
 
 // SubqueryKind is how a subquery is used in an expression.

@@ -121,6 +121,12 @@ func buildOp(env *evalEnv, n plan.Node) (RowSource, error) {
 			return nil, err
 		}
 		return &distinctOp{env: env, in: in, seen: map[string]struct{}{}}, nil
+	case *plan.Window:
+		in, err := build(env, x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return &windowOp{env: env, n: x, in: in}, nil
 	case *plan.DistinctOn:
 		in, err := build(env, x.Input)
 		if err != nil {

@@ -768,22 +768,20 @@ func (t *translator) setOperand(s *pg_query.SelectStmt) (*ast.Select, error) {
 }
 
 // queryTail translates ORDER BY, LIMIT and OFFSET.
-func (t *translator) queryTail(s *pg_query.SelectStmt, sel *ast.Select) error {
-	if s.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES {
-		return pgerror.Unsupported("FETCH ... WITH TIES")
-	}
-	var err error
-	for _, n := range s.SortClause {
+// sortClause translates ORDER BY items.
+func (t *translator) sortClause(nodes []*pg_query.Node) ([]ast.OrderItem, error) {
+	var out []ast.OrderItem
+	for _, n := range nodes {
 		sb := n.GetSortBy()
 		if sb == nil {
-			return pgerror.Unsupported("ORDER BY item " + nodeTypeName(n))
+			return nil, pgerror.Unsupported("ORDER BY item " + nodeTypeName(n))
 		}
 		if sb.SortbyDir == pg_query.SortByDir_SORTBY_USING {
-			return pgerror.Unsupported("ORDER BY ... USING")
+			return nil, pgerror.Unsupported("ORDER BY ... USING")
 		}
 		e, err := t.expr(sb.Node)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		oi := ast.OrderItem{Expr: e, Desc: sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC}
 		switch sb.SortbyNulls {
@@ -794,7 +792,18 @@ func (t *translator) queryTail(s *pg_query.SelectStmt, sel *ast.Select) error {
 			v := false
 			oi.NullsFirst = &v
 		}
-		sel.OrderBy = append(sel.OrderBy, oi)
+		out = append(out, oi)
+	}
+	return out, nil
+}
+
+func (t *translator) queryTail(s *pg_query.SelectStmt, sel *ast.Select) error {
+	if s.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES {
+		return pgerror.Unsupported("FETCH ... WITH TIES")
+	}
+	var err error
+	if sel.OrderBy, err = t.sortClause(s.SortClause); err != nil {
+		return err
 	}
 	if s.LimitCount != nil {
 		if c := s.LimitCount.GetAConst(); c == nil || !c.Isnull {
@@ -1151,8 +1160,6 @@ func (t *translator) funcCall(f *pg_query.FuncCall) (ast.Expr, error) {
 	switch {
 	case f.AggFilter != nil:
 		return nil, t.unsupported("aggregate FILTER", f.Location)
-	case f.Over != nil:
-		return nil, t.unsupported("window functions", f.Location)
 	case len(f.AggOrder) > 0:
 		return nil, t.unsupported("ORDER BY in aggregate arguments", f.Location)
 	case f.AggWithinGroup:
@@ -1170,7 +1177,27 @@ func (t *translator) funcCall(f *pg_query.FuncCall) (ast.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ast.FuncExpr{Name: parts[0], Args: args, Star: f.AggStar, Distinct: f.AggDistinct, Pos: t.pos(f.Location)}, nil
+	fe := &ast.FuncExpr{Name: parts[0], Args: args, Star: f.AggStar, Distinct: f.AggDistinct, Pos: t.pos(f.Location)}
+	if w := f.Over; w != nil {
+		// The frame is the default one (RANGE UNBOUNDED PRECEDING to the
+		// current row and its peers) unless a frame clause is written.
+		const frameNonDefault = 0x1
+		switch {
+		case w.Name != "" || w.Refname != "":
+			return nil, t.unsupported("named windows", f.Location)
+		case w.FrameOptions&frameNonDefault != 0:
+			return nil, t.unsupported("window frame clauses", int32(w.Location))
+		}
+		spec := &ast.WindowSpec{}
+		if spec.PartitionBy, err = t.exprs(w.PartitionClause); err != nil {
+			return nil, err
+		}
+		if spec.OrderBy, err = t.sortClause(w.OrderClause); err != nil {
+			return nil, err
+		}
+		fe.Over = spec
+	}
+	return fe, nil
 }
 
 func (t *translator) subLink(s *pg_query.SubLink) (ast.Expr, error) {

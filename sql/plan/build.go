@@ -130,6 +130,8 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 	// The select list, HAVING and ORDER BY may hold aggregates.
 	var aggs []*AggFunc
 	s.aggs = &aggs
+	var wins []*WindowFunc
+	s.windows = &wins
 	var items []selectItem
 	for _, se := range sel.Exprs {
 		if se.Star {
@@ -148,9 +150,11 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 	}
 	var having Expr
 	if sel.Having != nil {
+		s.windows = nil
 		if having, err = b.bindBool(sel.Having, s, "HAVING"); err != nil {
 			return nil, err
 		}
+		s.windows = &wins
 	}
 	// ORDER BY items resolve to a select item (by position or output
 	// name) or an expression over the input.
@@ -199,6 +203,7 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 		onKeys = append(onKeys, k)
 	}
 	s.aggs = nil
+	s.windows = nil
 
 	// GROUP BY and aggregation.
 	var groupBy []Expr
@@ -284,6 +289,25 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 		input = g.node(input)
 		if having != nil {
 			input = &Filter{Input: input, Pred: having}
+		}
+	}
+
+	// Window functions read the FROM/WHERE rows; each call becomes a
+	// reference to its column of the Window node (window.go).
+	if len(wins) > 0 {
+		if len(groupBy) > 0 || len(aggs) > 0 || having != nil {
+			return nil, pgerror.Unsupported("window functions in a grouped query")
+		}
+		base := len(input.Columns())
+		input = &Window{Input: input, Funcs: wins}
+		for i := range items {
+			items[i].expr = replaceWindows(items[i].expr, wins, base)
+		}
+		for i := range order {
+			order[i].expr = replaceWindows(order[i].expr, wins, base)
+		}
+		for i := range onKeys {
+			onKeys[i].expr = replaceWindows(onKeys[i].expr, wins, base)
 		}
 	}
 

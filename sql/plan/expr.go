@@ -398,6 +398,16 @@ func children(e Expr) []Expr {
 		return []Expr{x.E}
 	case *Func:
 		return x.Args
+	case *WindowFunc:
+		var out []Expr
+		if x.Agg != nil && x.Agg.Arg != nil {
+			out = append(out, x.Agg.Arg)
+		}
+		out = append(out, x.Partition...)
+		for _, o := range x.Order {
+			out = append(out, o.Expr)
+		}
+		return out
 	case *AggFunc:
 		if x.Arg != nil {
 			return []Expr{x.Arg}
@@ -471,6 +481,19 @@ func mapChildren(e Expr, f func(Expr) Expr) Expr {
 		return &Cast{E: g(x.E), Typ: x.Typ}
 	case *Func:
 		return &Func{Name: x.Name, Args: list(x.Args), Typ: x.Typ}
+	case *WindowFunc:
+		c := *x
+		if x.Agg != nil {
+			a := *x.Agg
+			a.Arg = g(x.Agg.Arg)
+			c.Agg = &a
+		}
+		c.Partition = list(x.Partition)
+		c.Order = make([]WindowOrder, len(x.Order))
+		for i, o := range x.Order {
+			c.Order[i] = WindowOrder{Expr: g(o.Expr), Desc: o.Desc, NullsFirst: o.NullsFirst}
+		}
+		return &c
 	case *AggFunc:
 		c := *x
 		c.Arg = g(x.Arg)

@@ -106,6 +106,9 @@ func resolveOverload(cands []overload, args []*types.T) (overload, bool) {
 }
 
 func (b *builder) bindFunc(x *ast.FuncExpr, s *scope) (Expr, error) {
+	if x.Over != nil {
+		return b.bindWindow(x, s) // window.go
+	}
 	if isAggregate(x.Name) {
 		return b.bindAggregate(x, s)
 	}

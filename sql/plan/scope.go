@@ -67,6 +67,9 @@ type scope struct {
 	// naming the clause for the error.
 	aggs   *[]*AggFunc
 	noAggs string
+	// windows collects window function calls where they are allowed
+	// (select list and ORDER BY); nil elsewhere.
+	windows *[]*WindowFunc
 }
 
 func (s *scope) addTable(name string, t *catalog.TableDescriptor) {
