@@ -39,6 +39,7 @@ var querySetup = []string{
 	`CREATE TABLE e (k INT PRIMARY KEY, v INT)`,
 	`CREATE TABLE u2 (k INT PRIMARY KEY, w TEXT, v INT)`,
 	`INSERT INTO u2 VALUES (1, 'one', 10), (3, 'three', 7), (9, 'nine', NULL)`,
+	`CREATE TABLE up (k INT PRIMARY KEY, v INT NOT NULL, n TEXT)`,
 }
 
 // iuRows is an INSERT into iu of rows lo..hi, each unique in every
@@ -134,6 +135,20 @@ var queries = []string{
 	`WITH w AS (VALUES (1), (2)) SELECT sum(column1) FROM w`,
 	`SELECT k FROM t WHERE k IN (VALUES (1), (3)) ORDER BY k`,
 	`SELECT 1 UNION VALUES (2), (3) ORDER BY 1`,
+	`INSERT INTO up VALUES (1, 10, 'a'), (2, 20, 'b') ON CONFLICT DO NOTHING`,
+	`INSERT INTO up VALUES (1, 11, 'x'), (3, 30, 'c') ON CONFLICT (k) DO NOTHING RETURNING *`,
+	`INSERT INTO up VALUES (1, 12, 'y') ON CONFLICT (k) DO UPDATE SET v = up.v + EXCLUDED.v, n = excluded.n RETURNING k, v, n`,
+	`INSERT INTO up AS u VALUES (2, 5, 'z'), (4, 40, 'd') ON CONFLICT (k) DO UPDATE SET v = u.v * 100 WHERE u.v > 100 RETURNING *`,
+	`INSERT INTO up AS u VALUES (2, 5, 'z') ON CONFLICT (k) DO UPDATE SET v = u.v * 100 WHERE excluded.v < 10 RETURNING *`,
+	`INSERT INTO up VALUES (5, 1, 'p'), (5, 2, 'q') ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
+	`INSERT INTO up VALUES (6, 1, 'p'), (6, 2, 'q') ON CONFLICT (k) DO NOTHING`,
+	`INSERT INTO up VALUES (1, 1, 'x') ON CONFLICT (v) DO NOTHING`,
+	`INSERT INTO up VALUES (1, 1, 'x') ON CONFLICT DO UPDATE SET v = 1`,
+	`INSERT INTO up VALUES (1, 1, 'x') ON CONFLICT (nosuch) DO NOTHING`,
+	`INSERT INTO up VALUES (7, NULL, 'x') ON CONFLICT (k) DO NOTHING`,
+	`INSERT INTO up VALUES (1, 1, 'x') ON CONFLICT (k) DO UPDATE SET v = NULL`,
+	`INSERT INTO up SELECT k + 1, v, n FROM up WHERE k < 3 ON CONFLICT (k) DO UPDATE SET n = excluded.n || '!'`,
+	`SELECT * FROM up ORDER BY k`,
 	`SELECT k, row_number() OVER (ORDER BY k) FROM t ORDER BY k`,
 	`SELECT k, v, rank() OVER (ORDER BY v), dense_rank() OVER (ORDER BY v) FROM t ORDER BY k`,
 	`SELECT k, sum(v) OVER (ORDER BY k), count(*) OVER (), avg(v) OVER (PARTITION BY b) FROM t ORDER BY k`,

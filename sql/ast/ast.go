@@ -90,6 +90,18 @@ type Insert struct {
 	Rows      [][]Expr
 	Select    *Select
 	Returning []SelectExpr
+	// OnConflict is the ON CONFLICT clause, if any.
+	OnConflict *OnConflict
+}
+
+// OnConflict is ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET …
+// [WHERE …].
+type OnConflict struct {
+	Columns  []Name
+	DoUpdate bool
+	Set      []SetClause
+	Where    Expr
+	Pos      int
 }
 
 // Name is an identifier with its position.

@@ -9,6 +9,7 @@ import (
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/pgerror"
 	"github.com/rangedb/rangedb/sql/plan"
+	"github.com/rangedb/rangedb/sql/rowenc"
 	"github.com/rangedb/rangedb/sql/types"
 )
 
@@ -133,6 +134,9 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 	var (
 		chunk   []types.Datums
 		checkPK []bool
+		// affected holds the primary keys this statement inserted or
+		// updated, for ON CONFLICT DO UPDATE's "second time" error.
+		affected = map[string]bool{}
 	)
 	for {
 		chunk, checkPK = chunk[:0], checkPK[:0]
@@ -171,12 +175,25 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 			}
 			chunk, checkPK = append(chunk, row), append(checkPK, !generated)
 		}
-		if len(chunk) > 1 {
+		if len(chunk) > 1 && n.OnConflict == nil {
 			if err := w.prefetch(ctx, chunk, checkPK); err != nil {
 				return err
 			}
 		}
 		for i, row := range chunk {
+			if n.OnConflict != nil {
+				out, err := m.upsert(ctx, n, w, row, affected)
+				if err != nil {
+					return err
+				}
+				if out != nil {
+					m.Count++
+					if err := m.returning(n.Returning, out); err != nil {
+						return err
+					}
+				}
+				continue
+			}
 			if err := w.insert(ctx, row, checkPK[i]); err != nil {
 				return err
 			}
@@ -189,6 +206,74 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 			return inErr
 		}
 	}
+}
+
+// upsert inserts row under ON CONFLICT on the primary key: a row whose key
+// exists is skipped (DO NOTHING, or DO UPDATE whose WHERE rejects it) or
+// updates the existing row. It returns the row written, nil when none.
+// A new row's key is written with a plain put, so a row another
+// transaction inserts concurrently is a write conflict (the statement or
+// its implicit transaction runs again and meets the row) rather than a
+// unique violation.
+func (m *mutationOp) upsert(ctx context.Context, n *plan.Insert, w *rowWriter, row types.Datums, affected map[string]bool) (types.Datums, error) {
+	ec := m.env.ec
+	t := n.Table
+	if err := checkNotNull(t, row); err != nil {
+		return nil, err
+	}
+	key, err := rowenc.EncodePrimaryKey(t, row)
+	if err != nil {
+		return nil, err
+	}
+	val, found, err := ec.Txn.Get(ctx, key)
+	if ec.Stats != nil {
+		ec.Stats.Gets.Add(1)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		if err := w.insertNew(ctx, key, row); err != nil {
+			return nil, err
+		}
+		affected[string(key)] = true
+		return row, nil
+	}
+	oc := n.OnConflict
+	if !oc.DoUpdate {
+		return nil, nil
+	}
+	if affected[string(key)] {
+		return nil, pgerror.New("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time").
+			WithHint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")
+	}
+	old := make(types.Datums, len(t.Columns))
+	if err := rowenc.DecodePrimaryKey(t, key, old); err != nil {
+		return nil, err
+	}
+	if err := rowenc.DecodeValue(t, val, old); err != nil {
+		return nil, err
+	}
+	both := append(append(make(types.Datums, 0, 2*len(old)), old...), row...)
+	if oc.Where != nil {
+		ok, err := m.env.evalFilter(oc.Where, both)
+		if err != nil || !ok {
+			return nil, err
+		}
+	}
+	upd := append(types.Datums(nil), old...)
+	for _, s := range oc.Sets {
+		v, err := m.env.eval(s.Expr, both)
+		if err != nil {
+			return nil, err
+		}
+		upd[s.Ordinal] = v
+	}
+	if err := w.update(ctx, key, old, upd); err != nil {
+		return nil, err
+	}
+	affected[string(key)] = true
+	return upd, nil
 }
 
 // insertChunk is how many input rows an INSERT checks and writes at a time.

@@ -130,6 +130,19 @@ func (w *rowWriter) insert(ctx context.Context, row types.Datums, checkPK bool) 
 			return duplicateKey(w.t, &w.t.PrimaryIndex, row)
 		}
 	}
+	return w.write(ctx, key, row, w.ec.Txn.Insert)
+}
+
+// insertNew writes row, whose primary key key the caller found absent,
+// and its index entries: the row's key with a plain put (ON CONFLICT's
+// upsert, mutate.go), unique index entries checked as insert does.
+func (w *rowWriter) insertNew(ctx context.Context, key kvpb.Key, row types.Datums) error {
+	return w.write(ctx, key, row, w.ec.Txn.Put)
+}
+
+// write stores row at key with put (Txn.Insert or Txn.Put) and its index
+// entries.
+func (w *rowWriter) write(ctx context.Context, key kvpb.Key, row types.Datums, put func(kvpb.Key, []byte) error) error {
 	val, err := rowenc.EncodeValue(w.t, row)
 	if err != nil {
 		return err
@@ -137,7 +150,7 @@ func (w *rowWriter) insert(ctx context.Context, row types.Datums, checkPK bool) 
 	if err := w.lock(); err != nil {
 		return err
 	}
-	if err := w.ec.Txn.Insert(key, val); err != nil {
+	if err := put(key, val); err != nil {
 		return err
 	}
 	for i := range w.t.Indexes {

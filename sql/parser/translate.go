@@ -355,8 +355,6 @@ func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
 	switch {
 	case s.WithClause != nil:
 		return nil, t.unsupported("WITH", s.WithClause.Location)
-	case s.OnConflictClause != nil:
-		return nil, t.unsupported("ON CONFLICT", s.OnConflictClause.Location)
 	case s.Override != pg_query.OverridingKind_OVERRIDING_NOT_SET && s.Override != pg_query.OverridingKind_OVERRIDING_KIND_UNDEFINED:
 		return nil, t.unsupported("OVERRIDING", loc)
 	case s.SelectStmt == nil:
@@ -378,6 +376,9 @@ func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
 		ins.Columns = append(ins.Columns, ast.Name{Name: rt.Name, Pos: t.pos(rt.Location)})
 	}
 	if ins.Returning, err = t.targetList(s.ReturningList); err != nil {
+		return nil, err
+	}
+	if ins.OnConflict, err = t.onConflict(s.OnConflictClause); err != nil {
 		return nil, err
 	}
 	sel := s.SelectStmt.GetSelectStmt()
@@ -410,6 +411,66 @@ func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
 		ins.Rows = append(ins.Rows, row)
 	}
 	return ins, nil
+}
+
+// onConflict translates ON CONFLICT: a column list as the conflict
+// target (not ON CONSTRAINT, expressions or a partial index's WHERE),
+// DO NOTHING or DO UPDATE SET … [WHERE …].
+func (t *translator) onConflict(oc *pg_query.OnConflictClause) (*ast.OnConflict, error) {
+	if oc == nil {
+		return nil, nil
+	}
+	out := &ast.OnConflict{Pos: t.pos(oc.Location), DoUpdate: oc.Action == pg_query.OnConflictAction_ONCONFLICT_UPDATE}
+	if in := oc.Infer; in != nil {
+		switch {
+		case in.Conname != "":
+			return nil, t.unsupported("ON CONFLICT ON CONSTRAINT", in.Location)
+		case in.WhereClause != nil:
+			return nil, t.unsupported("ON CONFLICT with an index predicate", in.Location)
+		}
+		for _, n := range in.IndexElems {
+			ie := n.GetIndexElem()
+			if ie == nil || ie.Name == "" {
+				return nil, t.unsupported("ON CONFLICT on an expression", in.Location)
+			}
+			out.Columns = append(out.Columns, ast.Name{Name: ie.Name, Pos: t.pos(in.Location)})
+		}
+	}
+	var err error
+	if out.Set, err = t.setClauses(oc.TargetList); err != nil {
+		return nil, err
+	}
+	if oc.WhereClause != nil {
+		w, err := t.expr(oc.WhereClause)
+		if err != nil {
+			return nil, err
+		}
+		out.Where = w
+	}
+	return out, nil
+}
+
+// setClauses translates the SET list of UPDATE or ON CONFLICT DO UPDATE.
+func (t *translator) setClauses(list []*pg_query.Node) ([]ast.SetClause, error) {
+	var out []ast.SetClause
+	for _, n := range list {
+		rt := n.GetResTarget()
+		if len(rt.Indirection) > 0 {
+			return nil, t.unsupported("subscripted or field UPDATE targets", rt.Location)
+		}
+		if rt.Val.GetMultiAssignRef() != nil {
+			return nil, t.unsupported("multiple-column UPDATE", rt.Location)
+		}
+		if d := rt.Val.GetSetToDefault(); d != nil {
+			return nil, t.unsupported("DEFAULT", d.Location)
+		}
+		e, err := t.expr(rt.Val)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ast.SetClause{Column: ast.Name{Name: rt.Name, Pos: t.pos(rt.Location)}, Expr: e})
+	}
+	return out, nil
 }
 
 func (t *translator) explain(s *pg_query.ExplainStmt) (ast.Statement, error) {
@@ -835,22 +896,8 @@ func (t *translator) update(s *pg_query.UpdateStmt) (ast.Statement, error) {
 	if up.Returning, err = t.targetList(s.ReturningList); err != nil {
 		return nil, err
 	}
-	for _, n := range s.TargetList {
-		rt := n.GetResTarget()
-		if len(rt.Indirection) > 0 {
-			return nil, t.unsupported("subscripted or field UPDATE targets", rt.Location)
-		}
-		if rt.Val.GetMultiAssignRef() != nil {
-			return nil, t.unsupported("multiple-column UPDATE", rt.Location)
-		}
-		if d := rt.Val.GetSetToDefault(); d != nil {
-			return nil, t.unsupported("DEFAULT", d.Location)
-		}
-		e, err := t.expr(rt.Val)
-		if err != nil {
-			return nil, err
-		}
-		up.Set = append(up.Set, ast.SetClause{Column: ast.Name{Name: rt.Name, Pos: t.pos(rt.Location)}, Expr: e})
+	if up.Set, err = t.setClauses(s.TargetList); err != nil {
+		return nil, err
 	}
 	if s.WhereClause != nil {
 		if s.WhereClause.GetCurrentOfExpr() != nil {

@@ -799,6 +799,11 @@ func (b *builder) buildInsert(ins *ast.Insert) (Node, error) {
 		node.Input, node.Targets = vals, targets
 	}
 	alias := ins.Alias
+	if ins.OnConflict != nil {
+		if node.OnConflict, err = b.onConflict(t, alias, ins.OnConflict); err != nil {
+			return nil, err
+		}
+	}
 	if node.Returning, err = b.returning(ins.Returning, tableScope(t, alias)); err != nil {
 		return nil, err
 	}
@@ -827,25 +832,12 @@ func (b *builder) buildUpdate(up *ast.Update) (Node, error) {
 	}
 	s := tableScope(t, up.Table.Alias)
 	node := &Update{Table: t}
-	seen := map[int]bool{}
 	s.noAggs = "UPDATE"
-	for _, set := range up.Set {
-		ord := t.FindColumn(set.Column.Name)
-		if ord < 0 || t.Columns[ord].Hidden {
-			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", set.Column.Name, t.Name).
-				WithPosition(set.Column.Pos)
-		}
-		if seen[ord] {
-			return nil, pgerror.New(pgerror.CodeSyntaxError, "multiple assignments to same column \"%s\"", set.Column.Name).
-				WithPosition(set.Column.Pos)
-		}
-		seen[ord] = true
-		e, err := b.bindAssign(set.Expr, s, t.Columns[ord].Name, t.Columns[ord].Type)
-		if err != nil {
-			return nil, err
-		}
-		node.Sets = append(node.Sets, SetExpr{Ordinal: ord, Expr: e})
-		if t.IsKeyColumn(ord) {
+	if node.Sets, err = b.bindSets(t, up.Set, s); err != nil {
+		return nil, err
+	}
+	for _, set := range node.Sets {
+		if t.IsKeyColumn(set.Ordinal) {
 			node.KeyChanged = true
 		}
 	}
@@ -1067,4 +1059,105 @@ func (b *builder) buildValues(rows [][]ast.Expr, s *scope) (Node, error) {
 		v.Cols = append(v.Cols, Column{Name: fmt.Sprintf("column%d", c+1), Typ: typ})
 	}
 	return v, nil
+}
+
+// onConflict plans an INSERT's ON CONFLICT. The conflict target must be
+// the primary key; DO NOTHING without a target is accepted when the
+// primary key is the table's only unique constraint.
+func (b *builder) onConflict(t *catalog.TableDescriptor, alias string, oc *ast.OnConflict) (*OnConflict, error) {
+	hasUnique := false
+	for i := range t.Indexes {
+		hasUnique = hasUnique || t.Indexes[i].Unique
+	}
+	if len(oc.Columns) == 0 {
+		if oc.DoUpdate {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "ON CONFLICT DO UPDATE requires inference specification or constraint name").
+				WithHint("For example, ON CONFLICT (column_name).").WithPosition(oc.Pos)
+		}
+		if hasUnique {
+			return nil, pgerror.Unsupported("ON CONFLICT DO NOTHING without a conflict target on a table with unique indexes")
+		}
+	} else {
+		target := map[int]bool{}
+		for _, c := range oc.Columns {
+			ord := t.FindColumn(c.Name)
+			if ord < 0 || t.Columns[ord].Hidden {
+				return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" does not exist", c.Name).WithPosition(c.Pos)
+			}
+			target[ord] = true
+		}
+		same := func(ids []catalog.ColumnID) bool {
+			if len(ids) != len(target) {
+				return false
+			}
+			for _, id := range ids {
+				if !target[t.ColumnOrdinal(id)] {
+					return false
+				}
+			}
+			return true
+		}
+		if !same(t.PrimaryIndex.ColumnIDs) || t.Columns[t.ColumnOrdinal(t.PrimaryIndex.ColumnIDs[0])].Hidden {
+			for i := range t.Indexes {
+				if t.Indexes[i].Unique && same(t.Indexes[i].ColumnIDs) {
+					return nil, pgerror.Unsupported("ON CONFLICT on a unique index other than the primary key")
+				}
+			}
+			return nil, pgerror.New("42P10", "there is no unique or exclusion constraint matching the ON CONFLICT specification")
+		}
+	}
+	out := &OnConflict{DoUpdate: oc.DoUpdate}
+	if !oc.DoUpdate {
+		return out, nil
+	}
+	name := t.Name
+	if alias != "" {
+		name = alias
+	}
+	s := &scope{noAggs: "ON CONFLICT DO UPDATE"}
+	s.addTable(name, t)
+	s.addTable("excluded", t)
+	sets, err := b.bindSets(t, oc.Set, s)
+	if err != nil {
+		return nil, err
+	}
+	for _, set := range sets {
+		if t.IsKeyColumn(set.Ordinal) {
+			return nil, pgerror.Unsupported("ON CONFLICT DO UPDATE of a primary key column")
+		}
+	}
+	out.Sets = sets
+	if oc.Where != nil {
+		w, err := b.bindBool(oc.Where, s, "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		out.Where = w
+	}
+	return out, nil
+}
+
+// bindSets binds an UPDATE's (or ON CONFLICT DO UPDATE's) SET list over s:
+// each column of t once, each expression assignable to its column.
+func (b *builder) bindSets(t *catalog.TableDescriptor, list []ast.SetClause, s *scope) ([]SetExpr, error) {
+	var out []SetExpr
+	seen := map[int]bool{}
+	for _, set := range list {
+		ord := t.FindColumn(set.Column.Name)
+		if ord < 0 || t.Columns[ord].Hidden {
+			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", set.Column.Name, t.Name).
+				WithPosition(set.Column.Pos)
+		}
+		if seen[ord] {
+			return nil, pgerror.New(pgerror.CodeSyntaxError, "multiple assignments to same column \"%s\"", set.Column.Name).
+				WithPosition(set.Column.Pos)
+		}
+		seen[ord] = true
+		e, err := b.bindAssign(set.Expr, s, t.Columns[ord].Name, t.Columns[ord].Type)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SetExpr{Ordinal: ord, Expr: e})
+	}
+	return out, nil
 }

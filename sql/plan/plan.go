@@ -180,10 +180,21 @@ type Returning struct {
 // a hidden rowid column, which gets a fresh unique_rowid(). Casts to the
 // column types are part of Input.
 type Insert struct {
-	Table     *catalog.TableDescriptor
-	Input     Node
-	Targets   []int
-	Returning *Returning
+	Table      *catalog.TableDescriptor
+	Input      Node
+	Targets    []int
+	Returning  *Returning
+	OnConflict *OnConflict
+}
+
+// OnConflict is an INSERT's ON CONFLICT on the primary key: a row whose
+// key exists is skipped (DO NOTHING) or updates the existing row (DO
+// UPDATE) with Sets and under Where, both evaluated over the existing
+// row's columns followed by the proposed row's (EXCLUDED).
+type OnConflict struct {
+	DoUpdate bool
+	Sets     []SetExpr
+	Where    Expr
 }
 
 // SetExpr assigns Expr, evaluated on the old row, to the column at Ordinal.
