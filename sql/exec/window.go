@@ -135,7 +135,7 @@ func (w *windowOp) computeFunc(ctx context.Context, f *plan.WindowFunc) error {
 					return err
 				}
 			}
-			for _, i := range part[g:h] {
+			for p, i := range part[g:h] {
 				rowNumber++
 				switch f.Name {
 				case "row_number":
@@ -144,6 +144,11 @@ func (w *windowOp) computeFunc(ctx context.Context, f *plan.WindowFunc) error {
 					vals[i] = types.DInt(rank)
 				case "dense_rank":
 					vals[i] = types.DInt(dense)
+				case "lag", "lead", "first_value", "last_value":
+					var err error
+					if vals[i], err = w.valueAt(f, part, g+p, h, i); err != nil {
+						return err
+					}
 				default:
 					vals[i] = v
 				}
@@ -159,6 +164,32 @@ func (w *windowOp) computeFunc(ctx context.Context, f *plan.WindowFunc) error {
 		w.rows[i] = append(w.rows[i], vals[i])
 	}
 	return nil
+}
+
+// valueAt computes lag, lead, first_value or last_value for the row i at
+// position pos of its partition part, whose peer group ends at h (the
+// default frame ends at the current row's last peer).
+func (w *windowOp) valueAt(f *plan.WindowFunc, part []int, pos, h, i int) (types.Datum, error) {
+	at := func(q int) (types.Datum, error) { return w.env.eval(f.Args[0], w.rows[part[q]]) }
+	switch f.Name {
+	case "first_value":
+		return at(0)
+	case "last_value":
+		return at(h - 1)
+	}
+	off, err := w.env.eval(f.Args[1], w.rows[i])
+	if err != nil || off == types.DNull {
+		return types.DNull, err
+	}
+	n, _ := off.(types.DInt)
+	q := pos - int(n)
+	if f.Name == "lead" {
+		q = pos + int(n)
+	}
+	if q < 0 || q >= len(part) {
+		return w.env.eval(f.Args[2], w.rows[i])
+	}
+	return at(q)
 }
 
 func (w *windowOp) Close() {

@@ -399,7 +399,7 @@ func children(e Expr) []Expr {
 	case *Func:
 		return x.Args
 	case *WindowFunc:
-		var out []Expr
+		out := append([]Expr(nil), x.Args...)
 		if x.Agg != nil && x.Agg.Arg != nil {
 			out = append(out, x.Agg.Arg)
 		}
@@ -488,6 +488,7 @@ func mapChildren(e Expr, f func(Expr) Expr) Expr {
 			a.Arg = g(x.Agg.Arg)
 			c.Agg = &a
 		}
+		c.Args = list(x.Args)
 		c.Partition = list(x.Partition)
 		c.Order = make([]WindowOrder, len(x.Order))
 		for i, o := range x.Order {

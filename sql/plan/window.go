@@ -17,8 +17,11 @@ import (
 
 // WindowFunc is one window function call.
 type WindowFunc struct {
-	Name      string   // row_number, rank, dense_rank, or Agg's name
-	Agg       *AggFunc // the aggregate, for an aggregate over a window
+	Name string   // row_number, rank, dense_rank, lag, lead, first_value, last_value, or Agg's name
+	Agg  *AggFunc // the aggregate, for an aggregate over a window
+	// Args are lag/lead's (value, offset, default) and first_value's and
+	// last_value's value.
+	Args      []Expr
 	Partition []Expr
 	Order     []WindowOrder
 	Typ       *types.T
@@ -105,6 +108,54 @@ func (b *builder) bindWindow(x *ast.FuncExpr, s *scope) (Expr, error) {
 			return nil, undefinedFunction(x.Name, nil, x.Pos)
 		}
 		w.Typ = types.Int8
+	case x.Name == "lag" || x.Name == "lead":
+		if len(x.Args) < 1 || len(x.Args) > 3 || x.Star {
+			return nil, undefinedFunction(x.Name, nil, x.Pos)
+		}
+		// lag(anycompatible, integer, anycompatible), as in PostgreSQL 15.
+		vals := []ast.Expr{x.Args[0]}
+		if len(x.Args) == 3 {
+			vals = append(vals, x.Args[2])
+		}
+		bound, typ, err := b.bindCommon(vals, s, x.Name)
+		if err != nil {
+			return nil, err
+		}
+		if isUnknown(typ) {
+			typ = types.Text
+			for i := range bound {
+				bound[i] = coerce(bound[i], typ)
+			}
+		}
+		w.Args = []Expr{bound[0], &Const{D: types.DInt(1), Typ: types.Int4}, &Const{D: types.DNull, Typ: typ}}
+		if len(x.Args) >= 2 {
+			off, err := b.bindExpr(x.Args[1], s, types.Int4)
+			if err != nil {
+				return nil, err
+			}
+			if !off.ResultType().Identical(types.Int4) && !off.ResultType().Identical(types.Int2) {
+				return nil, undefinedFunction(x.Name, []*types.T{typ, off.ResultType()}, x.Pos)
+			}
+			w.Args[1] = off
+		}
+		if len(x.Args) == 3 {
+			w.Args[2] = bound[1]
+		}
+		w.Typ = typ
+	case x.Name == "first_value" || x.Name == "last_value":
+		if len(x.Args) != 1 || x.Star {
+			return nil, undefinedFunction(x.Name, nil, x.Pos)
+		}
+		arg, err := b.bindExpr(x.Args[0], s, nil)
+		if err != nil {
+			return nil, err
+		}
+		if isUnknown(arg.ResultType()) {
+			if arg, err = b.bindExpr(x.Args[0], s, types.Text); err != nil {
+				return nil, err
+			}
+		}
+		w.Args, w.Typ = []Expr{arg}, arg.ResultType()
 	case isAggregate(x.Name):
 		var aggs []*AggFunc
 		s.aggs = &aggs
