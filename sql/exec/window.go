@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 
+	"github.com/rangedb/rangedb/sql/pgerror"
 	"github.com/rangedb/rangedb/sql/plan"
 	"github.com/rangedb/rangedb/sql/types"
 )
@@ -144,6 +145,19 @@ func (w *windowOp) computeFunc(ctx context.Context, f *plan.WindowFunc) error {
 					vals[i] = types.DInt(rank)
 				case "dense_rank":
 					vals[i] = types.DInt(dense)
+				case "percent_rank":
+					if len(part) > 1 {
+						vals[i] = types.DFloat(float64(rank-1) / float64(len(part)-1))
+					} else {
+						vals[i] = types.DFloat(0)
+					}
+				case "cume_dist":
+					vals[i] = types.DFloat(float64(h) / float64(len(part)))
+				case "ntile":
+					var err error
+					if vals[i], err = w.ntile(f, part, g+p, i); err != nil {
+						return err
+					}
 				case "lag", "lead", "first_value", "last_value":
 					var err error
 					if vals[i], err = w.valueAt(f, part, g+p, h, i); err != nil {
@@ -164,6 +178,26 @@ func (w *windowOp) computeFunc(ctx context.Context, f *plan.WindowFunc) error {
 		w.rows[i] = append(w.rows[i], vals[i])
 	}
 	return nil
+}
+
+// ntile returns the bucket (1…n) of the row i at position pos of its
+// partition part: n buckets as equal as possible, the larger ones first.
+func (w *windowOp) ntile(f *plan.WindowFunc, part []int, pos, i int) (types.Datum, error) {
+	v, err := w.env.eval(f.Args[0], w.rows[i])
+	if err != nil || v == types.DNull {
+		return types.DNull, err
+	}
+	n, _ := v.(types.DInt)
+	if n <= 0 {
+		return nil, pgerror.New("22014", "argument of ntile must be greater than zero")
+	}
+	size, extra := int64(len(part))/int64(n), int64(len(part))%int64(n)
+	// The first extra buckets hold size+1 rows.
+	p := int64(pos)
+	if p < extra*(size+1) {
+		return types.DInt(p/(size+1) + 1), nil
+	}
+	return types.DInt(extra + (p-extra*(size+1))/size + 1), nil
 }
 
 // valueAt computes lag, lead, first_value or last_value for the row i at

@@ -108,6 +108,23 @@ func (b *builder) bindWindow(x *ast.FuncExpr, s *scope) (Expr, error) {
 			return nil, undefinedFunction(x.Name, nil, x.Pos)
 		}
 		w.Typ = types.Int8
+	case x.Name == "percent_rank" || x.Name == "cume_dist":
+		if len(x.Args) > 0 || x.Star {
+			return nil, undefinedFunction(x.Name, nil, x.Pos)
+		}
+		w.Typ = types.Float8
+	case x.Name == "ntile":
+		if len(x.Args) != 1 || x.Star {
+			return nil, undefinedFunction(x.Name, nil, x.Pos)
+		}
+		n, err := b.bindExpr(x.Args[0], s, types.Int4)
+		if err != nil {
+			return nil, err
+		}
+		if !n.ResultType().Identical(types.Int4) && !n.ResultType().Identical(types.Int2) {
+			return nil, undefinedFunction(x.Name, []*types.T{n.ResultType()}, x.Pos)
+		}
+		w.Args, w.Typ = []Expr{n}, types.Int4
 	case x.Name == "lag" || x.Name == "lead":
 		if len(x.Args) < 1 || len(x.Args) > 3 || x.Star {
 			return nil, undefinedFunction(x.Name, nil, x.Pos)
