@@ -65,12 +65,9 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable) (string, error) {
 	var rels []catalog.Relation
 	for _, name := range dt.Names {
-		var rel catalog.Relation
-		if name.Schema == "" || name.Schema == "public" {
-			var err error
-			if rel, err = catalog.LookupRelation(ctx, s.txn, s.db.ID, name.Name); err != nil {
-				return "", err
-			}
+		rel, err := s.lookupRelation(ctx, name)
+		if err != nil {
+			return "", err
 		}
 		if !rel.Exists() {
 			if err := s.notAnIndex(ctx, name, "table"); err != nil { // ddl_index.go
@@ -107,4 +104,54 @@ func (s *Session) dropTableDesc(ctx context.Context, desc *catalog.TableDescript
 		s.e.gc.enqueue(ctx, span, commitTs, "table "+desc.Name)
 	})
 	return nil
+}
+
+// truncate runs TRUNCATE: every row of each table is deleted in the
+// transaction, as DELETE without WHERE would (so it rolls back, keeps the
+// indexes right and takes the rows' locks in a block), after checking
+// that every name is a table.
+func (s *Session) truncate(ctx context.Context, tr *ast.Truncate) (string, error) {
+	for _, name := range tr.Tables {
+		rel, err := s.lookupRelation(ctx, name)
+		if err != nil {
+			return "", err
+		}
+		if !rel.Exists() {
+			return "", pgerror.New(pgerror.CodeUndefinedTable, "relation \"%s\" does not exist", name.Name)
+		}
+		if rel.View != nil {
+			return "", pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", name.Name)
+		}
+	}
+	for _, name := range tr.Tables {
+		pp, err := s.prepare(ctx, &ast.Delete{Table: ast.TableRef{Table: name}}, nil)
+		if err != nil {
+			return "", err
+		}
+		cur, err := s.open(ctx, pp, nil)
+		if err != nil {
+			return "", err
+		}
+		for {
+			row, err := cur.Next(ctx)
+			if err != nil {
+				cur.Close()
+				return "", err
+			}
+			if row == nil {
+				break
+			}
+		}
+		cur.Close()
+	}
+	return "TRUNCATE TABLE", nil
+}
+
+// lookupRelation finds the table or view name names in the session's
+// database (a schema other than public has none); !Exists() when absent.
+func (s *Session) lookupRelation(ctx context.Context, name ast.TableName) (catalog.Relation, error) {
+	if name.Schema != "" && name.Schema != "public" {
+		return catalog.Relation{}, nil
+	}
+	return catalog.LookupRelation(ctx, s.txn, s.db.ID, name.Name)
 }

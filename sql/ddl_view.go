@@ -105,12 +105,9 @@ func checkReplaceColumns(old, v *catalog.ViewDescriptor) error {
 func (s *Session) dropView(ctx context.Context, dv *ast.DropView) (string, error) {
 	var rels []catalog.Relation
 	for _, name := range dv.Names {
-		var rel catalog.Relation
-		if name.Schema == "" || name.Schema == "public" {
-			var err error
-			if rel, err = catalog.LookupRelation(ctx, s.txn, s.db.ID, name.Name); err != nil {
-				return "", err
-			}
+		rel, err := s.lookupRelation(ctx, name)
+		if err != nil {
+			return "", err
 		}
 		if !rel.Exists() {
 			if dv.IfExists {

@@ -52,7 +52,7 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 	switch stmt.(type) {
 	case *ast.CreateTable, *ast.DropTable, *ast.CreateView, *ast.DropView:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
-	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex:
+	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
 	}
 	node, pts, err := plan.BuildWithParams(ctx, &resolver{s: s}, stmt, paramTypes)
@@ -138,6 +138,8 @@ func (c *ddlCursor) Next(ctx context.Context) (types.Datums, error) {
 		tag, err = c.s.createView(ctx, st) // ddl_view.go
 	case *ast.DropView:
 		tag, err = c.s.dropView(ctx, st)
+	case *ast.Truncate:
+		tag, err = c.s.truncate(ctx, st) // ddl.go
 	}
 	c.tag = tag
 	return nil, err

@@ -537,3 +537,16 @@ func (*RollbackToSavepoint) StatementTag() string { return "ROLLBACK" }
 func (s *Savepoint) String() string           { return "SAVEPOINT " + s.Name }
 func (s *ReleaseSavepoint) String() string    { return "RELEASE SAVEPOINT " + s.Name }
 func (s *RollbackToSavepoint) String() string { return "ROLLBACK TO SAVEPOINT " + s.Name }
+
+// Truncate is TRUNCATE [TABLE] names.
+type Truncate struct{ Tables []TableName }
+
+func (*Truncate) statement()           {}
+func (*Truncate) StatementTag() string { return "TRUNCATE TABLE" }
+func (t *Truncate) String() string {
+	names := make([]string, len(t.Tables))
+	for i, n := range t.Tables {
+		names[i] = n.String()
+	}
+	return "TRUNCATE " + strings.Join(names, ", ")
+}

@@ -58,6 +58,8 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 	switch s := n.GetNode().(type) {
 	case *pg_query.Node_CreateStmt:
 		return t.createTable(s.CreateStmt)
+	case *pg_query.Node_TruncateStmt:
+		return t.truncate(s.TruncateStmt)
 	case *pg_query.Node_DropStmt:
 		if s.DropStmt.RemoveType == pg_query.ObjectType_OBJECT_VIEW {
 			return t.dropView(s.DropStmt) // translate_view.go
@@ -448,6 +450,25 @@ func (t *translator) onConflict(oc *pg_query.OnConflictClause) (*ast.OnConflict,
 		out.Where = w
 	}
 	return out, nil
+}
+
+// truncate translates TRUNCATE [TABLE] [ONLY] names [RESTART | CONTINUE
+// IDENTITY] [CASCADE | RESTRICT]: with no sequences or foreign keys the
+// options change nothing.
+func (t *translator) truncate(s *pg_query.TruncateStmt) (ast.Statement, error) {
+	tr := &ast.Truncate{}
+	for _, r := range s.Relations {
+		rv := r.GetRangeVar()
+		if rv == nil {
+			return nil, pgerror.Unsupported("TRUNCATE of " + nodeTypeName(r))
+		}
+		tn, err := t.tableName(rv)
+		if err != nil {
+			return nil, err
+		}
+		tr.Tables = append(tr.Tables, tn)
+	}
+	return tr, nil
 }
 
 // setClauses translates the SET list of UPDATE or ON CONFLICT DO UPDATE.
