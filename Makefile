@@ -32,9 +32,14 @@ vet:
 test: deps vet
 	$(GO) test -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
-	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeRequests -fuzztime 10s ./kv/kvpb/
-	$(GO) test -count=1 -run '^$$' -fuzz FuzzStartup -fuzztime 10s ./server/pgwire/
-	$(GO) test -count=1 -run '^$$' -fuzz FuzzMessages -fuzztime 10s ./server/pgwire/
+	# Fuzz budgets are execution counts, not durations: a duration-based
+	# -fuzztime can fail with a bare "context deadline exceeded" and no
+	# crasher on a loaded machine (a race in Go's fuzz coordinator,
+	# https://go.dev/issue/75804, not fixed in go1.26). The counts are
+	# about 10 s each on this 2-core machine.
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeRequests -fuzztime 300000x ./kv/kvpb/
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzStartup -fuzztime 50000x ./server/pgwire/
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzMessages -fuzztime 50000x ./server/pgwire/
 
 ## slt: the whole SQL logic test corpus (../shared/sqllogictest) on rangedb
 ## and on PostgreSQL 15, side by side, with a summary table. Long.
