@@ -9,19 +9,30 @@
 //   - Non-transactional operations on unversioned keys (RawGet, RawPut,
 //     RawCPut, Increment, ClearRange): counters, the TSO high-water mark,
 //     schema bookkeeping. They need no timestamp and grow no history.
-//   - Transactions (txn.go): a Txn reads at its start timestamp, buffers its
-//     writes in memory (bounded: BufferTooLargeError beyond
-//     DBOptions.MaxTxnBytes), and commits with Percolator's two phases:
-//     prewrite every key (primary first), take commit_ts from the TSO,
-//     commit the primary (the commit point), then the secondaries.
-//     A read or prewrite that meets another transaction's lock asks the
-//     lock's primary for the transaction's fate (CheckTxnStatus, which rolls
-//     back a transaction whose TTL expired in TSO time), resolves the lock,
-//     and retries; a live lock is waited on with a bounded backoff.
+//   - Transactions (txn.go): a Txn reads at its start timestamp (or a
+//     statement's, SetReadTs), buffers its writes in memory (bounded:
+//     BufferTooLargeError beyond DBOptions.MaxTxnBytes; statement
+//     savepoints undo part of it), and commits in one raft command when
+//     its keys lie in one range (OnePCRequest: the range picks the
+//     commit_ts), else with Percolator's two phases: prewrite every key
+//     (primary first), take commit_ts from the TSO, commit the primary
+//     (the commit point), then the secondaries.
+//   - Pessimistic locks (pessimistic.go): LockKeys locks a statement's
+//     keys at its read timestamp; the first locks the primary, whose TTL a
+//     heartbeat keeps ahead while the transaction lives; the commit turns
+//     the locks into the writes and a rollback releases them.
 //
-// What is not built yet: pessimistic locks taken during DML statements,
-// 1PC, heartbeats of long transactions' primaries, asynchronous commit of
-// secondaries, and a DistSender that splits a batch by range (a batch is
-// sent to the range of its first key; a batch spanning ranges comes back as
-// RangeKeyMismatchError).
+// A read, lock or prewrite that meets another transaction's lock asks the
+// lock's primary for the transaction's fate (CheckTxnStatus, which rolls
+// back a transaction whose TTL expired in TSO time), resolves the lock,
+// and retries; a live lock is waited on — woken when a transaction of this
+// node releases locks, else after a bounded backoff — within the lock
+// timeout, and a wait that closes a cycle of waiting transactions is a
+// DeadlockError.
+//
+// What is not built yet: asynchronous commit of secondaries, a waits-for
+// graph across nodes, and a DistSender that splits a batch by range (a
+// batch is sent to the range of its first key; a batch spanning ranges
+// comes back as RangeKeyMismatchError, and a one-phase commit then falls
+// back to two phases).
 package kv

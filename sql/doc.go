@@ -24,7 +24,7 @@
 //     or with CASCADE drops the views over what it drops. CREATE/DROP
 //     INDEX, REINDEX and CREATE TABLE's UNIQUE constraints (ddl_index.go)
 //     name indexes as PostgreSQL does, backfill a new index in the
-//     transaction and lock every writer lock key of the table
+//     transaction and lock the table's schema lock key exclusively
 //     (catalog.LockForSchemaChange), so a transaction that wrote the
 //     table's rows under the older descriptor cannot also commit (40001);
 //  4. SELECT/INSERT/UPDATE/DELETE/EXPLAIN (session_exec.go): prepare
@@ -54,9 +54,12 @@
 // default) reads each statement at a fresh snapshot and REPEATABLE READ
 // keeps its first statement's snapshot (statementSnapshot); SERIALIZABLE
 // is refused with 0A000 until it truly holds. READ ONLY transactions
-// refuse writes with 25006. Writes are buffered in the kv.Txn and
-// committed with Percolator's two phases at COMMIT, where a write conflict
-// surfaces as 40001.
+// refuse writes with 25006. Writes are buffered in the kv.Txn; inside a
+// block each INSERT/UPDATE/DELETE (and SELECT … FOR UPDATE) locks its
+// rows pessimistically before it returns, waiting for other holders, so a
+// conflict surfaces at the statement: READ COMMITTED runs it again on a
+// newer snapshot, REPEATABLE READ fails it with 40001, a deadlock is
+// 40P01. Savepoints (savepoint.go) undo part of a block.
 //
 // Settings (settings.go) behave as PostgreSQL's GUCs: validated and
 // canonicalized with its errors, settable from the startup message, SET,
