@@ -80,9 +80,21 @@
 // Reads are served only by a leader that has applied an entry of its
 // current term (LeaderTerm). Each read batch takes a ReadIndex
 // (raft.ReadOnlySafe: a heartbeat quorum round; never lease-based, which
-// would trust ticks), waits until applied ≥ the read index, and evaluates
-// with mvcc.EvalRead on a Pebble snapshot. Store.ReadIndex exposes the same
+// would trust ticks) — a range whose only voter is the leader skips the
+// round and takes its commit index — waits until applied ≥ the read
+// index, registers its timestamp with the replica's concurrency manager
+// (concurrency.go: a read at or above a pending one-phase commit's
+// commit_ts on one of its keys waits for it), and evaluates with
+// mvcc.EvalRead on a Pebble snapshot. Store.ReadIndex exposes the same
 // round to the TSO, returning the term it confirmed.
+//
+// # One-phase commits and the log
+//
+// A one-phase commit's commit_ts is picked by the leader when it proposes
+// the command, above every timestamp it has served a read at (raised from
+// the TSO once per term) and odd, so it never equals a TSO timestamp. After
+// each pass a replica truncates its raft log up to the applied index once
+// Config.RaftLogKeep applied entries precede it.
 //
 // # Limits
 //
@@ -94,7 +106,7 @@
 // # Not built yet
 //
 // Snapshots (Storage.Snapshot returns ErrSnapshotTemporarilyUnavailable),
-// log truncation, splits and merges, membership changes (ConfChange entries
+// leader-driven log truncation for followers, splits and merges, membership changes (ConfChange entries
 // are applied to the RawNode but the descriptor is not updated), replica
 // creation from messages and tombstones, a network Transport (a nil
 // Transport drops messages: fine for one node), quiescence of idle ranges,
