@@ -48,10 +48,16 @@
 // A derived table, (SELECT …) AS alias [(col, …)] in FROM (derived.go), is
 // planned as an inline, unnamed view: the same composite unit with the
 // same filter push-down; it sees enclosing query levels but not its
-// sibling FROM items (LATERAL is not supported).
+// sibling FROM items (LATERAL is not supported). A WITH clause's CTEs
+// (cte.go) are planned the same way at each reference.
+//
+// Window functions (window.go) become one Window node over the FROM/WHERE
+// rows, before the projection; SELECT … FOR UPDATE a LockRows node over a
+// single-table plan; JOIN … USING / NATURAL (using.go) an ON join whose
+// column pairs are merged for * and unqualified names.
 //
 // A plan is a tree of Nodes (plan.go) — Scan, Values, Filter, Project,
-// HashJoin, LookupJoin, Aggregate, Sort, Distinct, Limit, Insert, Update,
-// Delete, Explain — each describing its output Columns. ExplainLines renders
+// HashJoin, LookupJoin, Aggregate, Window, Sort, Distinct, DistinctOn,
+// Limit, LockRows, Insert (with OnConflict), Update, Delete, Explain — each describing its output Columns. ExplainLines renders
 // it for EXPLAIN with decoded key spans (pretty.go); sql/exec runs it.
 package plan
