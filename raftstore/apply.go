@@ -89,22 +89,19 @@ func (a *applier) applyEntry(r *Replica, e *raftpb.Entry) error {
 		}
 		a.results = append(a.results, applyResult{r: r, proposalID: cmd.proposalID, res: proposalResult{resp: br, err: evalErr}})
 		return nil
-	case raftpb.EntryConfChange:
-		var cc raftpb.ConfChange
-		if err := proto.Unmarshal(e.GetData(), &cc); err != nil {
+	case raftpb.EntryConfChange, raftpb.EntryConfChangeV2:
+		var cc interface {
+			proto.Message
+			raftpb.ConfChangeI
+		} = &raftpb.ConfChange{}
+		if e.GetType() == raftpb.EntryConfChangeV2 {
+			cc = &raftpb.ConfChangeV2{}
+		}
+		if err := proto.Unmarshal(e.GetData(), cc); err != nil {
 			return fmt.Errorf("raftstore: %s: decoding conf change %d: %w", r.rangeID, e.GetIndex(), err)
 		}
 		r.mu.Lock()
-		r.mu.rawNode.ApplyConfChange(&cc)
-		r.mu.Unlock()
-		return nil
-	case raftpb.EntryConfChangeV2:
-		var cc raftpb.ConfChangeV2
-		if err := proto.Unmarshal(e.GetData(), &cc); err != nil {
-			return fmt.Errorf("raftstore: %s: decoding conf change %d: %w", r.rangeID, e.GetIndex(), err)
-		}
-		r.mu.Lock()
-		r.mu.rawNode.ApplyConfChange(&cc)
+		r.mu.rawNode.ApplyConfChange(cc)
 		r.mu.Unlock()
 		return nil
 	}

@@ -32,11 +32,7 @@ func wantCode(t *testing.T, err error, codes ...string) {
 // insert is indexed.
 func TestCreateIndexVsWriter(t *testing.T) {
 	ts, a := newTestSession(t)
-	c, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := ts.otherSession(t)
 	mustExec(t, a, "CREATE TABLE t (k INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 10), (2, 20)")
 	mustExec(t, a, "BEGIN; INSERT INTO t VALUES (3, 30)")
 	mustExec(t, c, "CREATE INDEX ON t (v)")
@@ -55,11 +51,7 @@ func TestCreateIndexVsWriter(t *testing.T) {
 // index is left behind.
 func TestWriterVsCreateIndex(t *testing.T) {
 	ts, a := newTestSession(t)
-	c, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := ts.otherSession(t)
 	mustExec(t, a, "CREATE TABLE t (k INT PRIMARY KEY, v INT); INSERT INTO t VALUES (1, 10)")
 	mustExec(t, c, "BEGIN; CREATE INDEX i ON t (v)")
 	mustExec(t, a, "INSERT INTO t VALUES (2, 10)")
@@ -75,11 +67,7 @@ func TestWriterVsCreateIndex(t *testing.T) {
 // meanwhile cannot commit either.
 func TestDropIndexVsWriter(t *testing.T) {
 	ts, a := newTestSession(t)
-	c, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := ts.otherSession(t)
 	mustExec(t, a, "CREATE TABLE t (k INT PRIMARY KEY, v INT); CREATE INDEX i ON t (v)")
 	mustExec(t, a, "BEGIN; INSERT INTO t VALUES (1, 10)")
 	mustExec(t, c, "DROP INDEX i")
@@ -90,11 +78,7 @@ func TestDropIndexVsWriter(t *testing.T) {
 // its schema lock key, so blocks writing different rows never conflict.
 func TestConcurrentWritersCommit(t *testing.T) {
 	ts, a := newTestSession(t)
-	b, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := ts.otherSession(t)
 	mustExec(t, a, "CREATE TABLE t (k INT PRIMARY KEY, v INT UNIQUE)")
 	for i := 0; i < 10; i++ {
 		mustExec(t, a, "BEGIN; INSERT INTO t VALUES ("+itoa(2*i)+", "+itoa(2*i)+")")
@@ -109,11 +93,7 @@ func TestConcurrentWritersCommit(t *testing.T) {
 // block and fails with 23505 when it commits.
 func TestConcurrentUniqueDuplicate(t *testing.T) {
 	ts, a := newTestSession(t)
-	b, err := ts.engine.NewSession(context.Background(), "root", "defaultdb", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := ts.otherSession(t)
 	mustExec(t, a, "CREATE TABLE t (k INT PRIMARY KEY, v INT UNIQUE)")
 	mustExec(t, a, "BEGIN; INSERT INTO t VALUES (1, 7)")
 	mustExec(t, b, "BEGIN")

@@ -23,6 +23,24 @@ type evalEnv struct {
 	lockKeys *[]kvpb.Key
 }
 
+// evalLogic evaluates L AND R (decisive false) or L OR R (decisive true)
+// with three-valued logic: the decisive value wins, else NULL if either
+// side is NULL, else the other value. R is not evaluated when L decides.
+func (env *evalEnv) evalLogic(l, r plan.Expr, decisive types.DBool, row types.Datums) (types.Datum, error) {
+	lv, err := env.eval(l, row)
+	if err != nil || lv == decisive {
+		return lv, err
+	}
+	rv, err := env.eval(r, row)
+	if err != nil || rv == decisive {
+		return rv, err
+	}
+	if lv == types.DNull || rv == types.DNull {
+		return types.DNull, nil
+	}
+	return !decisive, nil
+}
+
 // withOuter returns an environment for a subquery evaluated for row.
 func (env *evalEnv) withOuter(row types.Datums) *evalEnv {
 	outer := make([]types.Datums, len(env.outer)+1)
@@ -72,43 +90,9 @@ func (env *evalEnv) eval(e plan.Expr, row types.Datums) (types.Datum, error) {
 		}
 		return compareOp(x.Op, l, r, env.ec.fc()), nil
 	case *plan.And:
-		l, err := env.eval(x.L, row)
-		if err != nil {
-			return nil, err
-		}
-		if l == types.DBool(false) {
-			return l, nil
-		}
-		r, err := env.eval(x.R, row)
-		if err != nil {
-			return nil, err
-		}
-		if r == types.DBool(false) {
-			return r, nil
-		}
-		if l == types.DNull || r == types.DNull {
-			return types.DNull, nil
-		}
-		return types.DBool(true), nil
+		return env.evalLogic(x.L, x.R, false, row)
 	case *plan.Or:
-		l, err := env.eval(x.L, row)
-		if err != nil {
-			return nil, err
-		}
-		if l == types.DBool(true) {
-			return l, nil
-		}
-		r, err := env.eval(x.R, row)
-		if err != nil {
-			return nil, err
-		}
-		if r == types.DBool(true) {
-			return r, nil
-		}
-		if l == types.DNull || r == types.DNull {
-			return types.DNull, nil
-		}
-		return types.DBool(false), nil
+		return env.evalLogic(x.L, x.R, true, row)
 	case *plan.Not:
 		v, err := env.eval(x.E, row)
 		if err != nil || v == types.DNull {

@@ -83,6 +83,7 @@ func updateReadsFirst(n *plan.Update) bool {
 func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor, idx *catalog.Index) error {
 	prefix := rowenc.IndexPrefix(t, &t.PrimaryIndex)
 	span := &kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
+	exists := func(ctx context.Context, k kvpb.Key) (bool, error) { return txnExists(ctx, ec, k) }
 	n := 0
 	for span != nil {
 		if err := ctx.Err(); err != nil {
@@ -109,7 +110,7 @@ func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor,
 			if err := rowenc.DecodeValue(t, kv.Value, row); err != nil {
 				return err
 			}
-			err := putIndexEntry(ctx, ec, t, idx, row, txnExists(ec), func() error {
+			err := putIndexEntry(ctx, ec, t, idx, row, exists, func() error {
 				return pgerror.New(pgerror.CodeUniqueViolation, "could not create unique index \"%s\"", idx.Name).
 					WithDetail("Key %s is duplicated.", indexKeyString(t, idx, row))
 			})

@@ -555,11 +555,7 @@ func (h *hashJoinOp) Next(ctx context.Context) (types.Datums, error) {
 			}
 		}
 		if h.cur != nil && !h.matched && (h.n.Kind == plan.LeftJoin || h.n.Kind == plan.FullJoin) {
-			row := make(types.Datums, len(h.cur)+h.rightWidth)
-			copy(row, h.cur)
-			for i := len(h.cur); i < len(row); i++ {
-				row[i] = types.DNull
-			}
+			row := nullPadded(h.cur, 0, h.rightWidth)
 			h.cur = nil
 			return row, nil
 		}
@@ -597,18 +593,21 @@ func (h *hashJoinOp) nextUnmatched() types.Datums {
 		if h.used[i] {
 			continue
 		}
-		r := h.rows[i]
-		row := make(types.Datums, h.leftWidth()+len(r))
-		for j := 0; j < h.leftWidth(); j++ {
-			row[j] = types.DNull
-		}
-		copy(row[h.leftWidth():], r)
-		return row
+		return nullPadded(h.rows[i], len(h.n.Left.Columns()), 0)
 	}
 	return nil
 }
 
-func (h *hashJoinOp) leftWidth() int { return len(h.n.Left.Columns()) }
+// nullPadded returns vals with before NULLs ahead of them and after NULLs
+// behind (an outer join's row of one side).
+func nullPadded(vals types.Datums, before, after int) types.Datums {
+	row := make(types.Datums, before+len(vals)+after)
+	for i := range row {
+		row[i] = types.DNull
+	}
+	copy(row[before:], vals)
+	return row
+}
 
 func (h *hashJoinOp) Close() {
 	h.left.Close()
@@ -696,12 +695,7 @@ func (j *lookupJoinOp) Next(ctx context.Context) (types.Datums, error) {
 			}
 		}
 		if j.n.Kind == plan.LeftJoin {
-			row := make(types.Datums, len(l)+len(t.Columns))
-			copy(row, l)
-			for i := len(l); i < len(row); i++ {
-				row[i] = types.DNull
-			}
-			return row, nil
+			return nullPadded(l, 0, len(t.Columns)), nil
 		}
 	}
 }

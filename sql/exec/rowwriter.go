@@ -54,19 +54,17 @@ func (w *rowWriter) get(ctx context.Context, key kvpb.Key) (bool, error) {
 	if found, ok := w.snap[string(key)]; ok && !w.ec.Txn.HasWrite(key) {
 		return found, nil
 	}
-	return txnExists(w.ec)(ctx, key)
+	return txnExists(ctx, w.ec, key)
 }
 
-// txnExists returns a function reading whether a key has a value, as the
-// transaction sees it (its own writes included), counting the Get.
-func txnExists(ec *Context) func(context.Context, kvpb.Key) (bool, error) {
-	return func(ctx context.Context, key kvpb.Key) (bool, error) {
-		_, found, err := ec.Txn.Get(ctx, key)
-		if ec.Stats != nil {
-			ec.Stats.Gets.Add(1)
-		}
-		return found, err
+// txnExists reads whether key has a value, as the transaction sees it
+// (its own writes included), counting the Get.
+func txnExists(ctx context.Context, ec *Context, key kvpb.Key) (bool, error) {
+	_, found, err := ec.Txn.Get(ctx, key)
+	if ec.Stats != nil {
+		ec.Stats.Gets.Add(1)
 	}
+	return found, err
 }
 
 // prefetch reads, in one batch, whether the primary keys (for the rows

@@ -920,15 +920,8 @@ func (t *translator) update(s *pg_query.UpdateStmt) (ast.Statement, error) {
 	if up.Set, err = t.setClauses(s.TargetList); err != nil {
 		return nil, err
 	}
-	if s.WhereClause != nil {
-		if s.WhereClause.GetCurrentOfExpr() != nil {
-			return nil, pgerror.Unsupported("WHERE CURRENT OF")
-		}
-		w, err := t.expr(s.WhereClause)
-		if err != nil {
-			return nil, err
-		}
-		up.Where = w
+	if up.Where, err = t.mutationWhere(s.WhereClause); err != nil {
+		return nil, err
 	}
 	return up, nil
 }
@@ -948,17 +941,21 @@ func (t *translator) delete(s *pg_query.DeleteStmt) (ast.Statement, error) {
 	if del.Returning, err = t.targetList(s.ReturningList); err != nil {
 		return nil, err
 	}
-	if s.WhereClause != nil {
-		if s.WhereClause.GetCurrentOfExpr() != nil {
-			return nil, pgerror.Unsupported("WHERE CURRENT OF")
-		}
-		w, err := t.expr(s.WhereClause)
-		if err != nil {
-			return nil, err
-		}
-		del.Where = w
+	if del.Where, err = t.mutationWhere(s.WhereClause); err != nil {
+		return nil, err
 	}
 	return del, nil
+}
+
+// mutationWhere translates UPDATE's or DELETE's WHERE (nil: none).
+func (t *translator) mutationWhere(w *pg_query.Node) (ast.Expr, error) {
+	if w == nil {
+		return nil, nil
+	}
+	if w.GetCurrentOfExpr() != nil {
+		return nil, pgerror.Unsupported("WHERE CURRENT OF")
+	}
+	return t.expr(w)
 }
 
 func (t *translator) expr(n *pg_query.Node) (ast.Expr, error) {

@@ -123,18 +123,7 @@ func (b *builder) bindOn(on ast.Expr, s *scope) (Expr, error) {
 // L RIGHT JOIN R ON cond (right set) as R LEFT JOIN L with the columns
 // put back in L, R order.
 func (b *builder) addLeftJoin(x *ast.JoinExpr, s *scope, fp *fromPlan, right bool) error {
-	start := len(s.cols)
-	lfp := &fromPlan{}
-	if err := b.addFromItem(x.L, s, lfp); err != nil {
-		return err
-	}
-	mid := len(s.cols)
-	rfp := &fromPlan{}
-	if err := b.addFromItem(x.R, s, rfp); err != nil {
-		return err
-	}
-	end := len(s.cols)
-	on, err := b.bindOn(x.On, s)
+	lfp, rfp, start, mid, end, on, err := b.addJoinSides(x, s)
 	if err != nil {
 		return err
 	}
@@ -195,23 +184,30 @@ func (b *builder) addLeftJoin(x *ast.JoinExpr, s *scope, fp *fromPlan, right boo
 	return nil
 }
 
+// addJoinSides adds an outer join's two sides to s, each into a fromPlan
+// of its own, and binds its ON condition: the sides' columns are [start,
+// mid) and [mid, end).
+func (b *builder) addJoinSides(x *ast.JoinExpr, s *scope) (lfp, rfp *fromPlan, start, mid, end int, on Expr, err error) {
+	start = len(s.cols)
+	lfp, rfp = &fromPlan{}, &fromPlan{}
+	if err = b.addFromItem(x.L, s, lfp); err != nil {
+		return
+	}
+	mid = len(s.cols)
+	if err = b.addFromItem(x.R, s, rfp); err != nil {
+		return
+	}
+	end = len(s.cols)
+	on, err = b.bindOn(x.On, s)
+	return
+}
+
 // addFullJoin plans L FULL JOIN R ON cond as one composite unit: a hash
 // join on cond's equalities between the sides that also emits the rows of
 // either side that joined nothing. No ON conjunct filters a side before
 // the join (both are preserved).
 func (b *builder) addFullJoin(x *ast.JoinExpr, s *scope, fp *fromPlan) error {
-	start := len(s.cols)
-	lfp := &fromPlan{}
-	if err := b.addFromItem(x.L, s, lfp); err != nil {
-		return err
-	}
-	mid := len(s.cols)
-	rfp := &fromPlan{}
-	if err := b.addFromItem(x.R, s, rfp); err != nil {
-		return err
-	}
-	end := len(s.cols)
-	on, err := b.bindOn(x.On, s)
+	lfp, rfp, start, mid, end, on, err := b.addJoinSides(x, s)
 	if err != nil {
 		return err
 	}
