@@ -55,7 +55,6 @@ type lockScenario struct {
 func a(sql string) lockStep      { return lockStep{session: 'a', sql: sql} }
 func b(sql string) lockStep      { return lockStep{session: 'b', sql: sql} }
 func bAsync(sql string) lockStep { return lockStep{session: 'b', sql: sql, async: true} }
-func aAsync(sql string) lockStep { return lockStep{session: 'a', sql: sql, async: true} }
 func waitFor(s byte) lockStep    { return lockStep{session: s, wait: true} }
 
 var lockScenarios = []lockScenario{

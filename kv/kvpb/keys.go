@@ -122,11 +122,6 @@ func NamespaceKey(parentID uint64, name string) Key {
 	return EncodeBytesAscending(k, []byte(name))
 }
 
-// NamespacePrefixFor returns the prefix of every NamespaceKey under parentID.
-func NamespacePrefixFor(parentID uint64) Key {
-	return EncodeUvarintAscending(append(Key(nil), NamespacePrefix...), parentID)
-}
-
 // TableKeyPrefix returns /Table/<tableID>.
 func TableKeyPrefix(tableID uint64) Key {
 	return EncodeUvarintAscending(Key{tablePrefixByte}, tableID)
@@ -218,11 +213,6 @@ func RaftLogPrefix(id RangeID) Key {
 // RaftLogKey returns the key of one raft log entry; entries sort by index.
 func RaftLogKey(id RangeID, index uint64) Key {
 	return binary.BigEndian.AppendUint64(RaftLogPrefix(id), index)
-}
-
-// RangeTombstoneKey marks a removed replica so it is never re-created.
-func RangeTombstoneKey(id RangeID) Key {
-	return append(RangeIDUnreplicatedPrefix(id), "rftb"...)
 }
 
 // RangeDescriptorKey returns /Local/Range/<start>/rdsc: the copy of a range

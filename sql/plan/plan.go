@@ -439,12 +439,7 @@ func (n *Limit) describe() (string, []string) {
 }
 
 func (n *DistinctOn) describe() (string, []string) {
-	cols := n.Input.Columns()
-	names := make([]string, len(n.Ordinals))
-	for i, o := range n.Ordinals {
-		names[i] = cols[o].Name
-	}
-	return "distinct on", []string{"columns: " + strings.Join(names, ", ")}
+	return "distinct on", []string{"columns: " + colNames(n.Input.Columns(), n.Ordinals)}
 }
 
 func (n *LockRows) describe() (string, []string) {

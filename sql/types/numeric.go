@@ -50,15 +50,6 @@ func DecimalFromInt(v int64) *DDecimal {
 	return r
 }
 
-// ParseDecimal parses PostgreSQL numeric input (see ParseTextCtx).
-func ParseDecimal(s string) (*DDecimal, error) {
-	d, err := parseNumeric(s)
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
 func normalizeDecimal(d *apd.Decimal) {
 	if d.Form == apd.NaNSignaling {
 		d.Form = apd.NaN
