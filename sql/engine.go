@@ -26,6 +26,20 @@ type Config struct {
 	// current_setting, ParameterStatus); it must match what pgwire
 	// announces. Default DefaultServerVersion.
 	ServerVersion string
+	// MaxConnections is max_connections as sessions show it; pgwire
+	// enforces it. Default DefaultMaxConnections.
+	MaxConnections int
+}
+
+// DefaultMaxConnections is max_connections by default, as PostgreSQL's.
+const DefaultMaxConnections = 100
+
+// MaxConnections returns max_connections.
+func (e *Engine) MaxConnections() int {
+	if e.cfg.MaxConnections > 0 {
+		return e.cfg.MaxConnections
+	}
+	return DefaultMaxConnections
 }
 
 // DefaultServerVersion is the PostgreSQL version rangedb reports by

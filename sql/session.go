@@ -125,7 +125,7 @@ func (s *Session) resetTxn() {
 func (s *Session) ExecSimple(ctx context.Context, query string, w ResultWriter) error {
 	ctx, cancel := s.statementContext(ctx)
 	defer cancel()
-	stmts, err := parser.Parse(query)
+	stmts, err := parser.ParseBudget(query, s.settings.workMem)
 	if err != nil {
 		switch s.mode {
 		case modeExplicit:

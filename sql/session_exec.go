@@ -100,7 +100,7 @@ func (s *Session) execContext(params types.Datums) *exec.Context {
 		Now:            s.txn.StartTs().GoTime(),
 		Format:         s.FormatContext(),
 		Settings:       s.CurrentSetting,
-		MemoryBudget:   s.e.Stats.MemoryBudget(),
+		MemoryBudget:   s.settings.workMem,
 	}
 }
 

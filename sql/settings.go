@@ -68,6 +68,8 @@ type settingDef struct {
 	internal bool
 	// msUnit: an integer in milliseconds, written with units.
 	msUnit bool
+	// kbUnit: an integer in kilobytes, written with units (work_mem).
+	kbUnit bool
 	// min and max bound integers.
 	min, max int64
 	// enum lists the values of an enum, in PostgreSQL's order.
@@ -123,6 +125,9 @@ var settingDefs = []*settingDef{
 		desc: "Shows whether the current user is a superuser."},
 	{name: "lock_timeout", kind: kindInt, msUnit: true, max: math.MaxInt32, boot: constant("0"),
 		desc: "Sets the maximum allowed duration of any wait for a lock."},
+	{name: "max_connections", kind: kindInt, internal: true,
+		boot: func(s *Session) string { return strconv.Itoa(s.e.MaxConnections()) },
+		desc: "Sets the maximum number of concurrent connections."},
 	{name: "max_identifier_length", kind: kindInt, internal: true, boot: constant("63"),
 		desc: "Shows the maximum identifier length."},
 	{name: "row_security", kind: kindBool, boot: constant("on"), desc: "Enable row security."},
@@ -142,6 +147,12 @@ var settingDefs = []*settingDef{
 		check: onlyValue("on"), desc: "Causes '...' strings to treat backslashes literally."},
 	{name: "statement_timeout", kind: kindInt, msUnit: true, max: math.MaxInt32, boot: constant("0"),
 		desc: "Sets the maximum allowed duration of any statement."},
+	{name: "work_mem", kind: kindInt, kbUnit: true, min: 64, max: math.MaxInt32, boot: func(s *Session) string { return formatUnits(s.e.Stats.MemoryBudget()>>10, kbUnits) },
+		apply: func(s *Session, v string) {
+			kb, _ := parseUnits(v, kbUnits)
+			s.settings.workMem = kb << 10
+		},
+		desc: "Sets the maximum memory to be used for query workspaces."},
 	{name: "synchronous_commit", kind: kindEnum, boot: constant("on"),
 		enum: []string{"local", "remote_write", "remote_apply", "on", "off"},
 		desc: "Sets the current transaction's synchronization level."},
@@ -221,6 +232,8 @@ type sessionSettings struct {
 	// statementTimeout is statement_timeout, lockTimeout lock_timeout;
 	// 0 is none.
 	statementTimeout, lockTimeout time.Duration
+	// workMem is work_mem in bytes: the statement's memory budget.
+	workMem int64
 	// custom holds the custom settings (names with a dot) SET created.
 	custom map[string]*settingDef
 }
@@ -576,15 +589,20 @@ func (s *Session) validateSetting(d *settingDef, name string, args []ast.SetArg)
 	case kindInt:
 		var n int64
 		var err error
-		if d.msUnit {
+		switch {
+		case d.msUnit:
 			n, err = parseMS(v)
-		} else {
+		case d.kbUnit:
+			n, err = parseUnits(v, kbUnits)
+		default:
 			n, err = parseIntSetting(v)
 		}
 		if err != nil {
 			e := invalid()
-			if errors.Is(err, errBadUnit) {
+			if errors.Is(err, errBadUnit) && d.msUnit {
 				e = e.WithHint("Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".")
+			} else if errors.Is(err, errBadUnit) {
+				e = e.WithHint("Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\".")
 			}
 			return "", e
 		}
@@ -592,13 +610,18 @@ func (s *Session) validateSetting(d *settingDef, name string, args []ast.SetArg)
 			unit := ""
 			if d.msUnit {
 				unit = " ms"
+			} else if d.kbUnit {
+				unit = " kB"
 			}
 			return "", pgerror.New(pgerror.CodeInvalidParameterValue,
 				"%d%s is outside the valid range for parameter \"%s\" (%d .. %d)", n, unit, name, d.min, d.max)
 		}
-		if d.msUnit {
+		switch {
+		case d.msUnit:
 			v = formatMS(n)
-		} else {
+		case d.kbUnit:
+			v = formatUnits(n, kbUnits)
+		default:
 			v = strconv.FormatInt(n, 10)
 		}
 	case kindEnum:
@@ -670,6 +693,48 @@ var msUnits = []struct {
 	name string
 	ms   float64
 }{{"us", 0.001}, {"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000}}
+
+type unit struct {
+	name string
+	mult float64
+}
+
+// kbUnits are the units of a memory setting counted in kilobytes.
+var kbUnits = []unit{{"B", 1.0 / 1024}, {"kB", 1}, {"MB", 1024}, {"GB", 1 << 20}, {"TB", 1 << 30}}
+
+// parseUnits reads a number with an optional unit of units (case
+// sensitive, as PostgreSQL's memory units are).
+func parseUnits(v string, units []unit) (int64, error) {
+	v = strings.TrimSpace(v)
+	i := 0
+	for i < len(v) && (v[i] == '-' || v[i] == '+' || v[i] == '.' || (v[i] >= '0' && v[i] <= '9')) {
+		i++
+	}
+	f, err := strconv.ParseFloat(v[:i], 64)
+	if err != nil {
+		return 0, errors.New("not a number")
+	}
+	mult := 1.0
+	if u := strings.TrimSpace(v[i:]); u != "" {
+		k := slices.IndexFunc(units, func(x unit) bool { return x.name == u })
+		if k < 0 {
+			return 0, errBadUnit
+		}
+		mult = units[k].mult
+	}
+	return int64(math.RoundToEven(f * mult)), nil
+}
+
+// formatUnits prints n in the largest whole unit of units, as SHOW does.
+func formatUnits(n int64, units []unit) string {
+	for i := len(units) - 1; i >= 0; i-- {
+		u := int64(units[i].mult)
+		if u >= 1 && n%u == 0 {
+			return strconv.FormatInt(n/u, 10) + units[i].name
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
 
 // parseMS reads a time setting in milliseconds: a number with an optional
 // unit (us, ms, s, min, h, d).

@@ -158,7 +158,7 @@ func TestLargeSelectStreams(t *testing.T) {
 	}
 
 	pe := execErr(t, conn, "SELECT * FROM big ORDER BY s DESC")
-	if pe.Code != "53200" || !strings.Contains(pe.Message, "exceeds memory budget") {
+	if pe.Code != "53200" || !strings.Contains(pe.Detail, "exceeds the statement") {
 		t.Fatalf("sort over budget: %s %s", pe.Code, pe.Message)
 	}
 	pe = execErr(t, conn, "SELECT DISTINCT s FROM big")

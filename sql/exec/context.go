@@ -32,6 +32,42 @@ type Stats struct {
 	KeysRead atomic.Int64
 
 	memoryBudget atomic.Int64
+	// nodeLimit bounds nodeUsed, the bytes all the node's statements hold
+	// together (0: no node-wide bound).
+	nodeLimit atomic.Int64
+	nodeUsed  atomic.Int64
+}
+
+// SetNodeMemoryLimit sets the bytes all statements run with these Stats
+// may hold together; past it a statement fails with 53200 whatever its
+// own budget (0: unbounded).
+func (s *Stats) SetNodeMemoryLimit(n int64) { s.nodeLimit.Store(n) }
+
+// NodeMemoryUsed returns the bytes the node's statements hold now.
+func (s *Stats) NodeMemoryUsed() int64 { return s.nodeUsed.Load() }
+
+// ReserveNodeMemory takes n bytes from the node-wide pool, or fails with
+// 53200 when the pool would overflow. Release them with
+// ReleaseNodeMemory.
+func (s *Stats) ReserveNodeMemory(n int64) error {
+	if s == nil || n <= 0 {
+		return nil
+	}
+	used := s.nodeUsed.Add(n)
+	if lim := s.nodeLimit.Load(); lim > 0 && used > lim {
+		s.nodeUsed.Add(-n)
+		return pgerror.New(pgerror.CodeOutOfMemory, "out of memory").
+			WithDetail("The node's SQL memory (%d bytes) is held by running statements.", lim).
+			WithHint("Retry when fewer statements run, or raise --max-sql-memory.")
+	}
+	return nil
+}
+
+// ReleaseNodeMemory returns n bytes to the node-wide pool.
+func (s *Stats) ReleaseNodeMemory(n int64) {
+	if s != nil && n > 0 {
+		s.nodeUsed.Add(-n)
+	}
 }
 
 // SetMemoryBudget sets the per-statement memory budget of the statements
@@ -81,6 +117,10 @@ type Context struct {
 	MemoryBudget int64
 
 	memUsed  int64
+	// nodeHeld is what this statement holds of the node-wide pool;
+	// releaseNodeMemory returns it when the cursor closes, whatever its
+	// operators did not close themselves (an error, a cancellation).
+	nodeHeld int64
 	subCache map[int]*subqueryResult
 	// analyze, when set, collects per-operator counters (EXPLAIN ANALYZE).
 	analyze map[any]*OpStats
@@ -116,6 +156,13 @@ func (c *Context) budget() int64 {
 	return DefaultMemoryBudget
 }
 
+// releaseNodeMemory returns what the statement still holds of the
+// node-wide pool.
+func (c *Context) releaseNodeMemory() {
+	c.Stats.ReleaseNodeMemory(c.nodeHeld)
+	c.nodeHeld = 0
+}
+
 // memAccount is one operator's share of the statement's memory budget.
 type memAccount struct{ used int64 }
 
@@ -123,9 +170,14 @@ type memAccount struct{ used int64 }
 // 53200 when the statement would exceed its budget.
 func (a *memAccount) grow(c *Context, n int64, what string) error {
 	if c.memUsed+n > c.budget() {
-		return pgerror.New(pgerror.CodeOutOfMemory, "%s exceeds memory budget of %d bytes", what, c.budget()).
-			WithHint("Reduce the rows the statement must hold, or raise the memory budget.")
+		return pgerror.New(pgerror.CodeOutOfMemory, "out of memory").
+			WithDetail("%s exceeds the statement's memory budget (work_mem = %dkB).", what, c.budget()>>10).
+			WithHint("Reduce the rows the statement must hold, or raise work_mem.")
 	}
+	if err := c.Stats.ReserveNodeMemory(n); err != nil {
+		return err
+	}
+	c.nodeHeld += n
 	c.memUsed += n
 	a.used += n
 	return nil
@@ -133,6 +185,9 @@ func (a *memAccount) grow(c *Context, n int64, what string) error {
 
 // close releases everything the account holds.
 func (a *memAccount) close(c *Context) {
+	r := min(a.used, c.nodeHeld)
+	c.Stats.ReleaseNodeMemory(r)
+	c.nodeHeld -= r
 	c.memUsed -= a.used
 	a.used = 0
 }

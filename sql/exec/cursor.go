@@ -103,6 +103,7 @@ func (c *Cursor) Close() {
 		c.src.Close()
 		c.src = nil
 	}
+	c.ec.releaseNodeMemory()
 }
 
 // explain renders EXPLAIN [ANALYZE]: ANALYZE runs the plan to completion

@@ -7,6 +7,7 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
+	"google.golang.org/protobuf/proto"
 	"github.com/rangedb/rangedb/sql/ast"
 	"github.com/rangedb/rangedb/sql/pgerror"
 )
@@ -25,10 +26,29 @@ type Statement struct {
 // string with no statements (empty, blanks, comments, lone semicolons)
 // returns none. The error, if any, is a *pgerror.Error.
 func Parse(sql string) ([]Statement, error) {
+	return ParseBudget(sql, DefaultParseBudget)
+}
+
+// DefaultParseBudget is the parse memory Parse allows: the default
+// work_mem.
+const DefaultParseBudget = 64 << 20
+
+// ParseBudget is Parse with budget bytes of parse memory (limits.go): a
+// statement too deep is 54001, one too large for the budget 53200.
+func ParseBudget(sql string, budget int64) ([]Statement, error) {
+	if err := checkLimits(sql, budget); err != nil {
+		return nil, err
+	}
 	pm := newPosMap(sql)
-	tree, err := pg_query.Parse(sql)
+	buf, err := pgparser.ParseToProtobuf(sql)
 	if err != nil {
 		return nil, syntaxError(err, pm, 0)
+	}
+	tree := &pg_query.ParseResult{}
+	if err := proto.Unmarshal(buf, tree); err != nil {
+		// Only depth can fail the decoder of the parser's own output;
+		// its message is the protobuf library's, not the user's business.
+		return nil, stackDepthError()
 	}
 	var out []Statement
 	for _, raw := range tree.Stmts {
@@ -61,7 +81,7 @@ func ParseOne(sql string) (Statement, error) {
 func syntaxError(err error, pm *posMap, base int) error {
 	var pe *pgparser.Error
 	if !errors.As(err, &pe) {
-		return &pgerror.Error{Code: pgerror.CodeSyntaxError, Message: err.Error(), Cause: err}
+		return &pgerror.Error{Code: pgerror.CodeSyntaxError, Message: "syntax error", Cause: err}
 	}
 	e := &pgerror.Error{Code: pgerror.CodeSyntaxError, Message: pe.Message, Cause: err}
 	if pe.Cursorpos > 0 {
