@@ -116,7 +116,7 @@ type Context struct {
 	// DefaultMemoryBudget); exceeding it fails the statement with 53200.
 	MemoryBudget int64
 
-	memUsed  int64
+	memUsed int64
 	// nodeHeld is what this statement holds of the node-wide pool;
 	// releaseNodeMemory returns it when the cursor closes, whatever its
 	// operators did not close themselves (an error, a cancellation).

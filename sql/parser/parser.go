@@ -7,9 +7,9 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	pgparser "github.com/pganalyze/pg_query_go/v6/parser"
-	"google.golang.org/protobuf/proto"
 	"github.com/rangedb/rangedb/sql/ast"
 	"github.com/rangedb/rangedb/sql/pgerror"
+	"google.golang.org/protobuf/proto"
 )
 
 // Statement is one parsed statement with its text.
