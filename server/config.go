@@ -37,6 +37,17 @@ type Config struct {
 	// aggregations, hash joins and DISTINCT may hold (53200 beyond it);
 	// zero takes sql/exec's default (64 MiB).
 	SQLMemoryBudget int64
+	// MaxSQLMemory bounds the memory all SQL statements of the node hold
+	// together (53200 beyond it); zero is unbounded. cmd/rangedb defaults
+	// it to a quarter of the machine's RAM.
+	MaxSQLMemory int64
+	// MaxConnections is max_connections: the SQL connections the node
+	// accepts at once (53300 beyond it). Zero is 100.
+	MaxConnections int
+	// AuthenticationTimeout bounds a client's startup and the arrival of
+	// any message once begun (PostgreSQL's authentication_timeout). Zero
+	// is 60 s.
+	AuthenticationTimeout time.Duration
 	// LockTTL is how long a transaction's locks outlive its last
 	// heartbeat before another transaction may roll it back (kv's
 	// LockTTLMillis). Zero means kv's default, 3 s.

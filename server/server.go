@@ -83,16 +83,21 @@ func New(cfg Config) (*Server, error) {
 		Logger:  s.log.With("component", "tso"),
 	})
 	s.db = kv.NewDB(s.store, s.tso, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds())})
-	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: cfg.NodeID, Logger: s.log.With("component", "sql")})
+	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: cfg.NodeID, Logger: s.log.With("component", "sql"),
+		MaxConnections: cfg.MaxConnections})
 	s.sql.Stats.SetMemoryBudget(cfg.SQLMemoryBudget)
+	s.sql.Stats.SetNodeMemoryLimit(cfg.MaxSQLMemory)
 	s.pgwire, err = pgwire.New(pgwire.Config{
-		Sessions: sessionFactory{s.sql},
-		Logger:   s.log.With("component", "pgwire"),
+		Sessions:       sessionFactory{s.sql},
+		Logger:         s.log.With("component", "pgwire"),
+		MaxConnections: s.sql.MaxConnections(),
+		StartupTimeout: cfg.AuthenticationTimeout,
 	})
 	if err != nil {
 		_ = eng.Close()
 		return nil, err
 	}
+	s.sql.SetBackends(s.pgwire.Backends())
 	s.registry = prometheus.NewRegistry()
 	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return s, nil

@@ -70,6 +70,9 @@ type Engine struct {
 
 	startMu sync.Mutex
 	started bool
+
+	// backends are the node's connections (SetBackends).
+	backends backendsPtr
 }
 
 // NewEngine returns an Engine; call Start before opening sessions.

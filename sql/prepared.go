@@ -234,6 +234,9 @@ func (s *Session) bind(ctx context.Context, portalName, stmtName string, paramFo
 		var err error
 		switch format {
 		case 0:
+			if err := parser.CheckUTF8(raw); err != nil {
+				return err
+			}
 			d, err = types.ParseTextCtx(t, string(raw), fc)
 		case 1:
 			if t.Size > 0 && len(raw) < int(t.Size) {

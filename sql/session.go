@@ -72,6 +72,8 @@ type Session struct {
 	// ("" is the unnamed one); see prepared.go.
 	prepared map[string]*preparedStatement
 	portals  map[string]*portal
+	// pid is the connection's process id (SetBackendPID).
+	pid int32
 }
 
 // txnModes are the modes of the open transaction.

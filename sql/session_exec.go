@@ -71,6 +71,11 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 		})
 		pp.ColumnTypes = append(pp.ColumnTypes, c.Typ)
 	}
+	if _, ok := stmt.(*ast.Select); ok && pp.Columns == nil {
+		// `SELECT;` returns rows of no columns: an empty RowDescription,
+		// not NoData.
+		pp.Columns = []ResultColumn{}
+	}
 	return pp, nil
 }
 
@@ -101,6 +106,8 @@ func (s *Session) execContext(params types.Datums) *exec.Context {
 		Format:         s.FormatContext(),
 		Settings:       s.CurrentSetting,
 		MemoryBudget:   s.settings.workMem,
+		Backends:       s.e.loadBackends(),
+		BackendPID:     s.pid,
 	}
 }
 

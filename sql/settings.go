@@ -1076,3 +1076,17 @@ func serverVersionNum(v string) string {
 	mi, _ := strconv.Atoi(minor)
 	return strconv.Itoa(ma*10000 + mi)
 }
+
+// IdleTimeouts returns idle_session_timeout and
+// idle_in_transaction_session_timeout (0: none), which the wire protocol
+// enforces while it waits for the next message.
+func (s *Session) IdleTimeouts() (idle, idleInTxn time.Duration) {
+	get := func(name string) time.Duration {
+		ms, err := parseMS(s.settings.cur[settingsByName[name]])
+		if err != nil {
+			return 0
+		}
+		return time.Duration(ms) * time.Millisecond
+	}
+	return get("idle_session_timeout"), get("idle_in_transaction_session_timeout")
+}

@@ -43,22 +43,26 @@ func freeAddr(t *testing.T) string {
 }
 
 type proc struct {
-	cmd  *exec.Cmd
-	url  string
-	logs *strings.Builder
+	cmd      *exec.Cmd
+	url      string
+	httpAddr string
+	logs     *strings.Builder
 }
 
-func startBinary(t *testing.T, bin, store string) *proc {
+// startBinary starts the binary as a single node on store, with extra
+// flags, and waits until it accepts SQL connections.
+func startBinary(t *testing.T, bin, store string, extra ...string) *proc {
 	t.Helper()
 	sqlAddr, httpAddr := freeAddr(t), freeAddr(t)
 	logs := &strings.Builder{}
-	cmd := exec.Command(bin, "start", "--single-node", "--store="+store, "--sql-addr="+sqlAddr, "--http-addr="+httpAddr)
+	args := append([]string{"start", "--single-node", "--store=" + store, "--sql-addr=" + sqlAddr, "--http-addr=" + httpAddr}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout = logs
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, url: fmt.Sprintf("postgresql://root@%s/defaultdb?sslmode=disable", sqlAddr), logs: logs}
+	p := &proc{cmd: cmd, url: fmt.Sprintf("postgresql://root@%s/defaultdb?sslmode=disable", sqlAddr), httpAddr: httpAddr, logs: logs}
 	t.Cleanup(func() {
 		if p.cmd.ProcessState == nil {
 			_ = p.cmd.Process.Kill()

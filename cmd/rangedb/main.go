@@ -11,7 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +40,7 @@ func rootCmd() *cobra.Command {
 
 func startCmd() *cobra.Command {
 	var cfg server.Config
-	var logLevel string
+	var logLevel, maxSQLMemory string
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "start a node",
@@ -48,6 +51,11 @@ func startCmd() *cobra.Command {
 				return fmt.Errorf("--log-level: %w", err)
 			}
 			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			n, err := parseMemory(maxSQLMemory)
+			if err != nil {
+				return fmt.Errorf("--max-sql-memory: %w", err)
+			}
+			cfg.MaxSQLMemory = n
 			return run(cmd.Context(), cfg)
 		},
 	}
@@ -57,6 +65,9 @@ func startCmd() *cobra.Command {
 	f.StringVar(&cfg.SQLAddr, "sql-addr", "127.0.0.1:26257", "PostgreSQL wire-protocol listen address")
 	f.StringVar(&cfg.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (/health, /metrics)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.StringVar(&maxSQLMemory, "max-sql-memory", "25%", "memory all SQL statements of the node may hold together: a size (512MiB, 4GiB) or a percentage of RAM")
+	f.IntVar(&cfg.MaxConnections, "max-connections", 100, "SQL connections accepted at once (max_connections)")
+	f.DurationVar(&cfg.AuthenticationTimeout, "authentication-timeout", 60*time.Second, "bound on a client's startup and on the arrival of any message once begun")
 	return cmd
 }
 
@@ -76,4 +87,37 @@ func run(ctx context.Context, cfg server.Config) error {
 	cfg.Logger.Info("signal received: draining connections")
 	s.Stop()
 	return nil
+}
+
+// parseMemory reads a size in bytes with an optional binary unit (KiB,
+// MiB, GiB, TiB; KB, MB, GB also mean powers of 1024), or a percentage of
+// the machine's RAM ("25%").
+func parseMemory(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		f, err := strconv.ParseFloat(p, 64)
+		if err != nil || f <= 0 || f > 100 {
+			return 0, fmt.Errorf("invalid percentage %q", v)
+		}
+		var si syscall.Sysinfo_t
+		if err := syscall.Sysinfo(&si); err != nil {
+			return 0, fmt.Errorf("reading the machine's RAM: %w", err)
+		}
+		return int64(float64(si.Totalram) * float64(si.Unit) * f / 100), nil
+	}
+	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := v, ""
+	if i >= 0 {
+		num, unit = v[:i], strings.ToLower(strings.TrimSpace(v[i:]))
+	}
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("invalid size %q", v)
+	}
+	mult := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+		"mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30, "t": 1 << 40, "tb": 1 << 40, "tib": 1 << 40}[unit]
+	if mult == 0 {
+		return 0, fmt.Errorf("invalid size unit in %q", v)
+	}
+	return int64(f * mult), nil
 }

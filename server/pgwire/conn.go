@@ -60,15 +60,22 @@ type conn struct {
 
 	killed atomic.Bool // Drain's deadline passed: terminate with 57P01
 
+	accepted time.Time // when the connection was accepted
+
+	// queries remembers prepared statements' text (activity.go).
+	queries statementQueries
+
 	mu struct {
 		sync.Mutex
 		// cancelStmt cancels the running statement; nil when idle.
 		cancelStmt context.CancelCauseFunc
+		// activity is what pg_stat_activity shows (activity.go).
+		activity activity
 	}
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{s: s, nc: nc}
+	c := &conn{s: s, nc: nc, accepted: time.Now()}
 	c.ctx, c.cancelCtx = context.WithCancelCause(context.Background())
 	c.rd = newNetReader(nc, s.drainCh, func() { c.cancelStatement(errClientGone) })
 	c.be = pgproto3.NewBackend(c.rd, nc)
@@ -106,8 +113,14 @@ func (c *conn) serve() {
 			c.sendFatal(adminShutdownError())
 			return
 		}
+		c.rd.beginMessage(c.idleTimeout(), c.s.cfg.StartupTimeout)
 		msg, err := c.be.Receive()
+		c.rd.endMessage()
 		if err != nil {
+			if errors.Is(err, errIdleTimeout) {
+				c.idleTimedOut()
+				return
+			}
 			c.readFailed(err)
 			return
 		}
@@ -115,6 +128,37 @@ func (c *conn) serve() {
 			return
 		}
 	}
+}
+
+// idleTimeouts is implemented by sessions that have
+// idle_session_timeout and idle_in_transaction_session_timeout.
+type idleTimeouts interface {
+	IdleTimeouts() (idle, idleInTxn time.Duration)
+}
+
+// idleTimeout is how long the connection may wait for its next message:
+// the session's idle_in_transaction_session_timeout in a transaction, its
+// idle_session_timeout outside one (0: forever).
+func (c *conn) idleTimeout() time.Duration {
+	it, ok := c.sess.(idleTimeouts)
+	if !ok {
+		return 0
+	}
+	idle, inTxn := it.IdleTimeouts()
+	if c.sess.TxnStatus() != sql.TxnIdle {
+		return inTxn
+	}
+	return idle
+}
+
+// idleTimedOut ends the connection as PostgreSQL does when an idle
+// timeout passes: FATAL 25P03 in a transaction, 57P05 outside one.
+func (c *conn) idleTimedOut() {
+	if c.sess.TxnStatus() != sql.TxnIdle {
+		c.sendFatal(pgerror.New("25P03", "terminating connection due to idle-in-transaction timeout"))
+		return
+	}
+	c.sendFatal(pgerror.New("57P05", "terminating connection due to idle-session timeout"))
 }
 
 // handle processes one message after startup; false ends the connection.
@@ -201,11 +245,13 @@ func (c *conn) extendedLocked(ctx context.Context, msg pgproto3.FrontendMessage)
 		if err := c.sess.Parse(ctx, m.Name, m.Query, m.ParameterOIDs); err != nil {
 			return err
 		}
+		c.queries.remember(&c.queries.stmts, m.Name, m.Query)
 		return c.send(&pgproto3.ParseComplete{})
 	case *pgproto3.Bind:
 		if err := c.sess.Bind(ctx, m.DestinationPortal, m.PreparedStatement, m.ParameterFormatCodes, m.Parameters, m.ResultFormatCodes); err != nil {
 			return err
 		}
+		c.queries.remember(&c.queries.portals, m.DestinationPortal, c.queries.stmts[m.PreparedStatement])
 		return c.send(&pgproto3.BindComplete{})
 	case *pgproto3.Describe:
 		switch m.ObjectType {
@@ -230,6 +276,7 @@ func (c *conn) extendedLocked(ctx context.Context, msg pgproto3.FrontendMessage)
 		}
 		return protocolViolation("invalid DESCRIBE message subtype %d", m.ObjectType)
 	case *pgproto3.Execute:
+		c.setActive(c.queries.portals[m.Portal])
 		suspended, err := c.sess.Execute(ctx, m.Portal, int(int32(m.MaxRows)), &resultWriter{c: c, extended: true})
 		if err != nil {
 			return err
@@ -243,8 +290,10 @@ func (c *conn) extendedLocked(ctx context.Context, msg pgproto3.FrontendMessage)
 		switch m.ObjectType {
 		case 'S':
 			err = c.sess.CloseStatement(m.Name)
+			delete(c.queries.stmts, m.Name)
 		case 'P':
 			err = c.sess.ClosePortal(m.Name)
+			delete(c.queries.portals, m.Name)
 		default:
 			return protocolViolation("invalid CLOSE message subtype %d", m.ObjectType)
 		}
@@ -347,9 +396,19 @@ func (c *conn) handleStartup(m *pgproto3.StartupMessage) bool {
 		return false
 	}
 	c.sess = sess
+	c.mu.Lock()
+	c.mu.activity = activity{user: user, database: database, appName: params["application_name"], backendStart: c.accepted}
+	c.mu.Unlock()
 	if err := c.s.registerCancelKey(c); err != nil {
+		if errors.Is(err, errTooManyConnections) {
+			c.sendFatal(pgerror.New(pgerror.CodeTooManyConnections, "sorry, too many clients already"))
+			return false
+		}
 		c.sendFatal(pgerror.New(pgerror.CodeInternalError, "could not generate cancel key: %v", err))
 		return false
+	}
+	if sp, ok := sess.(interface{ SetBackendPID(int32) }); ok {
+		sp.SetBackendPID(int32(c.pid))
 	}
 
 	// The set PostgreSQL 15 reports, in its order, with the values the
@@ -372,6 +431,7 @@ func isUTF8(enc string) bool {
 
 // execSimple runs a Query message; false ends the connection.
 func (c *conn) execSimple(query string) bool {
+	c.setActive(query)
 	ctx := c.beginStatement()
 	err := c.sess.ExecSimple(ctx, query, &resultWriter{c: c})
 	c.endStatement()
@@ -536,6 +596,11 @@ func (c *conn) readyForQuery() error {
 	status := sql.TxnIdle
 	if c.sess != nil {
 		for _, p := range c.sess.ParameterChanges() {
+			if p.Name == "application_name" {
+				c.mu.Lock()
+				c.mu.activity.appName = p.Value
+				c.mu.Unlock()
+			}
 			if err := c.send(&pgproto3.ParameterStatus{Name: p.Name, Value: p.Value}); err != nil {
 				return err
 			}
@@ -543,6 +608,7 @@ func (c *conn) readyForQuery() error {
 		if s := c.sess.TxnStatus(); s != 0 {
 			status = s
 		}
+		c.setIdle(status)
 	}
 	if err := c.send(&pgproto3.ReadyForQuery{TxStatus: byte(status)}); err != nil {
 		return err

@@ -3,6 +3,7 @@ package pgwire
 import (
 	"errors"
 	"net"
+	"time"
 )
 
 // Read-ahead bounds: the reader goroutine holds at most readAheadChunks
@@ -44,6 +45,60 @@ type netReader struct {
 	onFail    func()          // called by run when the socket read fails
 
 	cur []byte // unread part of the current chunk; connection goroutine only
+	// The timeouts of the message being received (beginMessage);
+	// connection goroutine only.
+	idleTimeout, msgTimeout time.Duration
+	gotBytes                bool
+	msgTimer                *time.Timer
+}
+
+// errIdleTimeout fails a Read that waited longer than the idle timeout for
+// a message to begin; errMessageTimeout one whose message did not arrive
+// whole in time. Both are net.Error timeouts, as a socket deadline's are.
+var (
+	errIdleTimeout    = &timeoutError{"pgwire: idle timeout"}
+	errMessageTimeout = &timeoutError{"pgwire: timeout waiting for the rest of a message"}
+)
+
+type timeoutError struct{ msg string }
+
+func (e *timeoutError) Error() string { return e.msg }
+func (*timeoutError) Timeout() bool   { return true }
+func (*timeoutError) Temporary() bool { return true }
+
+// beginMessage arms the timeouts of the next message: the first Read may
+// wait idle (0: forever) for its first bytes, then the message must
+// arrive whole within msg (0: no bound). endMessage disarms them.
+// Connection goroutine only.
+func (r *netReader) beginMessage(idle, msg time.Duration) {
+	r.idleTimeout, r.msgTimeout, r.gotBytes = idle, msg, false
+}
+
+func (r *netReader) endMessage() {
+	if r.msgTimer != nil {
+		r.msgTimer.Stop()
+		r.msgTimer = nil
+	}
+	r.idleTimeout, r.msgTimeout, r.gotBytes = 0, 0, false
+}
+
+// wait returns the channel that ends this Read's wait, and the error to
+// fail it with.
+func (r *netReader) wait() (<-chan time.Time, *timeoutError, func()) {
+	if !r.gotBytes {
+		if r.idleTimeout <= 0 {
+			return nil, nil, func() {}
+		}
+		t := time.NewTimer(r.idleTimeout)
+		return t.C, errIdleTimeout, func() { t.Stop() }
+	}
+	if r.msgTimer == nil {
+		if r.msgTimeout <= 0 {
+			return nil, nil, func() {}
+		}
+		r.msgTimer = time.NewTimer(r.msgTimeout)
+	}
+	return r.msgTimer.C, errMessageTimeout, func() {}
 }
 
 func newNetReader(nc net.Conn, interrupt <-chan struct{}, onFail func()) *netReader {
@@ -87,22 +142,31 @@ func (r *netReader) run() {
 
 // Read implements io.Reader for the connection goroutine. Buffered data is
 // returned before the read error; errors are *readError or errInterrupted.
+// The first Read of a message may wait up to the idle timeout, the rest
+// until the message timeout (beginMessage).
 func (r *netReader) Read(p []byte) (int, error) {
-	for len(r.cur) == 0 {
-		select {
-		case c := <-r.chunks:
-			r.cur = c
-		case <-r.done:
+	if len(r.cur) == 0 {
+		timer, terr, stop := r.wait()
+		defer stop()
+		for len(r.cur) == 0 {
 			select {
+			case <-timer:
+				return 0, &readError{terr}
 			case c := <-r.chunks:
 				r.cur = c
-			default:
-				return 0, &readError{r.err}
+			case <-r.done:
+				select {
+				case c := <-r.chunks:
+					r.cur = c
+				default:
+					return 0, &readError{r.err}
+				}
+			case <-r.interrupt:
+				return 0, errInterrupted
 			}
-		case <-r.interrupt:
-			return 0, errInterrupted
 		}
 	}
+	r.gotBytes = true
 	n := copy(p, r.cur)
 	r.cur = r.cur[n:]
 	return n, nil

@@ -17,8 +17,12 @@ import (
 const (
 	DefaultMaxMessageSize = 16 << 20 // 16 MiB
 	DefaultServerVersion  = "15.0"
-	DefaultStartupTimeout = 10 * time.Second
+	DefaultStartupTimeout = 60 * time.Second
+	DefaultMaxConnections = 100
 )
+
+// errTooManyConnections refuses a connection past MaxConnections.
+var errTooManyConnections = errors.New("pgwire: too many connections")
 
 // fatalWriteTimeout bounds the write of a final FATAL ErrorResponse, so a
 // client that does not read cannot hold a connection goroutine.
@@ -48,8 +52,14 @@ type Config struct {
 	// clients pick features by it. Default DefaultServerVersion.
 	ServerVersion string
 	// StartupTimeout bounds the startup phase (SSL negotiation, startup
-	// message, opening the session). Default DefaultStartupTimeout.
+	// message, opening the session), and the arrival of a message's rest
+	// once its first byte came: PostgreSQL's authentication_timeout.
+	// Default DefaultStartupTimeout.
 	StartupTimeout time.Duration
+	// MaxConnections bounds the connections past startup; the next is
+	// refused with FATAL 53300 (CancelRequests still pass). Default
+	// DefaultMaxConnections.
+	MaxConnections int
 }
 
 // Server serves the PostgreSQL v3 wire protocol. It owns the goroutine of
@@ -104,6 +114,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.StartupTimeout == 0 {
 		cfg.StartupTimeout = DefaultStartupTimeout
+	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = DefaultMaxConnections
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, drainCh: make(chan struct{})}
 	s.mu.listeners = make(map[net.Listener]struct{})
@@ -240,6 +253,9 @@ func (s *Server) registerCancelKey(c *conn) error {
 	var b [8]byte
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.mu.byPID) >= s.cfg.MaxConnections {
+		return errTooManyConnections
+	}
 	for {
 		if _, err := rand.Read(b[:]); err != nil {
 			return err

@@ -56,6 +56,17 @@ func (c *Context) callBuiltin(f *plan.Func, args []types.Datum) (types.Datum, er
 			return types.DNull, nil
 		}
 		return types.DString(v), nil
+	case "pg_backend_pid":
+		return types.DInt(c.BackendPID), nil
+	case "pg_cancel_backend", "pg_terminate_backend":
+		pid, _ := args[0].(types.DInt)
+		if c.Backends == nil {
+			return types.DBool(false), nil
+		}
+		if f.Name == "pg_cancel_backend" {
+			return types.DBool(c.Backends.Cancel(int32(pid))), nil
+		}
+		return types.DBool(c.Backends.Terminate(int32(pid))), nil
 	case "current_date":
 		t := c.Now.In(c.loc())
 		d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)

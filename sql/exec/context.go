@@ -82,6 +82,15 @@ func (s *Stats) MemoryBudget() int64 {
 	return DefaultMemoryBudget
 }
 
+// Backends signals the node's client connections by process id. Both
+// methods report whether a connection had the pid.
+type Backends interface {
+	// Cancel cancels the connection's running statement (57014).
+	Cancel(pid int32) bool
+	// Terminate ends the connection with FATAL 57P01.
+	Terminate(pid int32) bool
+}
+
 // Context is what a statement's operators run with. It belongs to one
 // statement execution and is not safe for concurrent use.
 type Context struct {
@@ -115,6 +124,11 @@ type Context struct {
 	// MemoryBudget bounds the bytes buffering operators hold (default
 	// DefaultMemoryBudget); exceeding it fails the statement with 53200.
 	MemoryBudget int64
+	// Backends signals the node's connections (pg_cancel_backend,
+	// pg_terminate_backend); nil when there are none to signal.
+	Backends Backends
+	// BackendPID is the session's process id (pg_backend_pid()).
+	BackendPID int32
 
 	memUsed int64
 	// nodeHeld is what this statement holds of the node-wide pool;

@@ -90,6 +90,9 @@ func (c *Cursor) Tag() string {
 
 func (c *Cursor) mutation() (*mutationOp, bool) {
 	src := c.src
+	if cc, ok := src.(*cancelCheckOp); ok {
+		src = cc.in
+	}
 	if co, ok := src.(*countOp); ok {
 		src = co.in
 	}

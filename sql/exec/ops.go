@@ -37,9 +37,48 @@ func build(env *evalEnv, n plan.Node) (RowSource, error) {
 			st = &OpStats{}
 			env.ec.analyze[n] = st
 		}
-		return &countOp{in: src, st: st}, nil
+		src = &countOp{in: src, st: st}
 	}
-	return src, nil
+	return &cancelCheckOp{in: src}, nil
+}
+
+// cancelCheckEvery is how many rows pass between two looks at the
+// statement's context. A look costs tens of nanoseconds, a row at least
+// a microsecond, so a canceled statement stops within a few hundred
+// microseconds of CPU.
+const cancelCheckEvery = 64
+
+// cancelCheckOp wraps every operator: each row an operator pulls from
+// its input passes a periodic check of the context, so statement_timeout,
+// CancelRequest, pg_cancel_backend and a vanished client stop any
+// operator that consumes rows. Loops inside an operator that neither pull
+// nor emit rows (a join's probe of rows its ON rejects, a sort's
+// comparisons) check with a canceler of their own.
+type cancelCheckOp struct {
+	in RowSource
+	n  uint32
+}
+
+func (o *cancelCheckOp) Next(ctx context.Context) (types.Datums, error) {
+	if o.n++; o.n%cancelCheckEvery == 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return o.in.Next(ctx)
+}
+
+func (o *cancelCheckOp) Close() { o.in.Close() }
+
+// canceler counts the iterations of a loop and reports ctx's error every
+// cancelCheckEvery of them.
+type canceler uint32
+
+func (c *canceler) check(ctx context.Context) error {
+	if *c++; *c%cancelCheckEvery == 0 {
+		return ctx.Err()
+	}
+	return nil
 }
 
 func (env *evalEnv) opStats(n plan.Node) *OpStats {
@@ -482,6 +521,7 @@ type hashJoinOp struct {
 	key       []byte
 	leftDone  bool
 	unmatched int // next Right row to consider for FullJoin's tail
+	cancel    canceler
 }
 
 func (h *hashJoinOp) build(ctx context.Context) error {
@@ -537,6 +577,9 @@ func (h *hashJoinOp) Next(ctx context.Context) (types.Datums, error) {
 	}
 	for {
 		for len(h.matches) > 0 {
+			if err := h.cancel.check(ctx); err != nil {
+				return nil, err
+			}
 			i := h.matches[0]
 			r := h.rows[i]
 			h.matches = h.matches[1:]
@@ -729,9 +772,22 @@ func (s *sortOp) Next(ctx context.Context) (types.Datums, error) {
 			s.rows = append(s.rows, r)
 		}
 		fc := s.env.ec.fc()
+		// Comparisons cannot be interrupted; once the context is done
+		// they all answer "equal", which ends the sort quickly.
+		var cancel canceler
+		var canceled error
 		sort.SliceStable(s.rows, func(i, j int) bool {
+			if canceled != nil {
+				return false
+			}
+			if canceled = cancel.check(ctx); canceled != nil {
+				return false
+			}
 			return compareRows(s.rows[i], s.rows[j], s.keys, fc) < 0
 		})
+		if canceled != nil {
+			return nil, canceled
+		}
 	}
 	if len(s.rows) == 0 {
 		return nil, nil

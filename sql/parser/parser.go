@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -36,6 +37,9 @@ const DefaultParseBudget = 64 << 20
 // ParseBudget is Parse with budget bytes of parse memory (limits.go): a
 // statement too deep is 54001, one too large for the budget 53200.
 func ParseBudget(sql string, budget int64) ([]Statement, error) {
+	if err := CheckUTF8([]byte(sql)); err != nil {
+		return nil, err
+	}
 	if err := checkLimits(sql, budget); err != nil {
 		return nil, err
 	}
@@ -118,4 +122,38 @@ func (p *posMap) chars(b int) int {
 		return b
 	}
 	return utf8.RuneCountInString(p.sql[:b])
+}
+
+// CheckUTF8 returns PostgreSQL's 22021 error for text that is not valid
+// UTF-8 (or holds a NUL byte), naming the offending bytes as it does: the
+// lead byte and the continuation bytes it announces.
+func CheckUTF8(b []byte) error {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c != 0 && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if c != 0 && (r != utf8.RuneError || size > 1) {
+			i += size
+			continue
+		}
+		n := 1
+		switch {
+		case c >= 0xf0 && c <= 0xf7:
+			n = 4
+		case c >= 0xe0 && c <= 0xef:
+			n = 3
+		case c >= 0xc0 && c <= 0xdf:
+			n = 2
+		}
+		n = min(n, len(b)-i)
+		hex := make([]string, n)
+		for k := range n {
+			hex[k] = fmt.Sprintf("0x%02x", b[i+k])
+		}
+		return pgerror.New(pgerror.CodeCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": %s", strings.Join(hex, " "))
+	}
+	return nil
 }

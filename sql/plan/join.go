@@ -58,6 +58,9 @@ func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 		if d := b.lookupCTE(x.Table); d != nil {
 			return b.addCTEUnit(x, d, s, fp) // cte.go
 		}
+		if ok, err := b.addVirtualUnit(x, s, fp); ok || err != nil {
+			return err // view.go
+		}
 		t, v, err := b.resolveRelation(x.Table)
 		if err != nil {
 			return err

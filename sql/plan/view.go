@@ -8,6 +8,7 @@ import (
 	"github.com/rangedb/rangedb/sql/ast"
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/pgerror"
+	"github.com/rangedb/rangedb/sql/types"
 )
 
 // This file plans views. A view is stored as query text (sql/catalog);
@@ -81,6 +82,48 @@ func BuildView(ctx context.Context, r Resolver, sel *ast.Select) ([]Column, []ui
 		return nil, nil, pgerror.New(pgerror.CodeUndefinedParam, "there is no parameter $1")
 	}
 	return n.Columns(), deps, nil
+}
+
+// VirtualResolver is implemented by Resolvers that know virtual tables
+// (pg_stat_activity): their columns and rows, computed when planned.
+type VirtualResolver interface {
+	VirtualTable(schema, name string) ([]Column, []types.Datums, bool)
+}
+
+// addVirtualUnit adds a virtual table of FROM as a composite unit over
+// its rows, or reports false when name is not one.
+func (b *builder) addVirtualUnit(ref *ast.TableRef, s *scope, fp *fromPlan) (bool, error) {
+	vr, ok := b.r.(VirtualResolver)
+	if !ok {
+		return false, nil
+	}
+	cols, rows, ok := vr.VirtualTable(ref.Table.Schema, ref.Table.Name)
+	if !ok {
+		return false, nil
+	}
+	name := ref.Table.Name
+	if ref.Alias != "" {
+		name = ref.Alias
+	}
+	if s.findTable(name) != nil {
+		return true, pgerror.New(pgerror.CodeDuplicateAlias, "table name \"%s\" specified more than once", name).WithPosition(ref.Table.Pos)
+	}
+	vals := &Values{Cols: cols}
+	for _, r := range rows {
+		exprs := make([]Expr, len(r))
+		for i, d := range r {
+			exprs[i] = &Const{D: d, Typ: cols[i].Typ}
+		}
+		vals.Rows = append(vals.Rows, exprs)
+	}
+	u := &unit{start: len(s.cols), node: vals, alias: name, view: true}
+	for _, c := range cols {
+		s.cols = append(s.cols, scopeCol{table: name, name: c.Name, typ: c.Typ})
+	}
+	s.tables = append(s.tables, scopeTable{name: name, start: u.start, end: len(s.cols)})
+	u.end = len(s.cols)
+	fp.units = append(fp.units, u)
+	return true, nil
 }
 
 // resolveRelation resolves a FROM item's name: a table, else a view.
