@@ -40,6 +40,13 @@ test: deps vet
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeRequests -fuzztime 300000x ./kv/kvpb/
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzStartup -fuzztime 50000x ./server/pgwire/
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzMessages -fuzztime 50000x ./server/pgwire/
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzSQL -fuzztime 30000x ./sql/
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeKeyDatum -fuzztime 150000x ./sql/rowenc/
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeValueDatum -fuzztime 150000x ./sql/rowenc/
+	# The mvcc fuzzers link Pebble, whose coverage counters make each
+	# execution slow: smaller counts for the same ~10 s.
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeEngineKey -fuzztime 15000x ./kv/mvcc/
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeRecords -fuzztime 15000x ./kv/mvcc/
 
 ## slt: the whole SQL logic test corpus (../shared/sqllogictest) on rangedb
 ## and on PostgreSQL 15, side by side, with a summary table. Long.
