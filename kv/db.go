@@ -34,6 +34,18 @@ type DBOptions struct {
 	// DisableOnePC makes every commit use Percolator's two phases, even
 	// when all of a transaction's keys lie in one range (tests).
 	DisableOnePC bool
+	// Memory, if set, is the node-wide pool transactions' write buffers
+	// reserve from, beside their own MaxTxnBytes bound.
+	Memory MemoryPool
+}
+
+// MemoryPool is a node-wide memory budget shared with SQL's operators.
+type MemoryPool interface {
+	// Reserve takes n bytes, or fails (SQL's 53200) when the pool is
+	// exhausted.
+	Reserve(n int64) error
+	// Release returns n bytes.
+	Release(n int64)
 }
 
 func (o DBOptions) withDefaults() DBOptions {

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
@@ -45,6 +47,53 @@ type Txn struct {
 	heldLocks bool
 	// lockTimeout bounds one wait for another transaction's lock (0: none).
 	lockTimeout time.Duration
+	// mem is what the write buffer holds of DBOptions.Memory.
+	mem *txnMemory
+}
+
+// txnMemoryChunk is the step a write buffer reserves node memory in.
+const txnMemoryChunk = 1 << 20
+
+// txnMemory is a transaction's reservation from the node's pool. It is
+// released when the transaction ends, or — should a caller drop a
+// transaction without ending it — when the Txn is garbage collected.
+type txnMemory struct {
+	pool     MemoryPool
+	reserved atomic.Int64
+}
+
+func (m *txnMemory) release() {
+	if n := m.reserved.Swap(0); n > 0 {
+		m.pool.Release(n)
+	}
+}
+
+// reserveMemory makes the reservation cover n bytes of write buffer.
+func (t *Txn) reserveMemory(n int64) error {
+	pool := t.db.opts.Memory
+	if pool == nil {
+		return nil
+	}
+	if t.mem == nil {
+		t.mem = &txnMemory{pool: pool}
+		runtime.AddCleanup(t, func(m *txnMemory) { m.release() }, t.mem)
+	}
+	have := t.mem.reserved.Load()
+	if n <= have {
+		return nil
+	}
+	more := (n - have + txnMemoryChunk - 1) / txnMemoryChunk * txnMemoryChunk
+	if err := pool.Reserve(more); err != nil {
+		return err
+	}
+	t.mem.reserved.Add(more)
+	return nil
+}
+
+func (t *Txn) releaseMemory() {
+	if t.mem != nil {
+		t.mem.release()
+	}
 }
 
 // SetLockTimeout bounds how long one request waits for another
@@ -250,6 +299,9 @@ func (t *Txn) buffer(m kvpb.Mutation) error {
 	if t.bytes+n > t.db.opts.MaxTxnBytes {
 		return &kvpb.BufferTooLargeError{Limit: t.db.opts.MaxTxnBytes}
 	}
+	if err := t.reserveMemory(t.bytes + n); err != nil {
+		return err
+	}
 	t.bytes += n
 	m.Key = append(kvpb.Key(nil), m.Key...)
 	m.Value = append([]byte(nil), m.Value...)
@@ -316,6 +368,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 		return ErrTxnDone
 	}
 	t.done = true
+	defer t.releaseMemory()
 	defer t.stopHeartbeat()
 	defer func() {
 		if t.heldLocks {
@@ -446,6 +499,7 @@ func (t *Txn) Rollback(ctx context.Context) error {
 	wasDone := t.done
 	t.done = true
 	t.writes = nil
+	t.releaseMemory()
 	t.stopHeartbeat()
 	if !wasDone && len(t.locked) > 0 {
 		t.cleanup(t.lockedKeys())

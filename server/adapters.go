@@ -10,6 +10,7 @@ import (
 	"github.com/rangedb/rangedb/raftstore"
 	"github.com/rangedb/rangedb/server/pgwire"
 	"github.com/rangedb/rangedb/sql"
+	"github.com/rangedb/rangedb/sql/exec"
 )
 
 // tsoStorage is the TSO's view of range 1 on this node's store: leadership
@@ -54,3 +55,10 @@ func (f sessionFactory) NewSession(ctx context.Context, user, database string, p
 	}
 	return s, nil
 }
+
+// memoryPool is the node-wide SQL memory pool as kv's transactions see
+// it. stats is set once, before the node serves.
+type memoryPool struct{ stats *exec.Stats }
+
+func (m *memoryPool) Reserve(n int64) error { return m.stats.ReserveNodeMemory(n) }
+func (m *memoryPool) Release(n int64)       { m.stats.ReleaseNodeMemory(n) }

@@ -125,7 +125,7 @@ func (s *Session) parse(ctx context.Context, name, query string, paramOIDs []uin
 	if _, ok := s.prepared[name]; ok && name != "" {
 		return pgerror.New("42P05", "prepared statement \"%s\" already exists", name)
 	}
-	stmts, err := parser.ParseBudget(query, s.settings.workMem)
+	stmts, err := parser.ParseBudget(query, s.parseBudget())
 	if err != nil {
 		return err
 	}

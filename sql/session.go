@@ -127,7 +127,7 @@ func (s *Session) resetTxn() {
 func (s *Session) ExecSimple(ctx context.Context, query string, w ResultWriter) error {
 	ctx, cancel := s.statementContext(ctx)
 	defer cancel()
-	stmts, err := parser.ParseBudget(query, s.settings.workMem)
+	stmts, err := parser.ParseBudget(query, s.parseBudget())
 	if err != nil {
 		switch s.mode {
 		case modeExplicit:
@@ -154,6 +154,13 @@ func (s *Session) ExecSimple(ctx context.Context, query string, w ResultWriter) 
 		}
 	}
 	return nil
+}
+
+// parseBudget is the memory parsing a query string may take: work_mem,
+// but never less than parser.DefaultParseBudget, so that a small work_mem
+// (which bounds what operators buffer) does not refuse ordinary INSERTs.
+func (s *Session) parseBudget() int64 {
+	return max(s.settings.workMem, parser.DefaultParseBudget)
 }
 
 // statementContext applies statement_timeout to ctx.

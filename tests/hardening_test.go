@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/rangedb/rangedb/server"
 )
 
 // TestHardening tries, against the real binary over the wire, what a
@@ -125,10 +126,13 @@ func hardenLargeStatements(t *testing.T, p *proc, conn *pgx.Conn) {
 	if pe.Code != "53200" || !strings.Contains(pe.Detail, "sort") || !strings.Contains(pe.Detail, "work_mem = 1024kB") {
 		t.Errorf("sort over work_mem: %s %s (%s), want 53200", pe.Code, pe.Message, pe.Detail)
 	}
-	// So does the IN list's parse at this budget, for a far smaller one.
-	pe = execErr(t, conn, "SELECT count(*) FROM big WHERE a IN ("+strings.TrimSuffix(strings.Repeat("1,", 10_000), ",")+")")
+	// The 7 MB IN list too, and the peak RSS stays where it was.
+	pe = execErr(t, conn, in)
 	if pe.Code != "53200" {
-		t.Errorf("IN list over work_mem: %s %s, want 53200", pe.Code, pe.Message)
+		t.Errorf("7 MB IN list under a small work_mem: %s %s, want 53200", pe.Code, pe.Message)
+	}
+	if after := hardenPeakRSS(t, p); after > before+64<<20 {
+		t.Errorf("7 MB IN list raised the peak RSS from %d MB to %d MB", before>>20, after>>20)
 	}
 	mustExec(t, conn, "RESET work_mem")
 	if got := query(t, conn, "SHOW work_mem"); got[0][0] != "64MB" {
@@ -495,4 +499,53 @@ func (r *hardenRaw) receive(t *testing.T, d time.Duration) pgproto3.BackendMessa
 		t.Fatalf("receive: %v", err)
 	}
 	return m
+}
+
+// TestNodeMemoryPool: statements and transactions' write buffers share
+// the node's SQL memory (--max-sql-memory); past it a statement fails
+// with 53200 whatever its work_mem, and what it held is returned, so the
+// next statement that fits runs.
+func TestNodeMemoryPool(t *testing.T) {
+	s := startNode(t, server.Config{MaxSQLMemory: 3 << 20})
+	conn := connect(t, s.URL())
+	mustExec(t, conn, "CREATE TABLE m (a INT PRIMARY KEY, b TEXT)")
+	mustExec(t, conn, "INSERT INTO m SELECT * FROM (VALUES "+hardenRows(2000, 200)+") v")
+	for range 3 {
+		pe := execErr(t, conn, "SELECT x.a, y.b FROM m x, m y WHERE y.a < 20 ORDER BY x.b || y.b")
+		if pe.Code != "53200" || !strings.Contains(pe.Detail, "node's SQL memory") {
+			t.Fatalf("sort over the node's pool: %s %s (%s)", pe.Code, pe.Message, pe.Detail)
+		}
+		// What the failed sort held was returned: a sort of 1 MB fits.
+		if got := query(t, conn, "SELECT count(*) FROM (SELECT b FROM m ORDER BY b DESC) s"); got[0][0] != "2000" {
+			t.Fatalf("sort that fits: %v", got)
+		}
+	}
+	// A transaction's write buffer draws on the same pool.
+	mustExec(t, conn, "BEGIN")
+	var pe *pgconn.PgError
+	for i := range 100 {
+		_, err := conn.Exec(context.Background(), fmt.Sprintf("INSERT INTO m SELECT a + %d, b FROM m WHERE a < 2000", (i+1)*2000))
+		if errors.As(err, &pe) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if pe == nil || pe.Code != "53200" {
+		t.Fatalf("transaction writes past the node's pool: %v", pe)
+	}
+	mustExec(t, conn, "ROLLBACK")
+	if got := query(t, conn, "SELECT count(*) FROM (SELECT b FROM m ORDER BY b DESC) s"); got[0][0] != "2000" {
+		t.Fatalf("after the rollback: %v", got)
+	}
+}
+
+// hardenRows returns n VALUES rows (i, 'xxx…') with width-byte strings.
+func hardenRows(n, width int) string {
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = fmt.Sprintf("(%d, '%d%s')", i, i, strings.Repeat("x", width))
+	}
+	return strings.Join(rows, ",")
 }

@@ -23,6 +23,9 @@ import (
 // Timestamps are written N (physical millis N, logical 0) or N.L.
 func TestDataDriven(t *testing.T) {
 	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
+		if strings.Contains(path, "testdata/fuzz/") {
+			return // the fuzzers' corpora (fuzz_test.go)
+		}
 		db, err := Open("", vfs.NewMem(), slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)

@@ -139,7 +139,8 @@ func Flatten(err error) *Error {
 	case errors.As(err, &ke):
 		return &Error{Code: CodeUniqueViolation, Message: "duplicate key value violates unique constraint", Cause: err}
 	case errors.As(err, &big):
-		return &Error{Code: CodeProgramLimitExceeded, Message: err.Error(), Cause: err}
+		return &Error{Code: CodeOutOfMemory, Message: "out of memory", Detail: "The transaction's writes exceed its write buffer of " +
+			fmt.Sprint(big.Limit) + " bytes.", Hint: "Write in smaller transactions.", Cause: err}
 	case errors.Is(err, context.Canceled):
 		return &Error{Code: CodeQueryCanceled, Message: "canceling statement due to user request", Cause: err}
 	}
