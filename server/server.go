@@ -82,11 +82,15 @@ func New(cfg Config) (*Server, error) {
 		Clock:   cfg.Clock,
 		Logger:  s.log.With("component", "tso"),
 	})
-	s.db = kv.NewDB(s.store, s.tso, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds())})
+	// Transactions' write buffers and SQL's operators share the node's
+	// memory pool (--max-sql-memory), which lives in the engine's Stats.
+	mem := &memoryPool{}
+	s.db = kv.NewDB(s.store, s.tso, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds()), Memory: mem})
 	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: cfg.NodeID, Logger: s.log.With("component", "sql"),
 		MaxConnections: cfg.MaxConnections})
 	s.sql.Stats.SetMemoryBudget(cfg.SQLMemoryBudget)
 	s.sql.Stats.SetNodeMemoryLimit(cfg.MaxSQLMemory)
+	mem.stats = &s.sql.Stats
 	s.pgwire, err = pgwire.New(pgwire.Config{
 		Sessions:       sessionFactory{s.sql},
 		Logger:         s.log.With("component", "pgwire"),
