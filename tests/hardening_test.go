@@ -626,3 +626,51 @@ func TestReadCommittedUpdatesNeverFail40001(t *testing.T) {
 		t.Errorf("balances (accounts, tellers, branch, history sum, history rows): %v", got)
 	}
 }
+
+// TestBackendSignalsConcurrently reads pg_stat_activity and signals
+// backends while they run statements, on an in-process node (so that
+// `go test -race` sees the connection bookkeeping from every side).
+func TestBackendSignalsConcurrently(t *testing.T) {
+	s := startNode(t, server.Config{})
+	admin := connect(t, s.URL())
+	mustExec(t, admin, "CREATE TABLE sig (a INT PRIMARY KEY)")
+	mustExec(t, admin, "INSERT INTO sig VALUES (0)")
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				c, err := connectErr(s.URL())
+				if err != nil {
+					t.Errorf("connect: %v", err)
+					return
+				}
+				_, _ = c.Exec(context.Background(), fmt.Sprintf("SELECT %d + %d FROM sig", w, i))
+				_ = c.Close(context.Background())
+			}
+		}()
+	}
+	for range 30 {
+		rows := query(t, admin, "SELECT pid, state FROM pg_stat_activity WHERE pid <> pg_backend_pid()")
+		for _, r := range rows {
+			if r[1] == "" {
+				t.Errorf("backend %s without a state", r[0])
+			}
+			query(t, admin, "SELECT pg_cancel_backend("+r[0]+")")
+		}
+	}
+	wg.Wait()
+	// Closed connections leave the list once the server has seen them go.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := query(t, admin, "SELECT count(*) FROM pg_stat_activity")
+		if got[0][0] == "1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backends left: %v", got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
