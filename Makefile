@@ -38,6 +38,7 @@ test: deps vet
 	# https://go.dev/issue/75804, not fixed in go1.26). The counts are
 	# about 10 s each on this 2-core machine.
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeRequests -fuzztime 300000x ./kv/kvpb/
+	$(GO) test -count=1 -run '^$$' -fuzz FuzzDecodeRPC -fuzztime 100000x ./kv/kvpb/
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzStartup -fuzztime 50000x ./server/pgwire/
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzMessages -fuzztime 50000x ./server/pgwire/
 	$(GO) test -count=1 -run '^$$' -fuzz FuzzSQL -fuzztime 30000x ./sql/
