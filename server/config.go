@@ -18,6 +18,9 @@ type Config struct {
 	FS vfs.FS
 	// SQLAddr is the PostgreSQL wire-protocol listen address.
 	SQLAddr string
+	// ListenAddr is the node-to-node gRPC listen address (server/rpc);
+	// empty disables it.
+	ListenAddr string
 	// HTTPAddr is the HTTP listen address (/health, /metrics); empty
 	// disables HTTP.
 	HTTPAddr string

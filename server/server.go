@@ -23,6 +23,7 @@ import (
 	"github.com/rangedb/rangedb/placement"
 	"github.com/rangedb/rangedb/raftstore"
 	"github.com/rangedb/rangedb/server/pgwire"
+	"github.com/rangedb/rangedb/server/rpc"
 	"github.com/rangedb/rangedb/sql"
 )
 
@@ -41,6 +42,8 @@ type Server struct {
 	sqlLn    net.Listener
 	httpLn   net.Listener
 	httpSrv  *http.Server
+	rpcLn    net.Listener
+	rpc      *rpc.Server
 	wg       sync.WaitGroup
 	stopOnce sync.Once
 	started  bool
@@ -157,6 +160,21 @@ func (s *Server) Start(ctx context.Context) error {
 			s.log.Error("pgwire server stopped", "err", err)
 		}
 	}()
+	if s.cfg.ListenAddr != "" {
+		rln, err := net.Listen("tcp", s.cfg.ListenAddr)
+		if err != nil {
+			return fmt.Errorf("listening for nodes on %s: %w", s.cfg.ListenAddr, err)
+		}
+		s.rpcLn = rln
+		s.rpc = rpc.NewServer(s.store)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := s.rpc.Serve(rln); err != nil {
+				s.log.Error("rpc server stopped", "err", err)
+			}
+		}()
+	}
 	if s.cfg.HTTPAddr != "" {
 		hln, err := net.Listen("tcp", s.cfg.HTTPAddr)
 		if err != nil {
@@ -223,6 +241,14 @@ func (s *Server) SQLAddr() string {
 	return s.sqlLn.Addr().String()
 }
 
+// ListenAddr returns the address the node-to-node listener is bound to.
+func (s *Server) ListenAddr() string {
+	if s.rpcLn == nil {
+		return s.cfg.ListenAddr
+	}
+	return s.rpcLn.Addr().String()
+}
+
 // HTTPAddr returns the address the HTTP listener is bound to.
 func (s *Server) HTTPAddr() string {
 	if s.httpLn == nil {
@@ -248,6 +274,9 @@ func (s *Server) Stop() {
 		s.pgwire.Drain(ctx)
 		if s.httpSrv != nil {
 			_ = s.httpSrv.Shutdown(ctx)
+		}
+		if s.rpc != nil {
+			s.rpc.Stop()
 		}
 		s.wg.Wait()
 		if s.started {

@@ -55,7 +55,8 @@ func startBinary(t *testing.T, bin, store string, extra ...string) *proc {
 	t.Helper()
 	sqlAddr, httpAddr := freeAddr(t), freeAddr(t)
 	logs := &strings.Builder{}
-	args := append([]string{"start", "--single-node", "--store=" + store, "--sql-addr=" + sqlAddr, "--http-addr=" + httpAddr}, extra...)
+	args := append([]string{"start", "--single-node", "--store=" + store, "--sql-addr=" + sqlAddr, "--http-addr=" + httpAddr,
+		"--listen-addr=" + freeAddr(t)}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout = logs
 	cmd.Stderr = logs

@@ -63,6 +63,7 @@ func startCmd() *cobra.Command {
 	f.BoolVar(&cfg.SingleNode, "single-node", false, "start a one-node cluster (replication factor 1), bootstrapping it if the store is empty")
 	f.StringVar(&cfg.StoreDir, "store", "rangedb-data", "directory of the node's data")
 	f.StringVar(&cfg.SQLAddr, "sql-addr", "127.0.0.1:26257", "PostgreSQL wire-protocol listen address")
+	f.StringVar(&cfg.ListenAddr, "listen-addr", "127.0.0.1:26357", "node-to-node gRPC listen address (empty: none)")
 	f.StringVar(&cfg.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (/health, /metrics)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&maxSQLMemory, "max-sql-memory", "25%", "memory all SQL statements of the node may hold together: a size (512MiB, 4GiB) or a percentage of RAM")

@@ -1,0 +1,142 @@
+// Package rpc is the node-to-node RPC layer: a gRPC service (rpcpb) that
+// evaluates kv batches on a node's store, and a client that sends batches
+// to another node. Payloads are kvpb's binary encodings wrapped in
+// protobuf bytes fields; errors travel as kvpb.EncodeError, so the caller
+// gets the same error types (NotLeaderError, WriteConflictError, …) it
+// would get from a local store.
+//
+// Every call has a deadline: the caller's, or DefaultTimeout when the
+// caller's context has none.
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
+
+	"github.com/rangedb/rangedb/kv"
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"github.com/rangedb/rangedb/server/rpc/rpcpb"
+)
+
+// DefaultTimeout bounds a call whose context has no deadline.
+const DefaultTimeout = 10 * time.Second
+
+// maxMessageSize bounds one RPC message: a batch of large writes, or a
+// scan's responses (a Scan stops at 256 KiB, so this is generous).
+const maxMessageSize = 64 << 20
+
+// Server serves the Internal service over a kv.Sender (the node's store).
+type Server struct {
+	rpcpb.UnimplementedInternalServer
+	sender kv.Sender
+	grpc   *grpc.Server
+}
+
+// NewServer returns a server evaluating batches with sender.
+func NewServer(sender kv.Sender) *Server {
+	s := &Server{sender: sender}
+	s.grpc = grpc.NewServer(
+		grpc.MaxRecvMsgSize(maxMessageSize),
+		grpc.MaxSendMsgSize(maxMessageSize),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 10 * time.Second, Timeout: 5 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
+	)
+	rpcpb.RegisterInternalServer(s.grpc, s)
+	return s
+}
+
+// Serve serves ln until Stop; it returns nil after Stop.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.grpc.Serve(ln)
+	if errors.Is(err, grpc.ErrServerStopped) {
+		return nil
+	}
+	return err
+}
+
+// Stop stops serving: running calls are canceled, listeners closed.
+func (s *Server) Stop() { s.grpc.Stop() }
+
+// Batch implements rpcpb.InternalServer.
+func (s *Server) Batch(ctx context.Context, req *rpcpb.BatchRequest) (*rpcpb.BatchResponse, error) {
+	reqs, err := kvpb.DecodeRequests(req.Requests)
+	if err != nil {
+		return &rpcpb.BatchResponse{Error: kvpb.EncodeError(fmt.Errorf("rpc: decoding batch: %w", err))}, nil
+	}
+	br, err := s.sender.Send(ctx, &kvpb.BatchRequest{RangeID: kvpb.RangeID(req.RangeId), Requests: reqs})
+	if err != nil {
+		return &rpcpb.BatchResponse{Error: kvpb.EncodeError(err)}, nil
+	}
+	return &rpcpb.BatchResponse{Responses: kvpb.EncodeResponses(br.Responses)}, nil
+}
+
+// UnavailableError is a call that did not reach the node or got no
+// answer from it. Whether a write it carried was applied is unknown.
+type UnavailableError struct {
+	Addr string
+	Err  error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("rpc: node at %s unavailable: %v", e.Addr, e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// Client sends batches to one node. It is safe for concurrent use.
+type Client struct {
+	addr string
+	conn *grpc.ClientConn
+	rpc  rpcpb.InternalClient
+}
+
+var _ kv.Sender = (*Client)(nil)
+
+// Dial returns a client of the node at addr. It does not wait for the
+// connection: the first call does (within its deadline).
+func Dial(addr string) (*Client, error) {
+	conn, err := grpc.NewClient(addr,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessageSize), grpc.MaxCallSendMsgSize(maxMessageSize)),
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 10 * time.Second, Timeout: 5 * time.Second, PermitWithoutStream: true}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("rpc: dialing %s: %w", addr, err)
+	}
+	return &Client{addr: addr, conn: conn, rpc: rpcpb.NewInternalClient(conn)}, nil
+}
+
+// Close releases the connection.
+func (c *Client) Close() error { return c.conn.Close() }
+
+// Send implements kv.Sender: the batch is evaluated on the remote node's
+// store, and its error comes back with its kvpb type.
+func (c *Client) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchResponse, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	resp, err := c.rpc.Batch(ctx, &rpcpb.BatchRequest{RangeId: uint64(ba.RangeID), Requests: kvpb.EncodeRequests(ba.Requests)})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &UnavailableError{Addr: c.addr, Err: ctx.Err()}
+		}
+		return nil, &UnavailableError{Addr: c.addr, Err: err}
+	}
+	if len(resp.Error) > 0 {
+		return nil, kvpb.DecodeError(resp.Error)
+	}
+	resps, err := kvpb.DecodeResponses(resp.Responses)
+	if err != nil {
+		return nil, fmt.Errorf("rpc: decoding the answer of %s: %w", c.addr, err)
+	}
+	return &kvpb.BatchResponse{Responses: resps}, nil
+}
