@@ -36,12 +36,14 @@ const maxMessageSize = 64 << 20
 type Server struct {
 	rpcpb.UnimplementedInternalServer
 	sender kv.Sender
+	raft   RaftHandler
 	grpc   *grpc.Server
 }
 
-// NewServer returns a server evaluating batches with sender.
-func NewServer(sender kv.Sender) *Server {
-	s := &Server{sender: sender}
+// NewServer returns a server evaluating batches with sender and stepping
+// raft messages into raft (nil: refused).
+func NewServer(sender kv.Sender, raft RaftHandler) *Server {
+	s := &Server{sender: sender, raft: raft}
 	s.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMessageSize),
 		grpc.MaxSendMsgSize(maxMessageSize),

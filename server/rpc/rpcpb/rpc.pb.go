@@ -135,6 +135,190 @@ func (x *BatchResponse) GetError() []byte {
 	return nil
 }
 
+// RaftMessage is one raft message between two replicas of a range.
+type RaftMessage struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	RangeId     uint64                 `protobuf:"varint,1,opt,name=range_id,json=rangeId,proto3" json:"range_id,omitempty"`
+	FromNode    uint64                 `protobuf:"varint,2,opt,name=from_node,json=fromNode,proto3" json:"from_node,omitempty"`
+	FromStore   uint64                 `protobuf:"varint,3,opt,name=from_store,json=fromStore,proto3" json:"from_store,omitempty"`
+	FromReplica uint64                 `protobuf:"varint,4,opt,name=from_replica,json=fromReplica,proto3" json:"from_replica,omitempty"`
+	ToNode      uint64                 `protobuf:"varint,5,opt,name=to_node,json=toNode,proto3" json:"to_node,omitempty"`
+	ToStore     uint64                 `protobuf:"varint,6,opt,name=to_store,json=toStore,proto3" json:"to_store,omitempty"`
+	ToReplica   uint64                 `protobuf:"varint,7,opt,name=to_replica,json=toReplica,proto3" json:"to_replica,omitempty"`
+	// message is the raftpb.Message, marshalled.
+	Message       []byte `protobuf:"bytes,8,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RaftMessage) Reset() {
+	*x = RaftMessage{}
+	mi := &file_rpc_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RaftMessage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RaftMessage) ProtoMessage() {}
+
+func (x *RaftMessage) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RaftMessage.ProtoReflect.Descriptor instead.
+func (*RaftMessage) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RaftMessage) GetRangeId() uint64 {
+	if x != nil {
+		return x.RangeId
+	}
+	return 0
+}
+
+func (x *RaftMessage) GetFromNode() uint64 {
+	if x != nil {
+		return x.FromNode
+	}
+	return 0
+}
+
+func (x *RaftMessage) GetFromStore() uint64 {
+	if x != nil {
+		return x.FromStore
+	}
+	return 0
+}
+
+func (x *RaftMessage) GetFromReplica() uint64 {
+	if x != nil {
+		return x.FromReplica
+	}
+	return 0
+}
+
+func (x *RaftMessage) GetToNode() uint64 {
+	if x != nil {
+		return x.ToNode
+	}
+	return 0
+}
+
+func (x *RaftMessage) GetToStore() uint64 {
+	if x != nil {
+		return x.ToStore
+	}
+	return 0
+}
+
+func (x *RaftMessage) GetToReplica() uint64 {
+	if x != nil {
+		return x.ToReplica
+	}
+	return 0
+}
+
+func (x *RaftMessage) GetMessage() []byte {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
+// RaftMessageBatch is the messages one scheduler pass sends to a node.
+type RaftMessageBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Messages      []*RaftMessage         `protobuf:"bytes,1,rep,name=messages,proto3" json:"messages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RaftMessageBatch) Reset() {
+	*x = RaftMessageBatch{}
+	mi := &file_rpc_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RaftMessageBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RaftMessageBatch) ProtoMessage() {}
+
+func (x *RaftMessageBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RaftMessageBatch.ProtoReflect.Descriptor instead.
+func (*RaftMessageBatch) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RaftMessageBatch) GetMessages() []*RaftMessage {
+	if x != nil {
+		return x.Messages
+	}
+	return nil
+}
+
+// RaftAck ends a stream of raft messages.
+type RaftAck struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RaftAck) Reset() {
+	*x = RaftAck{}
+	mi := &file_rpc_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RaftAck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RaftAck) ProtoMessage() {}
+
+func (x *RaftAck) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RaftAck.ProtoReflect.Descriptor instead.
+func (*RaftAck) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{4}
+}
+
 var File_rpc_proto protoreflect.FileDescriptor
 
 const file_rpc_proto_rawDesc = "" +
@@ -145,9 +329,24 @@ const file_rpc_proto_rawDesc = "" +
 	"\brequests\x18\x02 \x01(\fR\brequests\"C\n" +
 	"\rBatchResponse\x12\x1c\n" +
 	"\tresponses\x18\x01 \x01(\fR\tresponses\x12\x14\n" +
-	"\x05error\x18\x02 \x01(\fR\x05error2J\n" +
+	"\x05error\x18\x02 \x01(\fR\x05error\"\xf4\x01\n" +
+	"\vRaftMessage\x12\x19\n" +
+	"\brange_id\x18\x01 \x01(\x04R\arangeId\x12\x1b\n" +
+	"\tfrom_node\x18\x02 \x01(\x04R\bfromNode\x12\x1d\n" +
+	"\n" +
+	"from_store\x18\x03 \x01(\x04R\tfromStore\x12!\n" +
+	"\ffrom_replica\x18\x04 \x01(\x04R\vfromReplica\x12\x17\n" +
+	"\ato_node\x18\x05 \x01(\x04R\x06toNode\x12\x19\n" +
+	"\bto_store\x18\x06 \x01(\x04R\atoStore\x12\x1d\n" +
+	"\n" +
+	"to_replica\x18\a \x01(\x04R\ttoReplica\x12\x18\n" +
+	"\amessage\x18\b \x01(\fR\amessage\"H\n" +
+	"\x10RaftMessageBatch\x124\n" +
+	"\bmessages\x18\x01 \x03(\v2\x18.rangedb.rpc.RaftMessageR\bmessages\"\t\n" +
+	"\aRaftAck2\x91\x01\n" +
 	"\bInternal\x12>\n" +
-	"\x05Batch\x12\x19.rangedb.rpc.BatchRequest\x1a\x1a.rangedb.rpc.BatchResponseB-Z+github.com/rangedb/rangedb/server/rpc/rpcpbb\x06proto3"
+	"\x05Batch\x12\x19.rangedb.rpc.BatchRequest\x1a\x1a.rangedb.rpc.BatchResponse\x12E\n" +
+	"\fRaftMessages\x12\x1d.rangedb.rpc.RaftMessageBatch\x1a\x14.rangedb.rpc.RaftAck(\x01B-Z+github.com/rangedb/rangedb/server/rpc/rpcpbb\x06proto3"
 
 var (
 	file_rpc_proto_rawDescOnce sync.Once
@@ -161,19 +360,25 @@ func file_rpc_proto_rawDescGZIP() []byte {
 	return file_rpc_proto_rawDescData
 }
 
-var file_rpc_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_rpc_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_rpc_proto_goTypes = []any{
-	(*BatchRequest)(nil),  // 0: rangedb.rpc.BatchRequest
-	(*BatchResponse)(nil), // 1: rangedb.rpc.BatchResponse
+	(*BatchRequest)(nil),     // 0: rangedb.rpc.BatchRequest
+	(*BatchResponse)(nil),    // 1: rangedb.rpc.BatchResponse
+	(*RaftMessage)(nil),      // 2: rangedb.rpc.RaftMessage
+	(*RaftMessageBatch)(nil), // 3: rangedb.rpc.RaftMessageBatch
+	(*RaftAck)(nil),          // 4: rangedb.rpc.RaftAck
 }
 var file_rpc_proto_depIdxs = []int32{
-	0, // 0: rangedb.rpc.Internal.Batch:input_type -> rangedb.rpc.BatchRequest
-	1, // 1: rangedb.rpc.Internal.Batch:output_type -> rangedb.rpc.BatchResponse
-	1, // [1:2] is the sub-list for method output_type
-	0, // [0:1] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	2, // 0: rangedb.rpc.RaftMessageBatch.messages:type_name -> rangedb.rpc.RaftMessage
+	0, // 1: rangedb.rpc.Internal.Batch:input_type -> rangedb.rpc.BatchRequest
+	3, // 2: rangedb.rpc.Internal.RaftMessages:input_type -> rangedb.rpc.RaftMessageBatch
+	1, // 3: rangedb.rpc.Internal.Batch:output_type -> rangedb.rpc.BatchResponse
+	4, // 4: rangedb.rpc.Internal.RaftMessages:output_type -> rangedb.rpc.RaftAck
+	3, // [3:5] is the sub-list for method output_type
+	1, // [1:3] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_rpc_proto_init() }
@@ -187,7 +392,7 @@ func file_rpc_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rpc_proto_rawDesc), len(file_rpc_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

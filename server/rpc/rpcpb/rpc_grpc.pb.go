@@ -23,7 +23,8 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Internal_Batch_FullMethodName = "/rangedb.rpc.Internal/Batch"
+	Internal_Batch_FullMethodName        = "/rangedb.rpc.Internal/Batch"
+	Internal_RaftMessages_FullMethodName = "/rangedb.rpc.Internal/RaftMessages"
 )
 
 // InternalClient is the client API for Internal service.
@@ -34,6 +35,9 @@ const (
 type InternalClient interface {
 	// Batch evaluates a batch on the receiving node's store.
 	Batch(ctx context.Context, in *BatchRequest, opts ...grpc.CallOption) (*BatchResponse, error)
+	// RaftMessages streams raft messages to the receiving node's replicas.
+	// Raft tolerates loss: a message that cannot be delivered is dropped.
+	RaftMessages(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[RaftMessageBatch, RaftAck], error)
 }
 
 type internalClient struct {
@@ -54,6 +58,19 @@ func (c *internalClient) Batch(ctx context.Context, in *BatchRequest, opts ...gr
 	return out, nil
 }
 
+func (c *internalClient) RaftMessages(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[RaftMessageBatch, RaftAck], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Internal_ServiceDesc.Streams[0], Internal_RaftMessages_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[RaftMessageBatch, RaftAck]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Internal_RaftMessagesClient = grpc.ClientStreamingClient[RaftMessageBatch, RaftAck]
+
 // InternalServer is the server API for Internal service.
 // All implementations must embed UnimplementedInternalServer
 // for forward compatibility.
@@ -62,6 +79,9 @@ func (c *internalClient) Batch(ctx context.Context, in *BatchRequest, opts ...gr
 type InternalServer interface {
 	// Batch evaluates a batch on the receiving node's store.
 	Batch(context.Context, *BatchRequest) (*BatchResponse, error)
+	// RaftMessages streams raft messages to the receiving node's replicas.
+	// Raft tolerates loss: a message that cannot be delivered is dropped.
+	RaftMessages(grpc.ClientStreamingServer[RaftMessageBatch, RaftAck]) error
 	mustEmbedUnimplementedInternalServer()
 }
 
@@ -74,6 +94,9 @@ type UnimplementedInternalServer struct{}
 
 func (UnimplementedInternalServer) Batch(context.Context, *BatchRequest) (*BatchResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Batch not implemented")
+}
+func (UnimplementedInternalServer) RaftMessages(grpc.ClientStreamingServer[RaftMessageBatch, RaftAck]) error {
+	return status.Errorf(codes.Unimplemented, "method RaftMessages not implemented")
 }
 func (UnimplementedInternalServer) mustEmbedUnimplementedInternalServer() {}
 func (UnimplementedInternalServer) testEmbeddedByValue()                  {}
@@ -114,6 +137,13 @@ func _Internal_Batch_Handler(srv interface{}, ctx context.Context, dec func(inte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Internal_RaftMessages_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(InternalServer).RaftMessages(&grpc.GenericServerStream[RaftMessageBatch, RaftAck]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Internal_RaftMessagesServer = grpc.ClientStreamingServer[RaftMessageBatch, RaftAck]
+
 // Internal_ServiceDesc is the grpc.ServiceDesc for Internal service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -126,6 +156,12 @@ var Internal_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _Internal_Batch_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "RaftMessages",
+			Handler:       _Internal_RaftMessages_Handler,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "rpc.proto",
 }

@@ -1,0 +1,168 @@
+package rpc_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"go.uber.org/goleak"
+
+	"github.com/rangedb/rangedb/kv"
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"github.com/rangedb/rangedb/kv/mvcc"
+	"github.com/rangedb/rangedb/raftstore"
+	"github.com/rangedb/rangedb/server/rpc"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// testNode is one store with its RPC server and raft transport.
+type testNode struct {
+	id        kvpb.NodeID
+	store     *raftstore.Store
+	srv       *rpc.Server
+	transport *rpc.Transport
+	addr      string
+	stopOnce  sync.Once
+}
+
+func (n *testNode) stop() {
+	n.stopOnce.Do(func() {
+		n.srv.Stop()
+		n.transport.Stop()
+		n.store.Stop()
+	})
+}
+
+// TestRaftOverRPC replicates range 1 over three stores whose raft
+// messages travel through gRPC: writes through the leader are read back
+// through a new leader after the old one is stopped; a follower answers
+// NotLeader naming the leader.
+func TestRaftOverRPC(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	desc := kvpb.RangeDescriptor{RangeID: 1, StartKey: kvpb.KeyMin, EndKey: kvpb.KeyMax, NextReplicaID: 4, Generation: 1}
+	for i := 1; i <= 3; i++ {
+		desc.Replicas = append(desc.Replicas, kvpb.ReplicaDescriptor{NodeID: kvpb.NodeID(i), StoreID: kvpb.StoreID(i), ReplicaID: kvpb.ReplicaID(i)})
+	}
+	var mu sync.Mutex
+	addrs := map[kvpb.NodeID]string{}
+	resolve := func(id kvpb.NodeID) (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		a, ok := addrs[id]
+		return a, ok
+	}
+	var nodes []*testNode
+	for i := 1; i <= 3; i++ {
+		eng, err := mvcc.Open("", vfs.NewMem(), log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = eng.Close() })
+		if err := raftstore.WriteInitialState(eng, desc); err != nil {
+			t.Fatal(err)
+		}
+		n := &testNode{id: kvpb.NodeID(i), transport: rpc.NewTransport(resolve, log)}
+		n.store, err = raftstore.NewStore(raftstore.Config{NodeID: n.id, StoreID: kvpb.StoreID(i), Engine: eng,
+			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.addr = ln.Addr().String()
+		n.srv = rpc.NewServer(n.store, n.store)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = n.srv.Serve(ln)
+		}()
+		t.Cleanup(func() { n.stop(); <-done })
+		mu.Lock()
+		addrs[n.id] = n.addr
+		mu.Unlock()
+		nodes = append(nodes, n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, n := range nodes {
+		if err := n.store.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leader := waitForLeader(t, nodes)
+
+	// Writes through the leader's RPC address.
+	c, err := rpc.Dial(leader.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := kv.NewDB(c, nil, kv.DBOptions{})
+	for i := range 50 {
+		if _, err := db.Increment(ctx, kvpb.SystemKey("counter"), 1); err != nil {
+			t.Fatalf("increment %d: %v", i, err)
+		}
+	}
+	_ = c.Close()
+
+	// A follower refuses, naming the leader.
+	var follower *testNode
+	for _, n := range nodes {
+		if n != leader {
+			follower = n
+		}
+	}
+	fc, err := rpc.Dial(follower.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fc.Close()
+	_, err = fc.Send(ctx, &kvpb.BatchRequest{Requests: []kvpb.Request{&kvpb.RawGetRequest{Key: kvpb.SystemKey("counter")}}})
+	var nl *kvpb.NotLeaderError
+	if !errors.As(err, &nl) || nl.Leader.NodeID != leader.id {
+		t.Fatalf("follower: %v, want NotLeader naming n%d", err, leader.id)
+	}
+
+	// Stop the leader: the others elect one that has every write.
+	leader.stop()
+	var rest []*testNode
+	for _, n := range nodes {
+		if n != leader {
+			rest = append(rest, n)
+		}
+	}
+	next := waitForLeader(t, rest)
+	nc, err := rpc.Dial(next.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	v, err := kv.NewDB(nc, nil, kv.DBOptions{}).Increment(ctx, kvpb.SystemKey("counter"), 1)
+	if err != nil || v != 51 {
+		t.Fatalf("after failover: %d %v, want 51", v, err)
+	}
+}
+
+// waitForLeader returns the node whose store leads range 1.
+func waitForLeader(t *testing.T, nodes []*testNode) *testNode {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, n := range nodes {
+			if _, ok := n.store.LeaderTerm(1); ok {
+				return n
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no leader")
+	return nil
+}
