@@ -30,9 +30,15 @@
 // timeout, and a wait that closes a cycle of waiting transactions is a
 // DeadlockError.
 //
+// DistSender (dist.go) is the Sender of a node in a cluster: it sends a
+// batch to its range's leader through a NodeDialer, follows NotLeader
+// hints in one step, retries reads on a silent node and reports a write
+// whose node went silent as an AmbiguousResultError.
+//
 // What is not built yet: asynchronous commit of secondaries, a waits-for
-// graph across nodes, and a DistSender that splits a batch by range (a
-// batch is sent to the range of its first key; a batch spanning ranges
-// comes back as RangeKeyMismatchError, and a one-phase commit then falls
-// back to two phases).
+// graph across nodes, and splitting a batch by range in the DistSender (a
+// batch is sent to the range of its first key — every batch addresses
+// range 1 until ranges split; a batch spanning ranges comes back as
+// RangeKeyMismatchError, and a one-phase commit then falls back to two
+// phases).
 package kv

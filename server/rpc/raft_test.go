@@ -2,6 +2,7 @@ package rpc_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"log/slog"
@@ -45,59 +46,9 @@ func (n *testNode) stop() {
 // through a new leader after the old one is stopped; a follower answers
 // NotLeader naming the leader.
 func TestRaftOverRPC(t *testing.T) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	desc := kvpb.RangeDescriptor{RangeID: 1, StartKey: kvpb.KeyMin, EndKey: kvpb.KeyMax, NextReplicaID: 4, Generation: 1}
-	for i := 1; i <= 3; i++ {
-		desc.Replicas = append(desc.Replicas, kvpb.ReplicaDescriptor{NodeID: kvpb.NodeID(i), StoreID: kvpb.StoreID(i), ReplicaID: kvpb.ReplicaID(i)})
-	}
-	var mu sync.Mutex
-	addrs := map[kvpb.NodeID]string{}
-	resolve := func(id kvpb.NodeID) (string, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		a, ok := addrs[id]
-		return a, ok
-	}
-	var nodes []*testNode
-	for i := 1; i <= 3; i++ {
-		eng, err := mvcc.Open("", vfs.NewMem(), log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = eng.Close() })
-		if err := raftstore.WriteInitialState(eng, desc); err != nil {
-			t.Fatal(err)
-		}
-		n := &testNode{id: kvpb.NodeID(i), transport: rpc.NewTransport(resolve, log)}
-		n.store, err = raftstore.NewStore(raftstore.Config{NodeID: n.id, StoreID: kvpb.StoreID(i), Engine: eng,
-			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.addr = ln.Addr().String()
-		n.srv = rpc.NewServer(n.store, n.store)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			_ = n.srv.Serve(ln)
-		}()
-		t.Cleanup(func() { n.stop(); <-done })
-		mu.Lock()
-		addrs[n.id] = n.addr
-		mu.Unlock()
-		nodes = append(nodes, n)
-	}
+	nodes := startThree(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	for _, n := range nodes {
-		if err := n.store.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
 	leader := waitForLeader(t, nodes)
 
 	// Writes through the leader's RPC address.
@@ -151,6 +102,85 @@ func TestRaftOverRPC(t *testing.T) {
 	}
 }
 
+// testDialer dials the test nodes by id.
+type testDialer struct {
+	mu      sync.Mutex
+	addrs   map[kvpb.NodeID]string
+	clients map[kvpb.NodeID]*rpc.Client
+}
+
+func (d *testDialer) Dial(id kvpb.NodeID) (kv.Sender, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c := d.clients[id]; c != nil {
+		return c, nil
+	}
+	c, err := rpc.Dial(d.addrs[id])
+	if err != nil {
+		return nil, err
+	}
+	d.clients[id] = c
+	return c, nil
+}
+
+func (d *testDialer) Nodes() []kvpb.NodeID { return []kvpb.NodeID{1, 2, 3} }
+
+func (d *testDialer) close() {
+	for _, c := range d.clients {
+		_ = c.Close()
+	}
+}
+
+// TestDistSenderFollowsTheLeader: a DistSender finds range 1's leader
+// among three nodes, follows it across a failover, and loses no
+// acknowledged increment.
+func TestDistSenderFollowsTheLeader(t *testing.T) {
+	nodes := startThree(t)
+	d := &testDialer{addrs: map[kvpb.NodeID]string{}, clients: map[kvpb.NodeID]*rpc.Client{}}
+	for _, n := range nodes {
+		d.addrs[n.id] = n.addr
+	}
+	defer d.close()
+	ds := kv.NewDistSender(d, kv.DistSenderOptions{Timeout: 15 * time.Second})
+	db := kv.NewDB(ds, nil, kv.DBOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	acked := int64(0)
+	incr := func() {
+		t.Helper()
+		v, err := db.Increment(ctx, kvpb.SystemKey("c"), 1)
+		var amb *kv.AmbiguousResultError
+		if errors.As(err, &amb) {
+			return // unknown outcome: not acknowledged
+		}
+		if err != nil {
+			t.Fatalf("increment: %v", err)
+		}
+		acked++
+		if v < acked {
+			t.Fatalf("counter %d below the %d acknowledged increments", v, acked)
+		}
+	}
+	for range 20 {
+		incr()
+	}
+	leader, ok := ds.LeaderHint(1)
+	if !ok {
+		t.Fatal("no leader learned")
+	}
+	nodes[leader-1].stop()
+	for range 20 {
+		incr()
+	}
+	if next, _ := ds.LeaderHint(1); next == leader {
+		t.Fatalf("still routing to the stopped n%d", leader)
+	}
+	v, _, err := db.RawGet(ctx, kvpb.SystemKey("c"))
+	if err != nil || int64(binary.BigEndian.Uint64(v)) < acked {
+		t.Fatalf("final counter %x (%v), acknowledged %d", v, err, acked)
+	}
+}
+
 // waitForLeader returns the node whose store leads range 1.
 func waitForLeader(t *testing.T, nodes []*testNode) *testNode {
 	t.Helper()
@@ -165,4 +195,62 @@ func waitForLeader(t *testing.T, nodes []*testNode) *testNode {
 	}
 	t.Fatal("no leader")
 	return nil
+}
+
+// startThree starts three stores replicating range 1, each with its RPC
+// server and raft transport; they stop when the test ends.
+func startThree(t *testing.T) []*testNode {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	desc := kvpb.RangeDescriptor{RangeID: 1, StartKey: kvpb.KeyMin, EndKey: kvpb.KeyMax, NextReplicaID: 4, Generation: 1}
+	for i := 1; i <= 3; i++ {
+		desc.Replicas = append(desc.Replicas, kvpb.ReplicaDescriptor{NodeID: kvpb.NodeID(i), StoreID: kvpb.StoreID(i), ReplicaID: kvpb.ReplicaID(i)})
+	}
+	var mu sync.Mutex
+	addrs := map[kvpb.NodeID]string{}
+	resolve := func(id kvpb.NodeID) (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		a, ok := addrs[id]
+		return a, ok
+	}
+	var nodes []*testNode
+	for i := 1; i <= 3; i++ {
+		eng, err := mvcc.Open("", vfs.NewMem(), log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = eng.Close() })
+		if err := raftstore.WriteInitialState(eng, desc); err != nil {
+			t.Fatal(err)
+		}
+		n := &testNode{id: kvpb.NodeID(i), transport: rpc.NewTransport(resolve, log)}
+		n.store, err = raftstore.NewStore(raftstore.Config{NodeID: n.id, StoreID: kvpb.StoreID(i), Engine: eng,
+			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.addr = ln.Addr().String()
+		n.srv = rpc.NewServer(n.store, n.store)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = n.srv.Serve(ln)
+		}()
+		t.Cleanup(func() { n.stop(); <-done })
+		mu.Lock()
+		addrs[n.id] = n.addr
+		mu.Unlock()
+		nodes = append(nodes, n)
+	}
+	for _, n := range nodes {
+		if err := n.store.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return nodes
 }

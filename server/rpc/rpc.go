@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 
@@ -84,7 +85,15 @@ func (s *Server) Batch(ctx context.Context, req *rpcpb.BatchRequest) (*rpcpb.Bat
 type UnavailableError struct {
 	Addr string
 	Err  error
+	// Sent is false when the call never left: there was no connection.
+	Sent bool
 }
+
+// Unreachable implements kv.UnreachableError.
+func (e *UnavailableError) Unreachable() bool { return true }
+
+// NotSent implements kv.UnreachableError.
+func (e *UnavailableError) NotSent() bool { return !e.Sent }
 
 func (e *UnavailableError) Error() string {
 	return fmt.Sprintf("rpc: node at %s unavailable: %v", e.Addr, e.Err)
@@ -115,6 +124,34 @@ func Dial(addr string) (*Client, error) {
 	return &Client{addr: addr, conn: conn, rpc: rpcpb.NewInternalClient(conn)}, nil
 }
 
+// connectTimeout bounds the wait for a connection before a call.
+const connectTimeout = 2 * time.Second
+
+// waitReady waits until the connection is up, so that a call that fails
+// afterwards is known to have been sent, and one that cannot connect is
+// known not to have been. A connection in transient failure fails at once
+// (gRPC reconnects in the background).
+func (c *Client) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	for {
+		st := c.conn.GetState()
+		switch st {
+		case connectivity.Ready:
+			return nil
+		case connectivity.Idle:
+			c.conn.Connect()
+		case connectivity.TransientFailure:
+			return errors.New("no connection (transient failure)")
+		case connectivity.Shutdown:
+			return errors.New("client closed")
+		}
+		if !c.conn.WaitForStateChange(ctx, st) {
+			return fmt.Errorf("no connection: %w", ctx.Err())
+		}
+	}
+}
+
 // Close releases the connection.
 func (c *Client) Close() error { return c.conn.Close() }
 
@@ -126,12 +163,15 @@ func (c *Client) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRe
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
 		defer cancel()
 	}
+	if err := c.waitReady(ctx); err != nil {
+		return nil, &UnavailableError{Addr: c.addr, Err: err}
+	}
 	resp, err := c.rpc.Batch(ctx, &rpcpb.BatchRequest{RangeId: uint64(ba.RangeID), Requests: kvpb.EncodeRequests(ba.Requests)})
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, &UnavailableError{Addr: c.addr, Err: ctx.Err()}
+			err = ctx.Err()
 		}
-		return nil, &UnavailableError{Addr: c.addr, Err: err}
+		return nil, &UnavailableError{Addr: c.addr, Err: err, Sent: true}
 	}
 	if len(resp.Error) > 0 {
 		return nil, kvpb.DecodeError(resp.Error)
