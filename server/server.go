@@ -166,7 +166,7 @@ func (s *Server) Start(ctx context.Context) error {
 			return fmt.Errorf("listening for nodes on %s: %w", s.cfg.ListenAddr, err)
 		}
 		s.rpcLn = rln
-		s.rpc = rpc.NewServer(s.store, s.store)
+		s.rpc = rpc.NewServer(s.store, s.store, nil)
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()

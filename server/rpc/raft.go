@@ -26,8 +26,9 @@ type RaftHandler interface {
 // stream is stepped into its replica. A message the store refuses (a range
 // it does not have yet) is dropped, as raft allows.
 func (s *Server) RaftMessages(stream rpcpb.Internal_RaftMessagesServer) error {
-	if s.raft == nil {
-		return errors.New("rpc: this node takes no raft messages")
+	h := s.node.Load()
+	if h == nil || h.raft == nil {
+		return ErrNotInCluster
 	}
 	for {
 		batch, err := stream.Recv()
@@ -42,7 +43,7 @@ func (s *Server) RaftMessages(stream rpcpb.Internal_RaftMessagesServer) error {
 			if err := proto.Unmarshal(pm.Message, m); err != nil {
 				return err
 			}
-			_ = s.raft.HandleRaftMessage(stream.Context(), &raftstore.RaftMessage{
+			_ = h.raft.HandleRaftMessage(stream.Context(), &raftstore.RaftMessage{
 				RangeID: kvpb.RangeID(pm.RangeId),
 				From:    kvpb.ReplicaDescriptor{NodeID: kvpb.NodeID(pm.FromNode), StoreID: kvpb.StoreID(pm.FromStore), ReplicaID: kvpb.ReplicaID(pm.FromReplica)},
 				To:      kvpb.ReplicaDescriptor{NodeID: kvpb.NodeID(pm.ToNode), StoreID: kvpb.StoreID(pm.ToStore), ReplicaID: kvpb.ReplicaID(pm.ToReplica)},

@@ -235,7 +235,7 @@ func startThree(t *testing.T) []*testNode {
 			t.Fatal(err)
 		}
 		n.addr = ln.Addr().String()
-		n.srv = rpc.NewServer(n.store, n.store)
+		n.srv = rpc.NewServer(n.store, n.store, nil)
 		done := make(chan struct{})
 		go func() {
 			defer close(done)

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -33,18 +34,44 @@ const DefaultTimeout = 10 * time.Second
 // scan's responses (a Scan stops at 256 KiB, so this is generous).
 const maxMessageSize = 64 << 20
 
-// Server serves the Internal service over a kv.Sender (the node's store).
+// Server serves the Internal service: batches on the node's store, raft
+// messages into its replicas, and the cluster's membership calls. A node
+// not yet in a cluster serves Init and Join before its store exists:
+// SetNode installs the store once it does.
 type Server struct {
 	rpcpb.UnimplementedInternalServer
-	sender kv.Sender
-	raft   RaftHandler
-	grpc   *grpc.Server
+	node    atomic.Pointer[nodeHandlers]
+	book    atomic.Pointer[AddressBook]
+	cluster ClusterHandler
+	grpc    *grpc.Server
 }
 
+type nodeHandlers struct {
+	sender kv.Sender
+	raft   RaftHandler
+}
+
+// ClusterHandler serves the membership calls; server implements it.
+type ClusterHandler interface {
+	// Init bootstraps a new cluster on this node (rangedb init).
+	Init(ctx context.Context) (clusterID string, err error)
+	// Join allocates an identity for a node joining the cluster.
+	Join(ctx context.Context, addr string) (kvpb.StoreIdent, error)
+	// Timestamps returns the first of n TSO timestamps.
+	Timestamps(ctx context.Context, n int) (kvpb.Timestamp, error)
+}
+
+// ErrNotInCluster is the answer of a node that has no store yet.
+var ErrNotInCluster = errors.New("rpc: node is not part of a cluster yet")
+
 // NewServer returns a server evaluating batches with sender and stepping
-// raft messages into raft (nil: refused).
-func NewServer(sender kv.Sender, raft RaftHandler) *Server {
-	s := &Server{sender: sender, raft: raft}
+// raft messages into raft (either may be nil until SetNode); cluster
+// serves Init, Join and Timestamps (nil: refused).
+func NewServer(sender kv.Sender, raft RaftHandler, cluster ClusterHandler) *Server {
+	s := &Server{cluster: cluster}
+	if sender != nil {
+		s.SetNode(sender, raft)
+	}
 	s.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMessageSize),
 		grpc.MaxSendMsgSize(maxMessageSize),
@@ -53,6 +80,11 @@ func NewServer(sender kv.Sender, raft RaftHandler) *Server {
 	)
 	rpcpb.RegisterInternalServer(s.grpc, s)
 	return s
+}
+
+// SetNode installs the node's store once it exists.
+func (s *Server) SetNode(sender kv.Sender, raft RaftHandler) {
+	s.node.Store(&nodeHandlers{sender: sender, raft: raft})
 }
 
 // Serve serves ln until Stop; it returns nil after Stop.
@@ -69,11 +101,15 @@ func (s *Server) Stop() { s.grpc.Stop() }
 
 // Batch implements rpcpb.InternalServer.
 func (s *Server) Batch(ctx context.Context, req *rpcpb.BatchRequest) (*rpcpb.BatchResponse, error) {
+	h := s.node.Load()
+	if h == nil {
+		return &rpcpb.BatchResponse{Error: kvpb.EncodeError(ErrNotInCluster)}, nil
+	}
 	reqs, err := kvpb.DecodeRequests(req.Requests)
 	if err != nil {
 		return &rpcpb.BatchResponse{Error: kvpb.EncodeError(fmt.Errorf("rpc: decoding batch: %w", err))}, nil
 	}
-	br, err := s.sender.Send(ctx, &kvpb.BatchRequest{RangeID: kvpb.RangeID(req.RangeId), Requests: reqs})
+	br, err := h.sender.Send(ctx, &kvpb.BatchRequest{RangeID: kvpb.RangeID(req.RangeId), Requests: reqs})
 	if err != nil {
 		return &rpcpb.BatchResponse{Error: kvpb.EncodeError(err)}, nil
 	}

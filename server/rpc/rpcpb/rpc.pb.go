@@ -319,6 +319,448 @@ func (*RaftAck) Descriptor() ([]byte, []int) {
 	return file_rpc_proto_rawDescGZIP(), []int{4}
 }
 
+// InitRequest asks an uninitialized node to bootstrap a new cluster.
+type InitRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InitRequest) Reset() {
+	*x = InitRequest{}
+	mi := &file_rpc_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InitRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InitRequest) ProtoMessage() {}
+
+func (x *InitRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InitRequest.ProtoReflect.Descriptor instead.
+func (*InitRequest) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{5}
+}
+
+// InitResponse names the new cluster.
+type InitResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClusterId     string                 `protobuf:"bytes,1,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InitResponse) Reset() {
+	*x = InitResponse{}
+	mi := &file_rpc_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InitResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InitResponse) ProtoMessage() {}
+
+func (x *InitResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InitResponse.ProtoReflect.Descriptor instead.
+func (*InitResponse) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *InitResponse) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
+	}
+	return ""
+}
+
+// JoinRequest asks a node of a cluster for a node id.
+type JoinRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// address is the joining node's RPC address.
+	Address       string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JoinRequest) Reset() {
+	*x = JoinRequest{}
+	mi := &file_rpc_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JoinRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JoinRequest) ProtoMessage() {}
+
+func (x *JoinRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JoinRequest.ProtoReflect.Descriptor instead.
+func (*JoinRequest) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *JoinRequest) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+// JoinResponse gives the joining node its identity.
+type JoinResponse struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	ClusterId string                 `protobuf:"bytes,1,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	NodeId    uint64                 `protobuf:"varint,2,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	StoreId   uint64                 `protobuf:"varint,3,opt,name=store_id,json=storeId,proto3" json:"store_id,omitempty"`
+	// nodes are the addresses the answering node knows.
+	Nodes         []*NodeAddress `protobuf:"bytes,4,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JoinResponse) Reset() {
+	*x = JoinResponse{}
+	mi := &file_rpc_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JoinResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JoinResponse) ProtoMessage() {}
+
+func (x *JoinResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JoinResponse.ProtoReflect.Descriptor instead.
+func (*JoinResponse) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *JoinResponse) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
+	}
+	return ""
+}
+
+func (x *JoinResponse) GetNodeId() uint64 {
+	if x != nil {
+		return x.NodeId
+	}
+	return 0
+}
+
+func (x *JoinResponse) GetStoreId() uint64 {
+	if x != nil {
+		return x.StoreId
+	}
+	return 0
+}
+
+func (x *JoinResponse) GetNodes() []*NodeAddress {
+	if x != nil {
+		return x.Nodes
+	}
+	return nil
+}
+
+// NodeAddress is a node's RPC address.
+type NodeAddress struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NodeId        uint64                 `protobuf:"varint,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	Address       string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodeAddress) Reset() {
+	*x = NodeAddress{}
+	mi := &file_rpc_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeAddress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeAddress) ProtoMessage() {}
+
+func (x *NodeAddress) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeAddress.ProtoReflect.Descriptor instead.
+func (*NodeAddress) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *NodeAddress) GetNodeId() uint64 {
+	if x != nil {
+		return x.NodeId
+	}
+	return 0
+}
+
+func (x *NodeAddress) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+// NodesRequest asks a node for the addresses it knows.
+type NodesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// known are the caller's, merged into the callee's.
+	Known         []*NodeAddress `protobuf:"bytes,1,rep,name=known,proto3" json:"known,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodesRequest) Reset() {
+	*x = NodesRequest{}
+	mi := &file_rpc_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodesRequest) ProtoMessage() {}
+
+func (x *NodesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodesRequest.ProtoReflect.Descriptor instead.
+func (*NodesRequest) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *NodesRequest) GetKnown() []*NodeAddress {
+	if x != nil {
+		return x.Known
+	}
+	return nil
+}
+
+// NodesResponse lists the addresses the node knows, itself included.
+type NodesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Nodes         []*NodeAddress         `protobuf:"bytes,1,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodesResponse) Reset() {
+	*x = NodesResponse{}
+	mi := &file_rpc_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodesResponse) ProtoMessage() {}
+
+func (x *NodesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodesResponse.ProtoReflect.Descriptor instead.
+func (*NodesResponse) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *NodesResponse) GetNodes() []*NodeAddress {
+	if x != nil {
+		return x.Nodes
+	}
+	return nil
+}
+
+// TimestampsRequest asks range 1's leader for count TSO timestamps.
+type TimestampsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Count         uint32                 `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TimestampsRequest) Reset() {
+	*x = TimestampsRequest{}
+	mi := &file_rpc_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TimestampsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TimestampsRequest) ProtoMessage() {}
+
+func (x *TimestampsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TimestampsRequest.ProtoReflect.Descriptor instead.
+func (*TimestampsRequest) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *TimestampsRequest) GetCount() uint32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+// TimestampsResponse holds the first of count consecutive timestamps, or
+// an error (kvpb.EncodeError: a NotLeaderError when the node does not
+// lead range 1).
+type TimestampsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	First         uint64                 `protobuf:"varint,1,opt,name=first,proto3" json:"first,omitempty"`
+	Error         []byte                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TimestampsResponse) Reset() {
+	*x = TimestampsResponse{}
+	mi := &file_rpc_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TimestampsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TimestampsResponse) ProtoMessage() {}
+
+func (x *TimestampsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TimestampsResponse.ProtoReflect.Descriptor instead.
+func (*TimestampsResponse) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *TimestampsResponse) GetFirst() uint64 {
+	if x != nil {
+		return x.First
+	}
+	return 0
+}
+
+func (x *TimestampsResponse) GetError() []byte {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
 var File_rpc_proto protoreflect.FileDescriptor
 
 const file_rpc_proto_rawDesc = "" +
@@ -343,10 +785,39 @@ const file_rpc_proto_rawDesc = "" +
 	"\amessage\x18\b \x01(\fR\amessage\"H\n" +
 	"\x10RaftMessageBatch\x124\n" +
 	"\bmessages\x18\x01 \x03(\v2\x18.rangedb.rpc.RaftMessageR\bmessages\"\t\n" +
-	"\aRaftAck2\x91\x01\n" +
+	"\aRaftAck\"\r\n" +
+	"\vInitRequest\"-\n" +
+	"\fInitResponse\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\x01 \x01(\tR\tclusterId\"'\n" +
+	"\vJoinRequest\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\"\x91\x01\n" +
+	"\fJoinResponse\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\x01 \x01(\tR\tclusterId\x12\x17\n" +
+	"\anode_id\x18\x02 \x01(\x04R\x06nodeId\x12\x19\n" +
+	"\bstore_id\x18\x03 \x01(\x04R\astoreId\x12.\n" +
+	"\x05nodes\x18\x04 \x03(\v2\x18.rangedb.rpc.NodeAddressR\x05nodes\"@\n" +
+	"\vNodeAddress\x12\x17\n" +
+	"\anode_id\x18\x01 \x01(\x04R\x06nodeId\x12\x18\n" +
+	"\aaddress\x18\x02 \x01(\tR\aaddress\">\n" +
+	"\fNodesRequest\x12.\n" +
+	"\x05known\x18\x01 \x03(\v2\x18.rangedb.rpc.NodeAddressR\x05known\"?\n" +
+	"\rNodesResponse\x12.\n" +
+	"\x05nodes\x18\x01 \x03(\v2\x18.rangedb.rpc.NodeAddressR\x05nodes\")\n" +
+	"\x11TimestampsRequest\x12\x14\n" +
+	"\x05count\x18\x01 \x01(\rR\x05count\"@\n" +
+	"\x12TimestampsResponse\x12\x14\n" +
+	"\x05first\x18\x01 \x01(\x04R\x05first\x12\x14\n" +
+	"\x05error\x18\x02 \x01(\fR\x05error2\x9a\x03\n" +
 	"\bInternal\x12>\n" +
 	"\x05Batch\x12\x19.rangedb.rpc.BatchRequest\x1a\x1a.rangedb.rpc.BatchResponse\x12E\n" +
-	"\fRaftMessages\x12\x1d.rangedb.rpc.RaftMessageBatch\x1a\x14.rangedb.rpc.RaftAck(\x01B-Z+github.com/rangedb/rangedb/server/rpc/rpcpbb\x06proto3"
+	"\fRaftMessages\x12\x1d.rangedb.rpc.RaftMessageBatch\x1a\x14.rangedb.rpc.RaftAck(\x01\x12;\n" +
+	"\x04Init\x12\x18.rangedb.rpc.InitRequest\x1a\x19.rangedb.rpc.InitResponse\x12;\n" +
+	"\x04Join\x12\x18.rangedb.rpc.JoinRequest\x1a\x19.rangedb.rpc.JoinResponse\x12M\n" +
+	"\n" +
+	"Timestamps\x12\x1e.rangedb.rpc.TimestampsRequest\x1a\x1f.rangedb.rpc.TimestampsResponse\x12>\n" +
+	"\x05Nodes\x12\x19.rangedb.rpc.NodesRequest\x1a\x1a.rangedb.rpc.NodesResponseB-Z+github.com/rangedb/rangedb/server/rpc/rpcpbb\x06proto3"
 
 var (
 	file_rpc_proto_rawDescOnce sync.Once
@@ -360,25 +831,45 @@ func file_rpc_proto_rawDescGZIP() []byte {
 	return file_rpc_proto_rawDescData
 }
 
-var file_rpc_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_rpc_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_rpc_proto_goTypes = []any{
-	(*BatchRequest)(nil),     // 0: rangedb.rpc.BatchRequest
-	(*BatchResponse)(nil),    // 1: rangedb.rpc.BatchResponse
-	(*RaftMessage)(nil),      // 2: rangedb.rpc.RaftMessage
-	(*RaftMessageBatch)(nil), // 3: rangedb.rpc.RaftMessageBatch
-	(*RaftAck)(nil),          // 4: rangedb.rpc.RaftAck
+	(*BatchRequest)(nil),       // 0: rangedb.rpc.BatchRequest
+	(*BatchResponse)(nil),      // 1: rangedb.rpc.BatchResponse
+	(*RaftMessage)(nil),        // 2: rangedb.rpc.RaftMessage
+	(*RaftMessageBatch)(nil),   // 3: rangedb.rpc.RaftMessageBatch
+	(*RaftAck)(nil),            // 4: rangedb.rpc.RaftAck
+	(*InitRequest)(nil),        // 5: rangedb.rpc.InitRequest
+	(*InitResponse)(nil),       // 6: rangedb.rpc.InitResponse
+	(*JoinRequest)(nil),        // 7: rangedb.rpc.JoinRequest
+	(*JoinResponse)(nil),       // 8: rangedb.rpc.JoinResponse
+	(*NodeAddress)(nil),        // 9: rangedb.rpc.NodeAddress
+	(*NodesRequest)(nil),       // 10: rangedb.rpc.NodesRequest
+	(*NodesResponse)(nil),      // 11: rangedb.rpc.NodesResponse
+	(*TimestampsRequest)(nil),  // 12: rangedb.rpc.TimestampsRequest
+	(*TimestampsResponse)(nil), // 13: rangedb.rpc.TimestampsResponse
 }
 var file_rpc_proto_depIdxs = []int32{
-	2, // 0: rangedb.rpc.RaftMessageBatch.messages:type_name -> rangedb.rpc.RaftMessage
-	0, // 1: rangedb.rpc.Internal.Batch:input_type -> rangedb.rpc.BatchRequest
-	3, // 2: rangedb.rpc.Internal.RaftMessages:input_type -> rangedb.rpc.RaftMessageBatch
-	1, // 3: rangedb.rpc.Internal.Batch:output_type -> rangedb.rpc.BatchResponse
-	4, // 4: rangedb.rpc.Internal.RaftMessages:output_type -> rangedb.rpc.RaftAck
-	3, // [3:5] is the sub-list for method output_type
-	1, // [1:3] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	2,  // 0: rangedb.rpc.RaftMessageBatch.messages:type_name -> rangedb.rpc.RaftMessage
+	9,  // 1: rangedb.rpc.JoinResponse.nodes:type_name -> rangedb.rpc.NodeAddress
+	9,  // 2: rangedb.rpc.NodesRequest.known:type_name -> rangedb.rpc.NodeAddress
+	9,  // 3: rangedb.rpc.NodesResponse.nodes:type_name -> rangedb.rpc.NodeAddress
+	0,  // 4: rangedb.rpc.Internal.Batch:input_type -> rangedb.rpc.BatchRequest
+	3,  // 5: rangedb.rpc.Internal.RaftMessages:input_type -> rangedb.rpc.RaftMessageBatch
+	5,  // 6: rangedb.rpc.Internal.Init:input_type -> rangedb.rpc.InitRequest
+	7,  // 7: rangedb.rpc.Internal.Join:input_type -> rangedb.rpc.JoinRequest
+	12, // 8: rangedb.rpc.Internal.Timestamps:input_type -> rangedb.rpc.TimestampsRequest
+	10, // 9: rangedb.rpc.Internal.Nodes:input_type -> rangedb.rpc.NodesRequest
+	1,  // 10: rangedb.rpc.Internal.Batch:output_type -> rangedb.rpc.BatchResponse
+	4,  // 11: rangedb.rpc.Internal.RaftMessages:output_type -> rangedb.rpc.RaftAck
+	6,  // 12: rangedb.rpc.Internal.Init:output_type -> rangedb.rpc.InitResponse
+	8,  // 13: rangedb.rpc.Internal.Join:output_type -> rangedb.rpc.JoinResponse
+	13, // 14: rangedb.rpc.Internal.Timestamps:output_type -> rangedb.rpc.TimestampsResponse
+	11, // 15: rangedb.rpc.Internal.Nodes:output_type -> rangedb.rpc.NodesResponse
+	10, // [10:16] is the sub-list for method output_type
+	4,  // [4:10] is the sub-list for method input_type
+	4,  // [4:4] is the sub-list for extension type_name
+	4,  // [4:4] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_rpc_proto_init() }
@@ -392,7 +883,7 @@ func file_rpc_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rpc_proto_rawDesc), len(file_rpc_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

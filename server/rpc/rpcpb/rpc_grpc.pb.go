@@ -25,6 +25,10 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	Internal_Batch_FullMethodName        = "/rangedb.rpc.Internal/Batch"
 	Internal_RaftMessages_FullMethodName = "/rangedb.rpc.Internal/RaftMessages"
+	Internal_Init_FullMethodName         = "/rangedb.rpc.Internal/Init"
+	Internal_Join_FullMethodName         = "/rangedb.rpc.Internal/Join"
+	Internal_Timestamps_FullMethodName   = "/rangedb.rpc.Internal/Timestamps"
+	Internal_Nodes_FullMethodName        = "/rangedb.rpc.Internal/Nodes"
 )
 
 // InternalClient is the client API for Internal service.
@@ -38,6 +42,14 @@ type InternalClient interface {
 	// RaftMessages streams raft messages to the receiving node's replicas.
 	// Raft tolerates loss: a message that cannot be delivered is dropped.
 	RaftMessages(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[RaftMessageBatch, RaftAck], error)
+	// Init bootstraps a cluster on a node started without one (rangedb init).
+	Init(ctx context.Context, in *InitRequest, opts ...grpc.CallOption) (*InitResponse, error)
+	// Join gives a new node an id in the cluster.
+	Join(ctx context.Context, in *JoinRequest, opts ...grpc.CallOption) (*JoinResponse, error)
+	// Timestamps serves TSO timestamps from range 1's leader.
+	Timestamps(ctx context.Context, in *TimestampsRequest, opts ...grpc.CallOption) (*TimestampsResponse, error)
+	// Nodes exchanges the address books of two nodes.
+	Nodes(ctx context.Context, in *NodesRequest, opts ...grpc.CallOption) (*NodesResponse, error)
 }
 
 type internalClient struct {
@@ -71,6 +83,46 @@ func (c *internalClient) RaftMessages(ctx context.Context, opts ...grpc.CallOpti
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Internal_RaftMessagesClient = grpc.ClientStreamingClient[RaftMessageBatch, RaftAck]
 
+func (c *internalClient) Init(ctx context.Context, in *InitRequest, opts ...grpc.CallOption) (*InitResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(InitResponse)
+	err := c.cc.Invoke(ctx, Internal_Init_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *internalClient) Join(ctx context.Context, in *JoinRequest, opts ...grpc.CallOption) (*JoinResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(JoinResponse)
+	err := c.cc.Invoke(ctx, Internal_Join_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *internalClient) Timestamps(ctx context.Context, in *TimestampsRequest, opts ...grpc.CallOption) (*TimestampsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TimestampsResponse)
+	err := c.cc.Invoke(ctx, Internal_Timestamps_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *internalClient) Nodes(ctx context.Context, in *NodesRequest, opts ...grpc.CallOption) (*NodesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(NodesResponse)
+	err := c.cc.Invoke(ctx, Internal_Nodes_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // InternalServer is the server API for Internal service.
 // All implementations must embed UnimplementedInternalServer
 // for forward compatibility.
@@ -82,6 +134,14 @@ type InternalServer interface {
 	// RaftMessages streams raft messages to the receiving node's replicas.
 	// Raft tolerates loss: a message that cannot be delivered is dropped.
 	RaftMessages(grpc.ClientStreamingServer[RaftMessageBatch, RaftAck]) error
+	// Init bootstraps a cluster on a node started without one (rangedb init).
+	Init(context.Context, *InitRequest) (*InitResponse, error)
+	// Join gives a new node an id in the cluster.
+	Join(context.Context, *JoinRequest) (*JoinResponse, error)
+	// Timestamps serves TSO timestamps from range 1's leader.
+	Timestamps(context.Context, *TimestampsRequest) (*TimestampsResponse, error)
+	// Nodes exchanges the address books of two nodes.
+	Nodes(context.Context, *NodesRequest) (*NodesResponse, error)
 	mustEmbedUnimplementedInternalServer()
 }
 
@@ -97,6 +157,18 @@ func (UnimplementedInternalServer) Batch(context.Context, *BatchRequest) (*Batch
 }
 func (UnimplementedInternalServer) RaftMessages(grpc.ClientStreamingServer[RaftMessageBatch, RaftAck]) error {
 	return status.Errorf(codes.Unimplemented, "method RaftMessages not implemented")
+}
+func (UnimplementedInternalServer) Init(context.Context, *InitRequest) (*InitResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Init not implemented")
+}
+func (UnimplementedInternalServer) Join(context.Context, *JoinRequest) (*JoinResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Join not implemented")
+}
+func (UnimplementedInternalServer) Timestamps(context.Context, *TimestampsRequest) (*TimestampsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Timestamps not implemented")
+}
+func (UnimplementedInternalServer) Nodes(context.Context, *NodesRequest) (*NodesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Nodes not implemented")
 }
 func (UnimplementedInternalServer) mustEmbedUnimplementedInternalServer() {}
 func (UnimplementedInternalServer) testEmbeddedByValue()                  {}
@@ -144,6 +216,78 @@ func _Internal_RaftMessages_Handler(srv interface{}, stream grpc.ServerStream) e
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Internal_RaftMessagesServer = grpc.ClientStreamingServer[RaftMessageBatch, RaftAck]
 
+func _Internal_Init_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(InitRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InternalServer).Init(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Internal_Init_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InternalServer).Init(ctx, req.(*InitRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Internal_Join_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(JoinRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InternalServer).Join(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Internal_Join_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InternalServer).Join(ctx, req.(*JoinRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Internal_Timestamps_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TimestampsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InternalServer).Timestamps(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Internal_Timestamps_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InternalServer).Timestamps(ctx, req.(*TimestampsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Internal_Nodes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(NodesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InternalServer).Nodes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Internal_Nodes_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InternalServer).Nodes(ctx, req.(*NodesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Internal_ServiceDesc is the grpc.ServiceDesc for Internal service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -154,6 +298,22 @@ var Internal_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Batch",
 			Handler:    _Internal_Batch_Handler,
+		},
+		{
+			MethodName: "Init",
+			Handler:    _Internal_Init_Handler,
+		},
+		{
+			MethodName: "Join",
+			Handler:    _Internal_Join_Handler,
+		},
+		{
+			MethodName: "Timestamps",
+			Handler:    _Internal_Timestamps_Handler,
+		},
+		{
+			MethodName: "Nodes",
+			Handler:    _Internal_Nodes_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
