@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"go.etcd.io/raft/v3/raftpb"
 )
@@ -54,6 +55,27 @@ type Config struct {
 	// before a restart) may have served. Nil refuses one-phase commits
 	// with *kvpb.OnePCUnavailableError, and clients use two phases.
 	OnePCReadFloor func(ctx context.Context) (kvpb.Timestamp, error)
+	// DiskUsage reports the free and total space of the filesystem the
+	// engine lives on (vfs.FS.GetDiskUsage of the store directory). Nil
+	// turns the disk monitor off (diskmon.go): writes are then never
+	// refused for lack of space.
+	DiskUsage func() (vfs.DiskUsage, error)
+	// DiskReserve is the free space the store keeps: once less is
+	// available, batches that add data are refused with
+	// *kvpb.DiskFullError before they are proposed, and below a quarter of
+	// it every write is. Default max(64 MiB, 1% of the filesystem).
+	DiskReserve uint64
+	// DiskCheckInterval is how often the disk monitor reads DiskUsage.
+	// Default 500ms.
+	DiskCheckInterval time.Duration
+	// DiskFullLogInterval is how often the monitor repeats its warning
+	// while the disk stays full. Default 10s.
+	DiskFullLogInterval time.Duration
+	// OnFatal is called once, from the scheduler goroutine, when a storage
+	// failure stops the store from serving (see Store.Failed). It must not
+	// call Stop (which waits for that goroutine) nor block for long; the
+	// binary exits the process there. Nil only logs.
+	OnFatal func(error)
 	// Testing holds hooks for tests; leave it zero in production.
 	Testing TestingKnobs
 }
@@ -148,6 +170,12 @@ func (c *Config) withDefaults() (Config, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.DiskCheckInterval == 0 {
+		cfg.DiskCheckInterval = 500 * time.Millisecond
+	}
+	if cfg.DiskFullLogInterval == 0 {
+		cfg.DiskFullLogInterval = 10 * time.Second
+	}
 	switch {
 	case cfg.TickInterval < 0:
 		return cfg, fmt.Errorf("raftstore: TickInterval %s must be positive", cfg.TickInterval)
@@ -157,6 +185,8 @@ func (c *Config) withDefaults() (Config, error) {
 		return cfg, fmt.Errorf("raftstore: ElectionTicks %d must exceed HeartbeatTicks %d", cfg.ElectionTicks, cfg.HeartbeatTicks)
 	case cfg.MaxPendingProposals < 0:
 		return cfg, fmt.Errorf("raftstore: MaxPendingProposals %d must be positive", cfg.MaxPendingProposals)
+	case cfg.DiskCheckInterval < 0 || cfg.DiskFullLogInterval < 0:
+		return cfg, fmt.Errorf("raftstore: DiskCheckInterval %s and DiskFullLogInterval %s must be positive", cfg.DiskCheckInterval, cfg.DiskFullLogInterval)
 	case cfg.MaxCommandSize < 0:
 		return cfg, fmt.Errorf("raftstore: MaxCommandSize %d must be positive", cfg.MaxCommandSize)
 	}

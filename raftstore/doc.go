@@ -19,6 +19,11 @@
 //   - state.go: the key layout of replica-local records and their codecs.
 //   - bootstrap.go: WriteInitialState.
 //   - eval.go: the glue to kv/mvcc.
+//   - diskmon.go: the disk monitor — refuses writes with
+//     kvpb.DiskFullError, before they are proposed, while the engine's
+//     filesystem has less free space than Config.DiskReserve.
+//   - failure.go: fail-stop — a storage failure makes the store fail every
+//     request with kvpb.StoreFailedError and calls Config.OnFatal.
 //
 // # Key layout
 //
@@ -58,8 +63,20 @@
 //     pending proposal's result ambiguous), answers reads whose index is
 //     applied, and re-queues replicas that have more work.
 //
-// A storage error in a pass is fatal to the store: the scheduler exits and
-// the store stops serving (waiters fail at Stop or on their ctx).
+// A storage error in a pass, or a panic (Pebble raises its fatal errors,
+// such as a failed WAL write, as panics), is fatal to the store: the
+// scheduler exits, every waiter and every later request fails at once with
+// *kvpb.StoreFailedError, and Config.OnFatal is called (failure.go).
+//
+// # Disk space
+//
+// The disk monitor (diskmon.go) reads the filesystem's free space every
+// Config.DiskCheckInterval; below Config.DiskReserve, Send refuses every
+// batch that adds data (prewrites, one-phase commits, pessimistic locks)
+// with *kvpb.DiskFullError before proposing it, so Pebble never meets a
+// full disk; reads, commits, rollbacks and the node's small bookkeeping
+// writes go on, and below a quarter of the reserve every write is refused.
+// The state clears by itself when space is freed.
 //
 // # Writes
 //

@@ -211,10 +211,13 @@ func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.Batch
 	}(); err != nil {
 		return nil, err
 	}
+	s.disk.charge(len(data))
 	s.enqueue(r)
 	select {
 	case res := <-p.done:
 		return res.resp, res.err
+	case <-s.failedCh:
+		return nil, s.Failed()
 	case <-ctx.Done():
 		r.mu.Lock()
 		delete(r.mu.proposals, id)
@@ -289,6 +292,8 @@ func (r *Replica) readIndex(ctx context.Context) (term uint64, err error) {
 	select {
 	case err := <-rr.done:
 		return rr.term, err
+	case <-s.failedCh:
+		return 0, s.Failed()
 	case <-ctx.Done():
 		r.mu.Lock()
 		if r.mu.reads[rr.id] == rr {
@@ -310,6 +315,9 @@ func (r *Replica) read(ctx context.Context, reqs []kvpb.Request) (*kvpb.BatchRes
 	}
 	if err := r.conc.beforeRead(ctx, reqs); err != nil {
 		return nil, err
+	}
+	if err := r.store.Failed(); err != nil {
+		return nil, err // fail released the in-memory locks; serve nothing
 	}
 	snap := r.store.cfg.Engine.NewSnapshot()
 	defer snap.Close()

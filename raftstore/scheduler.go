@@ -13,9 +13,11 @@ import (
 
 // run is the scheduler goroutine: it wakes on a tick or a notification and
 // runs a pass over the replicas that may have work, until ctx is cancelled
-// or a pass fails (a storage error is fatal to the store: it stops serving).
+// or a pass fails: a storage error, or a panic (Pebble's fatal errors are
+// panics), is fatal to the store, which stops serving (failure.go).
 func (s *Store) run(ctx context.Context) {
 	defer close(s.done)
+	defer s.recoverFailure()
 	ticker := time.NewTicker(s.cfg.TickInterval)
 	defer ticker.Stop()
 	for {
@@ -28,7 +30,7 @@ func (s *Store) run(ctx context.Context) {
 		}
 		crashed, err := s.pass()
 		if err != nil {
-			s.cfg.Logger.Error("raftstore: scheduler pass failed; store stops serving", "store", s.cfg.StoreID, "err", err)
+			s.fail(err, nil)
 			return
 		}
 		if crashed {
@@ -89,11 +91,15 @@ func (s *Store) pass() (crashed bool, err error) {
 
 	var items []readyItem
 	for _, r := range queued {
-		r.mu.Lock()
-		if r.mu.rawNode.HasReady() {
-			items = append(items, readyItem{r: r, rd: r.mu.rawNode.Ready()})
-		}
-		r.mu.Unlock()
+		// Ready reads the log from the engine; raft panics on a storage
+		// error, and the deferred unlock keeps r.mu usable afterwards.
+		func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if r.mu.rawNode.HasReady() {
+				items = append(items, readyItem{r: r, rd: r.mu.rawNode.Ready()})
+			}
+		}()
 	}
 	if len(items) == 0 {
 		return false, nil
@@ -133,31 +139,39 @@ func (s *Store) pass() (crashed bool, err error) {
 
 	// 4. Advance.
 	for i := range items {
-		it := &items[i]
-		r := it.r
-		r.mu.Lock()
-		for _, rs := range it.rd.ReadStates {
-			if len(rs.RequestCtx) != 8 {
-				continue
-			}
-			if rr, ok := r.mu.reads[binary.BigEndian.Uint64(rs.RequestCtx)]; ok && !rr.hasIndex {
-				rr.index, rr.hasIndex = rs.Index, true
-				r.mu.readsWithIndex++
-			}
-		}
-		r.mu.rawNode.Advance(it.rd)
-		r.afterReadyLocked()
-		err := r.maybeTruncateLogLocked(s.cfg.RaftLogKeep)
-		more := r.mu.rawNode.HasReady()
-		r.mu.Unlock()
+		more, err := s.advance(&items[i])
 		if err != nil {
 			return false, err
 		}
 		if more {
-			s.enqueue(r)
+			s.enqueue(items[i].r)
 		}
 	}
 	return false, nil
+}
+
+// advance is step 4 of a pass for one replica: it reports whether the
+// replica has another Ready. r.mu is released even if log truncation
+// panics (Pebble's fatal errors are panics).
+func (s *Store) advance(it *readyItem) (more bool, err error) {
+	r := it.r
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, rs := range it.rd.ReadStates {
+		if len(rs.RequestCtx) != 8 {
+			continue
+		}
+		if rr, ok := r.mu.reads[binary.BigEndian.Uint64(rs.RequestCtx)]; ok && !rr.hasIndex {
+			rr.index, rr.hasIndex = rs.Index, true
+			r.mu.readsWithIndex++
+		}
+	}
+	r.mu.rawNode.Advance(it.rd)
+	r.afterReadyLocked()
+	if err := r.maybeTruncateLogLocked(s.cfg.RaftLogKeep); err != nil {
+		return false, err
+	}
+	return r.mu.rawNode.HasReady(), nil
 }
 
 // appendReadies writes the entries and HardStates of every Ready in one
@@ -172,9 +186,11 @@ func (s *Store) appendReadies(items []readyItem) error {
 		if !raft.IsEmptySnap(rd.Snapshot) {
 			return fmt.Errorf("raftstore: %s: snapshots are not supported yet", it.r.rangeID)
 		}
-		it.r.mu.Lock()
-		last, lastTerm, err := it.r.mu.storage.appendToBatch(b, rd.Entries)
-		it.r.mu.Unlock()
+		last, lastTerm, err := func() (uint64, uint64, error) {
+			it.r.mu.Lock()
+			defer it.r.mu.Unlock()
+			return it.r.mu.storage.appendToBatch(b, rd.Entries)
+		}()
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"go.etcd.io/raft/v3"
@@ -49,6 +50,17 @@ type Store struct {
 
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the scheduler goroutine exits
+
+	// disk watches the free space of the engine's filesystem (diskmon.go);
+	// nil when Config.DiskUsage is nil. diskDone is closed when its
+	// goroutine exits.
+	disk     *diskMonitor
+	diskDone chan struct{}
+
+	// failure is set once, when a storage failure stops the store from
+	// serving (fail); failedCh is closed then, waking every waiter.
+	failure  atomic.Pointer[kvpb.StoreFailedError]
+	failedCh chan struct{}
 }
 
 // NewStore validates cfg and returns a Store that is not started.
@@ -57,7 +69,8 @@ func NewStore(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{cfg: c, raftLogger: newRaftLogger(c.Logger), wake: make(chan struct{}, 1)}
+	s := &Store{cfg: c, raftLogger: newRaftLogger(c.Logger), wake: make(chan struct{}, 1), failedCh: make(chan struct{})}
+	s.disk = newDiskMonitor(&s.cfg)
 	s.idSeq.Store(rand.Uint64() >> 1)
 	s.mu.replicas = make(map[kvpb.RangeID]*Replica)
 	s.sched.dirty = make(map[*Replica]struct{})
@@ -112,6 +125,15 @@ func (s *Store) Start(ctx context.Context) error {
 	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	s.done = make(chan struct{})
 	go s.run(ctx)
+	s.diskDone = make(chan struct{})
+	if s.disk != nil && s.disk.check(time.Now()) {
+		go func() {
+			defer close(s.diskDone)
+			s.disk.run(ctx)
+		}()
+	} else {
+		close(s.diskDone)
+	}
 	s.cfg.Logger.Info("raftstore: store started", "node", s.cfg.NodeID, "store", s.cfg.StoreID, "ranges", len(descs))
 	return nil
 }
@@ -130,6 +152,7 @@ func (s *Store) Stop() {
 	if started {
 		s.cancel()
 		<-s.done
+		<-s.diskDone
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -220,7 +243,10 @@ func (s *Store) enqueue(r *Replica) {
 // whole batch then had no effect. Read batches are served by the leader
 // after a ReadIndex round. Errors: *kvpb.NotLeaderError on a follower,
 // *kvpb.RangeKeyMismatchError when a key is outside the range,
-// *kvpb.RangeNotFoundError, ErrTooManyPending, ErrStopped, ctx's error.
+// *kvpb.RangeNotFoundError, ErrTooManyPending, ErrStopped, ctx's error,
+// *kvpb.DiskFullError for a write refused for lack of disk space (nothing
+// was proposed), and *kvpb.StoreFailedError once the store has failed (a
+// write in flight then has an unknown outcome).
 func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchResponse, error) {
 	if len(ba.Requests) == 0 {
 		return &kvpb.BatchResponse{}, nil
@@ -233,6 +259,9 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 	s.mu.RUnlock()
 	if stopped || !started {
 		return nil, ErrStopped
+	}
+	if err := s.Failed(); err != nil {
+		return nil, err
 	}
 	var r *Replica
 	if ba.RangeID != 0 {
@@ -257,6 +286,9 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 	case 0:
 		return r.read(ctx, ba.Requests)
 	case len(ba.Requests):
+		if err := s.disk.admit(ba.Requests); err != nil {
+			return nil, err
+		}
 		return r.propose(ctx, ba.Requests)
 	default:
 		return nil, ErrMixedBatch
@@ -310,6 +342,9 @@ func outsideRange(desc *kvpb.RangeDescriptor, req kvpb.Request) (kvpb.Key, bool)
 // and has applied an entry of its current term, and that term. It is a
 // local check: use ReadIndex to confirm leadership with a quorum.
 func (s *Store) LeaderTerm(id kvpb.RangeID) (term uint64, ok bool) {
+	if s.Failed() != nil {
+		return 0, false
+	}
 	r, err := s.GetReplica(id)
 	if err != nil {
 		return 0, false
@@ -327,6 +362,9 @@ func (s *Store) LeaderTerm(id kvpb.RangeID) (term uint64, ok bool) {
 // committed before the round. It fails with *kvpb.NotLeaderError when this
 // replica is not the leader of its term (or loses leadership meanwhile).
 func (s *Store) ReadIndex(ctx context.Context, id kvpb.RangeID) (term uint64, err error) {
+	if err := s.Failed(); err != nil {
+		return 0, err
+	}
 	r, err := s.GetReplica(id)
 	if err != nil {
 		return 0, err
@@ -338,6 +376,9 @@ func (s *Store) ReadIndex(ctx context.Context, id kvpb.RangeID) (term uint64, er
 // addressed replica. Messages for unknown ranges are dropped with
 // RangeNotFoundError (replica creation by message comes with multi-node).
 func (s *Store) HandleRaftMessage(ctx context.Context, m *RaftMessage) error {
+	if err := s.Failed(); err != nil {
+		return err
+	}
 	r, err := s.GetReplica(m.RangeID)
 	if err != nil {
 		return err

@@ -19,8 +19,15 @@ type Config struct {
 	// SQLAddr is the PostgreSQL wire-protocol listen address.
 	SQLAddr string
 	// ListenAddr is the node-to-node gRPC listen address (server/rpc);
-	// empty disables it.
+	// empty disables it (a cluster node needs it).
 	ListenAddr string
+	// AdvertiseAddr is the address other nodes reach this one at, when
+	// it differs from ListenAddr.
+	AdvertiseAddr string
+	// Join lists the node-to-node addresses of nodes of the cluster to
+	// join (a cluster node, not SingleNode). A node with a store that
+	// already belongs to a cluster rejoins it with the same flags.
+	Join []string
 	// HTTPAddr is the HTTP listen address (/health, /metrics); empty
 	// disables HTTP.
 	HTTPAddr string
@@ -51,6 +58,19 @@ type Config struct {
 	// any message once begun (PostgreSQL's authentication_timeout). Zero
 	// is 60 s.
 	AuthenticationTimeout time.Duration
+	// DiskReserve is the free space the store keeps on its filesystem:
+	// with less available, writes fail with 53100 (and /health?ready=1
+	// is 503) until space is freed. Zero is max(64 MiB, 1% of the
+	// filesystem).
+	DiskReserve uint64
+	// DiskCheckInterval is how often the free space is read; zero is
+	// 500ms.
+	DiskCheckInterval time.Duration
+	// OnFatal is called once when a storage failure (an I/O error from
+	// the engine) stops the store; the node then stops serving SQL
+	// either way. cmd/rangedb exits the process there. It runs on the
+	// store's goroutine and must not call Stop.
+	OnFatal func(error)
 	// LockTTL is how long a transaction's locks outlive its last
 	// heartbeat before another transaction may roll it back (kv's
 	// LockTTLMillis). Zero means kv's default, 3 s.
@@ -64,8 +84,8 @@ func (c *Config) validate() error {
 	if c.SQLAddr == "" {
 		c.SQLAddr = "127.0.0.1:26257"
 	}
-	if !c.SingleNode {
-		return errors.New("server: only --single-node is supported yet")
+	if !c.SingleNode && c.ListenAddr == "" {
+		return errors.New("server: a cluster node needs --listen-addr (or start it with --single-node)")
 	}
 	if c.NodeID == 0 {
 		c.NodeID = 1

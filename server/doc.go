@@ -8,7 +8,10 @@
 // Store's leadership and ReadIndex; the kv.DB client, whose Sender is the
 // local Store (the in-process path; gRPC between nodes comes with
 // multi-node); the sql.Engine; the pgwire server, reaching sessions through
-// sessionFactory; and an HTTP server with /health and /metrics.
+// sessionFactory; and an HTTP server with /health and /metrics
+// (health.go: /health?ready=1 is not ready while the disk is full or the
+// store has failed; a store failure calls Config.OnFatal and drains every
+// SQL connection).
 //
 // Start brings them up in that order and waits until range 1 has a leader
 // that has committed an entry of its term; Stop drains SQL connections and

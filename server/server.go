@@ -39,45 +39,107 @@ type Server struct {
 	pgwire   *pgwire.Server
 	registry *prometheus.Registry
 
-	sqlLn    net.Listener
-	httpLn   net.Listener
-	httpSrv  *http.Server
-	rpcLn    net.Listener
-	rpc      *rpc.Server
-	wg       sync.WaitGroup
-	stopOnce sync.Once
-	started  bool
+	sqlLn   net.Listener
+	httpLn  net.Listener
+	httpSrv *http.Server
+	rpcLn   net.Listener
+	rpc     *rpc.Server
+
+	// Cluster membership (cluster.go). ident is who the node is; sender
+	// is what kv batches go through (the store on a single node, the
+	// DistSender in a cluster).
+	ident      kvpb.StoreIdent
+	sender     kv.Sender
+	book       *rpc.AddressBook
+	dialer     *rpc.Dialer
+	dist       *kv.DistSender
+	transport  *rpc.Transport
+	initReq    chan chan initResult
+	identified chan struct{} // closed once ident is known
+	ready      chan struct{} // closed once the node serves
+	// pendingInit answers the Init call that bootstraps this node.
+	pendingInit chan initResult
+	stopCtx     context.Context
+	stopCancel  context.CancelFunc
+	wg          sync.WaitGroup
+	stopOnce    sync.Once
+	started     bool
+	fail        failState // health.go
 }
 
-// New opens the node's store (bootstrapping it if it is empty) and builds
-// every layer. Nothing listens until Start.
+// New opens the node's store and, when the node knows who it is (a single
+// node, or a store that joined a cluster before), builds every layer; a
+// new cluster node builds them in Start, once init or a join gave it an
+// identity. Nothing listens until Start.
 func New(cfg Config) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.NodeID)}
+	s := &Server{cfg: cfg, log: cfg.Logger, initReq: make(chan chan initResult),
+		identified: make(chan struct{}), ready: make(chan struct{}), book: rpc.NewAddressBook()}
+	s.stopCtx, s.stopCancel = context.WithCancel(context.Background())
+	s.dialer = rpc.NewDialer(s.book)
 	eng, err := mvcc.Open(cfg.StoreDir, cfg.FS, s.log.With("component", "pebble"))
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", cfg.StoreDir, err)
 	}
 	s.engine = eng
-	if err := s.bootstrapIfEmpty(); err != nil {
+	s.registry = prometheus.NewRegistry()
+	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if cfg.SingleNode {
+		if err := s.bootstrapIfEmpty(); err != nil {
+			_ = eng.Close()
+			return nil, err
+		}
+		s.ident = kvpb.StoreIdent{NodeID: kvpb.NodeID(cfg.NodeID), StoreID: kvpb.StoreID(cfg.NodeID)}
+	} else {
+		id, ok, err := readIdent(eng)
+		if err != nil {
+			_ = eng.Close()
+			return nil, fmt.Errorf("reading the store's identity: %w", err)
+		}
+		if !ok {
+			return s, nil // Start waits for init or a join
+		}
+		s.ident = id
+	}
+	if err := s.buildNode(); err != nil {
 		_ = eng.Close()
 		return nil, err
 	}
+	return s, nil
+}
+
+// buildNode builds the layers of an identified node: store, TSO, kv
+// client, SQL engine, pgwire server.
+func (s *Server) buildNode() error {
+	cfg := s.cfg
+	close(s.identified)
+	s.log = cfg.Logger.With("node", uint64(s.ident.NodeID))
+	var transport raftstore.Transport
+	if !cfg.SingleNode {
+		s.transport = rpc.NewTransport(s.book.Get, s.log.With("component", "transport"))
+		transport = s.transport
+	}
+	var err error
 	s.store, err = raftstore.NewStore(raftstore.Config{
-		NodeID:       kvpb.NodeID(cfg.NodeID),
-		StoreID:      kvpb.StoreID(cfg.NodeID),
-		Engine:       eng,
+		NodeID:       s.ident.NodeID,
+		StoreID:      s.ident.StoreID,
+		Engine:       s.engine,
 		TickInterval: cfg.RaftTickInterval,
+		Transport:    transport,
 		Logger:       s.log.With("component", "raftstore"),
 		// The TSO is built over the store just below; a leader asks it
 		// for its read floor only when a one-phase commit arrives.
 		OnePCReadFloor: func(ctx context.Context) (kvpb.Timestamp, error) { return s.tso.Next(ctx) },
+		// Disk full and fail-stop: health.go.
+		DiskUsage:         s.diskUsage(),
+		DiskReserve:       cfg.DiskReserve,
+		DiskCheckInterval: cfg.DiskCheckInterval,
+		OnFatal:           s.onStoreFailure,
 	})
 	if err != nil {
-		_ = eng.Close()
-		return nil, err
+		return err
 	}
 	raw := kv.NewDB(s.store, nil, kv.DBOptions{})
 	s.tso = placement.NewTSO(placement.TSOOptions{
@@ -85,11 +147,21 @@ func New(cfg Config) (*Server, error) {
 		Clock:   cfg.Clock,
 		Logger:  s.log.With("component", "tso"),
 	})
+	var oracle kv.TimestampOracle = s.tso
+	s.sender = s.store
+	if !cfg.SingleNode {
+		// In a cluster every batch goes to its range's leader, wherever
+		// it is, and timestamps come from range 1's leader.
+		s.dialer.SetLocal(s.ident.NodeID, s.store)
+		s.dist = kv.NewDistSender(s.dialer, kv.DistSenderOptions{})
+		s.sender = s.dist
+		oracle = tsoClient{s}
+	}
 	// Transactions' write buffers and SQL's operators share the node's
 	// memory pool (--max-sql-memory), which lives in the engine's Stats.
 	mem := &memoryPool{}
-	s.db = kv.NewDB(s.store, s.tso, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds()), Memory: mem})
-	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: cfg.NodeID, Logger: s.log.With("component", "sql"),
+	s.db = kv.NewDB(s.sender, oracle, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds()), Memory: mem})
+	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: uint64(s.ident.NodeID), Logger: s.log.With("component", "sql"),
 		MaxConnections: cfg.MaxConnections})
 	s.sql.Stats.SetMemoryBudget(cfg.SQLMemoryBudget)
 	s.sql.Stats.SetNodeMemoryLimit(cfg.MaxSQLMemory)
@@ -101,13 +173,20 @@ func New(cfg Config) (*Server, error) {
 		StartupTimeout: cfg.AuthenticationTimeout,
 	})
 	if err != nil {
-		_ = eng.Close()
-		return nil, err
+		return err
 	}
 	s.sql.SetBackends(s.pgwire.Backends())
-	s.registry = prometheus.NewRegistry()
-	s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return s, nil
+	return nil
+}
+
+// answerInit answers the Init call that is bootstrapping this node, if
+// any, and returns err.
+func (s *Server) answerInit(err error) error {
+	if s.pendingInit != nil {
+		s.pendingInit <- initResult{clusterID: s.ident.ClusterID, err: err}
+		s.pendingInit = nil
+	}
+	return err
 }
 
 // bootstrapIfEmpty writes range 1, spanning the whole keyspace with this
@@ -132,18 +211,95 @@ func (s *Server) bootstrapIfEmpty() error {
 	return raftstore.WriteInitialState(s.engine, desc)
 }
 
+// bootstrapCluster writes range 1 with this node, the cluster's first,
+// as its only replica (rangedb init).
+func (s *Server) bootstrapCluster() error {
+	desc := kvpb.RangeDescriptor{
+		RangeID:       1,
+		StartKey:      kvpb.KeyMin,
+		EndKey:        kvpb.KeyMax,
+		Replicas:      []kvpb.ReplicaDescriptor{{NodeID: s.ident.NodeID, StoreID: s.ident.StoreID, ReplicaID: 1}},
+		NextReplicaID: 2,
+		Generation:    1,
+	}
+	s.log.Info("bootstrapping a new cluster", "cluster", s.ident.ClusterID, "store", s.cfg.StoreDir)
+	return raftstore.WriteInitialState(s.engine, desc)
+}
+
 // Start starts the store, waits for range 1 to elect a leader, runs the SQL
 // bootstrap, and opens the listeners.
 func (s *Server) Start(ctx context.Context) error {
+	if s.cfg.ListenAddr != "" {
+		rln, err := net.Listen("tcp", s.cfg.ListenAddr)
+		if err != nil {
+			return fmt.Errorf("listening for nodes on %s: %w", s.cfg.ListenAddr, err)
+		}
+		s.rpcLn = rln
+		s.rpc = rpc.NewServer(nil, nil, clusterHandler{s})
+		s.rpc.SetAddressBook(s.book)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := s.rpc.Serve(rln); err != nil {
+				s.log.Error("rpc server stopped", "err", err)
+			}
+		}()
+	}
+	initializing := false
+	select {
+	case <-s.identified:
+	default:
+		id, isInit, err := s.awaitIdentity(ctx)
+		if err != nil {
+			return err
+		}
+		s.ident = id
+		if isInit {
+			if err := s.bootstrapCluster(); err != nil {
+				return s.answerInit(err)
+			}
+			initializing = true
+		}
+		if err := writeIdent(s.engine, id); err != nil {
+			return s.answerInit(err)
+		}
+		if err := s.buildNode(); err != nil {
+			return s.answerInit(err)
+		}
+		s.log.Info("node identified", "cluster", id.ClusterID, "node", id.NodeID)
+	}
+	s.book.SetSelf(s.ident.NodeID, s.advertiseAddr())
+	if s.rpc != nil {
+		s.rpc.SetNode(s.store, s.store)
+	}
 	if err := s.store.Start(ctx); err != nil {
-		return err
+		return s.answerInit(err)
 	}
 	s.started = true
 	if err := s.waitReady(ctx); err != nil {
-		return err
+		return s.answerInit(err)
 	}
-	if err := s.ensureClusterID(ctx); err != nil {
-		return err
+	if s.cfg.SingleNode {
+		if err := s.ensureClusterID(ctx); err != nil {
+			return err
+		}
+	} else if initializing {
+		raw := kv.NewDB(s.store, nil, kv.DBOptions{})
+		if err := raw.RawCPut(ctx, kvpb.ClusterIDKey, []byte(s.ident.ClusterID), nil, false); err != nil {
+			return s.answerInit(err)
+		}
+		if _, err := raw.Increment(ctx, kvpb.NodeIDGeneratorKey, 1); err != nil {
+			return s.answerInit(err)
+		}
+	}
+	_ = s.answerInit(nil)
+	close(s.ready)
+	if !s.cfg.SingleNode {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.gossip(s.stopCtx)
+		}()
 	}
 	if err := s.sql.Start(ctx); err != nil {
 		return fmt.Errorf("sql bootstrap: %w", err)
@@ -160,21 +316,6 @@ func (s *Server) Start(ctx context.Context) error {
 			s.log.Error("pgwire server stopped", "err", err)
 		}
 	}()
-	if s.cfg.ListenAddr != "" {
-		rln, err := net.Listen("tcp", s.cfg.ListenAddr)
-		if err != nil {
-			return fmt.Errorf("listening for nodes on %s: %w", s.cfg.ListenAddr, err)
-		}
-		s.rpcLn = rln
-		s.rpc = rpc.NewServer(s.store, s.store, nil)
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			if err := s.rpc.Serve(rln); err != nil {
-				s.log.Error("rpc server stopped", "err", err)
-			}
-		}()
-	}
 	if s.cfg.HTTPAddr != "" {
 		hln, err := net.Listen("tcp", s.cfg.HTTPAddr)
 		if err != nil {
@@ -182,13 +323,7 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 		s.httpLn = hln
 		mux := http.NewServeMux()
-		mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {
-			if _, ok := s.store.LeaderTerm(1); !ok {
-				http.Error(w, "range 1 has no leader here", http.StatusServiceUnavailable)
-				return
-			}
-			fmt.Fprintln(w, "ok")
-		})
+		mux.HandleFunc("/health", s.serveHealth)
 		mux.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 		s.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		s.wg.Add(1)
@@ -209,6 +344,15 @@ func (s *Server) waitReady(ctx context.Context) error {
 	for {
 		if _, ok := s.store.LeaderTerm(1); ok {
 			return nil
+		}
+		if !s.cfg.SingleNode {
+			// Range 1's leader may be another node: ready once it answers.
+			rctx, rcancel := context.WithTimeout(ctx, time.Second)
+			_, found, err := kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(rctx, kvpb.ClusterIDKey)
+			rcancel()
+			if err == nil && found {
+				return nil
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -269,9 +413,13 @@ func (s *Server) DB() *kv.DB { return s.db }
 // then stops the HTTP server, the store and the engine. It is idempotent.
 func (s *Server) Stop() {
 	s.stopOnce.Do(func() {
+		s.beginStop()
+		s.stopCancel()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.DrainTimeout)
 		defer cancel()
-		s.pgwire.Drain(ctx)
+		if s.pgwire != nil {
+			s.pgwire.Drain(ctx)
+		}
 		if s.httpSrv != nil {
 			_ = s.httpSrv.Shutdown(ctx)
 		}
@@ -279,8 +427,12 @@ func (s *Server) Stop() {
 			s.rpc.Stop()
 		}
 		s.wg.Wait()
-		if s.started {
-			s.store.Stop()
+		if s.transport != nil {
+			s.transport.Stop()
+		}
+		s.dialer.Close()
+		if s.started && !s.stopStore() {
+			return
 		}
 		if err := s.engine.Close(); err != nil {
 			s.log.Error("closing engine", "err", err)

@@ -34,13 +34,13 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: false,
 	}
-	root.AddCommand(startCmd())
+	root.AddCommand(startCmd(), initCmd())
 	return root
 }
 
 func startCmd() *cobra.Command {
 	var cfg server.Config
-	var logLevel, maxSQLMemory string
+	var logLevel, maxSQLMemory, diskReserve string
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "start a node",
@@ -56,6 +56,19 @@ func startCmd() *cobra.Command {
 				return fmt.Errorf("--max-sql-memory: %w", err)
 			}
 			cfg.MaxSQLMemory = n
+			if diskReserve != "" {
+				r, err := parseMemory(diskReserve)
+				if err != nil || strings.HasSuffix(strings.TrimSpace(diskReserve), "%") {
+					return fmt.Errorf("--disk-reserve: want a size such as 1GiB, got %q", diskReserve)
+				}
+				cfg.DiskReserve = uint64(r)
+			}
+			// Fail-stop: after a storage failure nothing may be served
+			// from the store, so the process exits.
+			cfg.OnFatal = func(err error) {
+				cfg.Logger.Error("fatal: the node's store failed; exiting", "err", err)
+				os.Exit(1)
+			}
 			return run(cmd.Context(), cfg)
 		},
 	}
@@ -64,10 +77,13 @@ func startCmd() *cobra.Command {
 	f.StringVar(&cfg.StoreDir, "store", "rangedb-data", "directory of the node's data")
 	f.StringVar(&cfg.SQLAddr, "sql-addr", "127.0.0.1:26257", "PostgreSQL wire-protocol listen address")
 	f.StringVar(&cfg.ListenAddr, "listen-addr", "127.0.0.1:26357", "node-to-node gRPC listen address (empty: none)")
+	f.StringVar(&cfg.AdvertiseAddr, "advertise-addr", "", "the address other nodes reach this one at, when it differs from --listen-addr")
+	f.StringSliceVar(&cfg.Join, "join", nil, "node-to-node addresses of nodes of the cluster to join (comma-separated); without --single-node the node waits for `rangedb init` or for one of them")
 	f.StringVar(&cfg.HTTPAddr, "http-addr", "127.0.0.1:8080", "HTTP listen address (/health, /metrics)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&maxSQLMemory, "max-sql-memory", "25%", "memory all SQL statements of the node may hold together: a size (512MiB, 4GiB) or a percentage of RAM")
 	f.IntVar(&cfg.MaxConnections, "max-connections", 100, "SQL connections accepted at once (max_connections)")
+	f.StringVar(&diskReserve, "disk-reserve", "", "free space the store keeps on its disk: with less, writes fail with 53100 until space is freed (a size such as 1GiB; default max(64MiB, 1% of the filesystem))")
 	f.DurationVar(&cfg.AuthenticationTimeout, "authentication-timeout", 60*time.Second, "bound on a client's startup and on the arrival of any message once begun")
 	return cmd
 }

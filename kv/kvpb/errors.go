@@ -150,3 +150,33 @@ type BufferTooLargeError struct{ Limit int64 }
 func (e *BufferTooLargeError) Error() string {
 	return fmt.Sprintf("transaction write buffer exceeds %d bytes", e.Limit)
 }
+
+// DiskFullError is returned for a write a store refuses before proposing
+// it because its disk is (nearly) full: Available bytes are free on the
+// store's filesystem, below the Reserve the store keeps. Nothing was
+// written; the write may succeed once space is freed. SQL reports it as
+// 53100.
+type DiskFullError struct {
+	StoreID   StoreID
+	Available uint64
+	Reserve   uint64
+}
+
+func (e *DiskFullError) Error() string {
+	return fmt.Sprintf("store %s is out of disk space: %d bytes available, below the reserve of %d bytes", e.StoreID, e.Available, e.Reserve)
+}
+
+// StoreFailedError is returned by a store that stopped serving after a
+// storage failure (an I/O error from its engine): it fails every request
+// rather than risk an answer from a state it can no longer trust. Cause
+// describes the failure; NoSpace is set when it was the disk running out
+// of space (ENOSPC). SQL reports it as 58030, or 53100 when NoSpace.
+type StoreFailedError struct {
+	StoreID StoreID
+	Cause   string
+	NoSpace bool
+}
+
+func (e *StoreFailedError) Error() string {
+	return fmt.Sprintf("store %s failed and stopped serving: %s", e.StoreID, e.Cause)
+}

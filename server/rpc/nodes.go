@@ -109,25 +109,35 @@ func (c *Client) ExchangeNodes(ctx context.Context, b *AddressBook) error {
 // Dialer implements kv.NodeDialer: the local node's store directly, the
 // others through cached clients at the addresses of an AddressBook.
 type Dialer struct {
-	self  kvpb.NodeID
-	local kv.Sender
-	book  *AddressBook
+	book *AddressBook
 
 	mu      sync.Mutex
+	self    kvpb.NodeID
+	local   kv.Sender
 	clients map[string]*Client
 }
 
 var _ kv.NodeDialer = (*Dialer)(nil)
 
-// NewDialer returns a dialer; local serves batches for node self.
-func NewDialer(self kvpb.NodeID, local kv.Sender, book *AddressBook) *Dialer {
-	return &Dialer{self: self, local: local, book: book, clients: map[string]*Client{}}
+// NewDialer returns a dialer of the nodes in book.
+func NewDialer(book *AddressBook) *Dialer {
+	return &Dialer{book: book, clients: map[string]*Client{}}
+}
+
+// SetLocal makes batches for node self go to local directly.
+func (d *Dialer) SetLocal(self kvpb.NodeID, local kv.Sender) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.self, d.local = self, local
 }
 
 // Dial implements kv.NodeDialer.
 func (d *Dialer) Dial(id kvpb.NodeID) (kv.Sender, error) {
-	if id == d.self && d.local != nil {
-		return d.local, nil
+	d.mu.Lock()
+	self, local := d.self, d.local
+	d.mu.Unlock()
+	if id == self && local != nil {
+		return local, nil
 	}
 	addr, ok := d.book.Get(id)
 	if !ok {

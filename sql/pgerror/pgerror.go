@@ -47,6 +47,7 @@ const (
 	CodeProgramLimitExceeded       = "54000"
 	CodeStatementTooComplex        = "54001"
 	CodeDiskFull                   = "53100"
+	CodeIOError                    = "58030"
 	CodeTooManyConnections         = "53300"
 	CodeOutOfMemory                = "53200"
 	CodeProtocolViolation          = "08P01"
@@ -128,6 +129,8 @@ func Flatten(err error) *Error {
 		big *kvpb.BufferTooLargeError
 		dl  *kvpb.DeadlockError
 		lt  *kvpb.LockWaitTimeoutError
+		df  *kvpb.DiskFullError
+		sf  *kvpb.StoreFailedError
 	)
 	switch {
 	case errors.As(err, &wc), errors.As(err, &ab):
@@ -141,6 +144,14 @@ func Flatten(err error) *Error {
 	case errors.As(err, &big):
 		return &Error{Code: CodeOutOfMemory, Message: "out of memory", Detail: "The transaction's writes exceed its write buffer of " +
 			fmt.Sprint(big.Limit) + " bytes.", Hint: "Write in smaller transactions.", Cause: err}
+	case errors.As(err, &df):
+		return &Error{Code: CodeDiskFull, Message: "could not extend file: No space left on device", Detail: err.Error(),
+			Hint: "Check free disk space.", Cause: err}
+	case errors.As(err, &sf) && sf.NoSpace:
+		return &Error{Code: CodeDiskFull, Message: "could not write to file: No space left on device", Detail: err.Error(),
+			Hint: "Check free disk space.", Cause: err}
+	case errors.As(err, &sf):
+		return &Error{Code: CodeIOError, Message: "the node's store stopped serving after an I/O error", Detail: err.Error(), Cause: err}
 	case errors.Is(err, context.Canceled):
 		return &Error{Code: CodeQueryCanceled, Message: "canceling statement due to user request", Cause: err}
 	}

@@ -1,0 +1,253 @@
+package server
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/rangedb/rangedb/kv"
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"github.com/rangedb/rangedb/kv/mvcc"
+	"github.com/rangedb/rangedb/server/rpc"
+)
+
+// This file is a node's membership in a cluster (Config.SingleNode
+// false): its identity, kept at kvpb.StoreIdentKey in its own store;
+// `rangedb init`, which bootstraps range 1 on the first node; Join, which
+// gives every other node an id from the /System counter; the address
+// books the nodes trade; and the TSO client of a node that does not lead
+// range 1.
+
+// readIdent returns the store's identity, if it has one.
+func readIdent(eng *pebble.DB) (kvpb.StoreIdent, bool, error) {
+	v, closer, err := eng.Get(mvcc.EncodeKey(kvpb.StoreIdentKey, 0))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return kvpb.StoreIdent{}, false, nil
+	}
+	if err != nil {
+		return kvpb.StoreIdent{}, false, err
+	}
+	defer closer.Close()
+	id, err := kvpb.UnmarshalStoreIdent(v)
+	return id, err == nil, err
+}
+
+// writeIdent persists the store's identity (synced).
+func writeIdent(eng *pebble.DB, id kvpb.StoreIdent) error {
+	return eng.Set(mvcc.EncodeKey(kvpb.StoreIdentKey, 0), id.Marshal(), pebble.Sync)
+}
+
+func newClusterID() string {
+	var b [16]byte
+	_, _ = crand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// initResult answers an Init call.
+type initResult struct {
+	clusterID string
+	err       error
+}
+
+// clusterHandler implements rpc.ClusterHandler for the server.
+type clusterHandler struct{ s *Server }
+
+// Init implements rpc.ClusterHandler: it hands the request to the node's
+// start, which is waiting for an identity (awaitIdentity).
+func (h clusterHandler) Init(ctx context.Context) (string, error) {
+	s := h.s
+	if s.cfg.SingleNode {
+		return "", errors.New("this node runs --single-node: there is no cluster to initialize")
+	}
+	reply := make(chan initResult, 1)
+	select {
+	case s.initReq <- reply:
+	case <-s.identified:
+		return "", errors.New("cluster has already been initialized")
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	select {
+	case r := <-reply:
+		return r.clusterID, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Join implements rpc.ClusterHandler: a new node's id comes from the
+// /System counter, so no two nodes ever get the same one.
+func (h clusterHandler) Join(ctx context.Context, addr string) (kvpb.StoreIdent, error) {
+	s := h.s
+	select {
+	case <-s.ready:
+	default:
+		return kvpb.StoreIdent{}, errors.New("this node is not part of a cluster yet")
+	}
+	raw := kv.NewDB(s.sender, nil, kv.DBOptions{})
+	n, err := raw.Increment(ctx, kvpb.NodeIDGeneratorKey, 1)
+	if err != nil {
+		return kvpb.StoreIdent{}, err
+	}
+	id := kvpb.StoreIdent{ClusterID: s.ident.ClusterID, NodeID: kvpb.NodeID(n), StoreID: kvpb.StoreID(n)}
+	s.log.Info("node joined", "joiner", id.NodeID, "addr", addr)
+	return id, nil
+}
+
+// Timestamps implements rpc.ClusterHandler.
+func (h clusterHandler) Timestamps(ctx context.Context, n int) (kvpb.Timestamp, error) {
+	select {
+	case <-h.s.ready:
+	default:
+		return 0, rpc.ErrNotInCluster
+	}
+	return h.s.tso.NextN(ctx, n)
+}
+
+// awaitIdentity waits, logging so, until `rangedb init` bootstraps a
+// cluster on this node or a node of --join lets it join.
+func (s *Server) awaitIdentity(ctx context.Context) (kvpb.StoreIdent, bool, error) {
+	s.log.Info("waiting for `rangedb init` or for a node of --join to answer", "join", s.cfg.Join, "listen", s.ListenAddr())
+	nextLog := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		for _, addr := range s.cfg.Join {
+			if addr == s.advertiseAddr() {
+				continue
+			}
+			c, err := s.dialer.Client(addr)
+			if err != nil {
+				continue
+			}
+			jctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			id, err := c.CallJoin(jctx, s.advertiseAddr(), s.book)
+			cancel()
+			if err == nil {
+				return id, false, nil
+			}
+			s.log.Debug("join attempt failed", "addr", addr, "err", err)
+		}
+		if time.Now().After(nextLog) {
+			s.log.Info("still waiting for `rangedb init` or a node of --join", "join", s.cfg.Join)
+			nextLog = time.Now().Add(10 * time.Second)
+		}
+		select {
+		case reply := <-s.initReq:
+			id := kvpb.StoreIdent{ClusterID: newClusterID(), NodeID: 1, StoreID: 1}
+			s.pendingInit = reply
+			return id, true, nil
+		case <-tick.C:
+		case <-ctx.Done():
+			return kvpb.StoreIdent{}, false, ctx.Err()
+		}
+	}
+}
+
+// advertiseAddr is the address other nodes reach this one at.
+func (s *Server) advertiseAddr() string {
+	if s.cfg.AdvertiseAddr != "" {
+		return s.cfg.AdvertiseAddr
+	}
+	return s.ListenAddr()
+}
+
+// gossip trades address books with a known node every second, so that
+// every node learns every other's address.
+func (s *Server) gossip(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+		var addrs []string
+		for _, id := range s.book.IDs() {
+			if id == s.ident.NodeID {
+				continue
+			}
+			if a, ok := s.book.Get(id); ok {
+				addrs = append(addrs, a)
+			}
+		}
+		addrs = append(addrs, s.cfg.Join...)
+		if len(addrs) == 0 {
+			continue
+		}
+		addr := addrs[rand.IntN(len(addrs))]
+		if addr == s.advertiseAddr() {
+			continue
+		}
+		c, err := s.dialer.Client(addr)
+		if err != nil {
+			continue
+		}
+		gctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_ = c.ExchangeNodes(gctx, s.book)
+		cancel()
+	}
+}
+
+// tsoClient is the TimestampOracle of a node in a cluster: the local TSO
+// when this node leads range 1, else range 1's leader over RPC (found as
+// the DistSender finds it).
+type tsoClient struct{ s *Server }
+
+func (c tsoClient) Next(ctx context.Context) (kvpb.Timestamp, error) {
+	s := c.s
+	if _, ok := s.store.LeaderTerm(1); ok {
+		return s.tso.Next(ctx)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	var lastErr error
+	for attempt := 0; time.Now().Before(deadline); attempt++ {
+		node, ok := s.dist.LeaderHint(1)
+		if !ok || node == s.ident.NodeID {
+			if _, ok := s.store.LeaderTerm(1); ok {
+				return s.tso.Next(ctx)
+			}
+			// Learn the leader with a cheap read.
+			if _, _, err := kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(ctx, kvpb.ClusterIDKey); err != nil {
+				lastErr = err
+			}
+			if !kv.RetryBackoff(ctx, min(attempt, 7)) {
+				return 0, ctx.Err()
+			}
+			continue
+		}
+		addr, ok := s.book.Get(node)
+		if !ok {
+			lastErr = fmt.Errorf("no address for %s", node)
+			if !kv.RetryBackoff(ctx, min(attempt, 7)) {
+				return 0, ctx.Err()
+			}
+			continue
+		}
+		cl, err := s.dialer.Client(addr)
+		if err != nil {
+			return 0, err
+		}
+		ts, err := cl.CallTimestamps(ctx, 1)
+		if err == nil {
+			return ts, nil
+		}
+		lastErr = err
+		var nl *kvpb.NotLeaderError
+		if errors.As(err, &nl) {
+			// The DistSender's hint is stale: refresh it.
+			_, _, _ = kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(ctx, kvpb.ClusterIDKey)
+		}
+		if !kv.RetryBackoff(ctx, min(attempt, 7)) {
+			return 0, ctx.Err()
+		}
+	}
+	return 0, fmt.Errorf("no timestamp from range 1's leader: %w", lastErr)
+}
