@@ -160,6 +160,8 @@ const (
 	errRangeKeyMismatch
 	errNotLeader
 	errBufferTooLarge
+	errDiskFull
+	errStoreFailed
 )
 
 // RemoteError is an error another node returned that has no type of its
@@ -188,6 +190,8 @@ func EncodeError(err error) []byte {
 		rm *RangeKeyMismatchError
 		nl *NotLeaderError
 		bt *BufferTooLargeError
+		df *DiskFullError
+		sf *StoreFailedError
 	)
 	switch {
 	case errors.As(err, &kl):
@@ -245,6 +249,16 @@ func EncodeError(err error) []byte {
 	case errors.As(err, &bt):
 		w.Byte(byte(errBufferTooLarge))
 		w.Varint(bt.Limit)
+	case errors.As(err, &df):
+		w.Byte(byte(errDiskFull))
+		w.Uvarint(uint64(df.StoreID))
+		w.Uvarint(df.Available)
+		w.Uvarint(df.Reserve)
+	case errors.As(err, &sf):
+		w.Byte(byte(errStoreFailed))
+		w.Uvarint(uint64(sf.StoreID))
+		w.Bytes_([]byte(sf.Cause))
+		w.Bool(sf.NoSpace)
 	case errors.Is(err, context.Canceled):
 		w.Byte(byte(errCanceled))
 	case errors.Is(err, context.DeadlineExceeded):
@@ -302,6 +316,10 @@ func DecodeError(b []byte) error {
 			NodeID: NodeID(r.Uvarint()), StoreID: StoreID(r.Uvarint()), ReplicaID: ReplicaID(r.Uvarint())}}
 	case errBufferTooLarge:
 		err = &BufferTooLargeError{Limit: r.Varint()}
+	case errDiskFull:
+		err = &DiskFullError{StoreID: StoreID(r.Uvarint()), Available: r.Uvarint(), Reserve: r.Uvarint()}
+	case errStoreFailed:
+		err = &StoreFailedError{StoreID: StoreID(r.Uvarint()), Cause: string(r.Bytes()), NoSpace: r.Bool()}
 	case errOther:
 		err = &RemoteError{Message: string(r.Bytes())}
 	default:

@@ -49,6 +49,8 @@ func TestErrorsRoundTrip(t *testing.T) {
 		&RangeKeyMismatchError{Key: Key("z"), Ranges: []RangeDescriptor{desc}},
 		&NotLeaderError{RangeID: 1, Leader: ReplicaDescriptor{NodeID: 3, StoreID: 3, ReplicaID: 2}},
 		&BufferTooLargeError{Limit: 64 << 20},
+		&DiskFullError{StoreID: 2, Available: 10, Reserve: 64 << 20},
+		&StoreFailedError{StoreID: 3, Cause: "write: no space left on device", NoSpace: true},
 		&RemoteError{Message: "store stopped"},
 	} {
 		got := DecodeError(EncodeError(e))
