@@ -32,6 +32,8 @@ type applier struct {
 	applied map[*Replica]logPosition
 	// results are the outcomes to hand to proposers once committed.
 	results []applyResult
+	// descs are the descriptors membership changes wrote into b.
+	descs []pendingDesc
 }
 
 type applyResult struct {
@@ -100,10 +102,7 @@ func (a *applier) applyEntry(r *Replica, e *raftpb.Entry) error {
 		if err := proto.Unmarshal(e.GetData(), cc); err != nil {
 			return fmt.Errorf("raftstore: %s: decoding conf change %d: %w", r.rangeID, e.GetIndex(), err)
 		}
-		r.mu.Lock()
-		r.mu.rawNode.ApplyConfChange(cc)
-		r.mu.Unlock()
-		return nil
+		return a.applyConfChange(r, cc) // snapshot.go
 	}
 	return fmt.Errorf("raftstore: %s: entry %d has unknown type %v", r.rangeID, e.GetIndex(), e.GetType())
 }
@@ -167,6 +166,13 @@ func (a *applier) flush() error {
 		r.mu.Unlock()
 	}
 	clear(a.applied)
+	for _, pd := range a.descs {
+		pd.r.mu.Lock()
+		pd.r.mu.desc = pd.desc
+		pd.r.mu.Unlock()
+		pd.r.store.setDescriptor(pd.r, pd.desc)
+	}
+	a.descs = nil
 	a.b.Close()
 	a.b = a.eng.NewIndexedBatch()
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
 )
 
 // Replica is one range's replica on this store: a raft RawNode over the
@@ -45,6 +46,10 @@ type Replica struct {
 		readsWithIndex int
 		// stopped is set when the store stops; no new work is accepted.
 		stopped bool
+		// peers are the replicas messages came from, by raft id: how an
+		// uninitialized replica (whose descriptor lists only itself)
+		// addresses its answers.
+		peers map[uint64]kvpb.ReplicaDescriptor
 	}
 }
 
@@ -72,6 +77,13 @@ type readRequest struct {
 }
 
 func newReplica(s *Store, desc *kvpb.RangeDescriptor) (*Replica, error) {
+	return newReplicaWith(s, desc, true)
+}
+
+// newReplicaWith builds a replica; an uninitialized one (a range known
+// only from a message) has an empty raft configuration until a snapshot
+// gives it one.
+func newReplicaWith(s *Store, desc *kvpb.RangeDescriptor, initialized bool) (*Replica, error) {
 	rd, ok := desc.Replica(s.cfg.StoreID)
 	if !ok {
 		return nil, fmt.Errorf("raftstore: range %s has no replica on store %s", desc.RangeID, s.cfg.StoreID)
@@ -79,6 +91,9 @@ func newReplica(s *Store, desc *kvpb.RangeDescriptor) (*Replica, error) {
 	storage, err := loadReplicaStorage(s.cfg.Engine, desc)
 	if err != nil {
 		return nil, fmt.Errorf("raftstore: loading %s: %w", desc.RangeID, err)
+	}
+	if !initialized {
+		storage.confState = &raftpb.ConfState{}
 	}
 	applied, err := loadAppliedState(s.cfg.Engine, desc.RangeID)
 	if err != nil {
@@ -115,6 +130,7 @@ func newReplica(s *Store, desc *kvpb.RangeDescriptor) (*Replica, error) {
 	r.mu.raftState = raft.StateFollower
 	r.mu.proposals = make(map[uint64]*proposal)
 	r.mu.reads = make(map[uint64]*readRequest)
+	r.mu.peers = make(map[uint64]kvpb.ReplicaDescriptor)
 	return r, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
 )
 
 // run is the scheduler goroutine: it wakes on a tick or a notification and
@@ -64,6 +65,8 @@ type readyItem struct {
 	r                   *Replica
 	rd                  raft.Ready
 	lastIndex, lastTerm uint64
+	// snap is the snapshot the Ready applies, decoded.
+	snap *snapshotData
 }
 
 func (s *Store) crashAt(st Stage) bool {
@@ -184,7 +187,16 @@ func (s *Store) appendReadies(items []readyItem) error {
 		it := &items[i]
 		rd := &it.rd
 		if !raft.IsEmptySnap(rd.Snapshot) {
-			return fmt.Errorf("raftstore: %s: snapshots are not supported yet", it.r.rangeID)
+			sd, err := it.r.applySnapshotToBatch(b, rd.Snapshot) // snapshot.go
+			if err != nil {
+				return err
+			}
+			it.snap = sd
+			sync = true
+			// The entries of the same Ready follow the snapshot.
+			it.r.mu.Lock()
+			it.r.installSnapshotLocked(sd, rd.Snapshot)
+			it.r.mu.Unlock()
 		}
 		last, lastTerm, err := func() (uint64, uint64, error) {
 			it.r.mu.Lock()
@@ -213,6 +225,10 @@ func (s *Store) appendReadies(items []readyItem) error {
 	}
 	for i := range items {
 		it := &items[i]
+		if it.snap != nil {
+			s.setDescriptor(it.r, it.snap.desc)
+			s.cfg.Logger.Info("raftstore: applied a snapshot", "range", it.r.rangeID, "index", it.rd.Snapshot.GetMetadata().GetIndex())
+		}
 		it.r.mu.Lock()
 		it.r.mu.storage.setLast(it.lastIndex, it.lastTerm)
 		if !raft.IsEmptyHardState(it.rd.HardState) {
@@ -233,6 +249,18 @@ func (s *Store) sendMessages(items []readyItem) {
 		}
 		desc := it.r.Descriptor()
 		for _, m := range it.rd.Messages {
+			if m.GetType() == raftpb.MessageType_MsgSnap {
+				// Delivery is not confirmed: let raft go on as if it
+				// arrived; a lost snapshot makes the follower refuse the
+				// next append, and raft sends another.
+				snapTo := m.GetTo()
+				defer func(r *Replica) {
+					r.mu.Lock()
+					r.mu.rawNode.ReportSnapshot(snapTo, raft.SnapshotFinish)
+					r.mu.Unlock()
+					s.enqueue(r)
+				}(it.r)
+			}
 			rm := &RaftMessage{RangeID: it.r.rangeID, Message: m}
 			for _, rd := range desc.Replicas {
 				switch uint64(rd.ReplicaID) {
@@ -241,6 +269,11 @@ func (s *Store) sendMessages(items []readyItem) {
 				case m.GetTo():
 					rm.To = rd
 				}
+			}
+			if rm.To.ReplicaID == 0 {
+				it.r.mu.Lock()
+				rm.To = it.r.mu.peers[m.GetTo()]
+				it.r.mu.Unlock()
 			}
 			out = append(out, rm)
 		}

@@ -49,12 +49,15 @@ func loadReplicaStorage(eng pebble.Reader, desc *kvpb.RangeDescriptor) (*replica
 	return s, nil
 }
 
-// confStateFromDescriptor derives raft's membership from the descriptor:
-// every replica is a voter (learners come with membership changes).
+// confStateFromDescriptor derives raft's membership from the descriptor.
 func confStateFromDescriptor(desc *kvpb.RangeDescriptor) *raftpb.ConfState {
 	cs := &raftpb.ConfState{}
 	for _, r := range desc.Replicas {
-		cs.Voters = append(cs.Voters, uint64(r.ReplicaID))
+		if r.Learner {
+			cs.Learners = append(cs.Learners, uint64(r.ReplicaID))
+		} else {
+			cs.Voters = append(cs.Voters, uint64(r.ReplicaID))
+		}
 	}
 	return cs
 }
@@ -148,9 +151,14 @@ func (s *replicaStorage) LastIndex() (uint64, error) { return s.lastIndex, nil }
 // FirstIndex implements raft.Storage.
 func (s *replicaStorage) FirstIndex() (uint64, error) { return s.truncated.Index + 1, nil }
 
-// Snapshot implements raft.Storage. Snapshots are not built yet.
+// Snapshot implements raft.Storage: the range's state at its applied
+// index (snapshot.go).
 func (s *replicaStorage) Snapshot() (*raftpb.Snapshot, error) {
-	return nil, raft.ErrSnapshotTemporarilyUnavailable
+	db, ok := s.eng.(*pebble.DB)
+	if !ok {
+		return nil, raft.ErrSnapshotTemporarilyUnavailable
+	}
+	return buildSnapshot(db, s.rangeID)
 }
 
 // appendToBatch writes entries (which must be contiguous and start at most

@@ -129,8 +129,13 @@ func TestStorageBounds(t *testing.T) {
 	if hs.GetTerm() != initialTerm || hs.GetCommit() != initialIndex || len(cs.Voters) != 1 || cs.Voters[0] != 1 {
 		t.Errorf("InitialState = %v, %v", hs, cs)
 	}
-	if _, err := st2.Snapshot(); !errors.Is(err, raft.ErrSnapshotTemporarilyUnavailable) {
-		t.Errorf("Snapshot: %v", err)
+	// A snapshot is the state at the applied index, with the membership.
+	if snap, err := st2.Snapshot(); err != nil {
+		if !errors.Is(err, raft.ErrSnapshotTemporarilyUnavailable) {
+			t.Errorf("Snapshot: %v", err)
+		}
+	} else if snap.GetMetadata().GetIndex() < initialIndex || len(snap.GetMetadata().GetConfState().GetVoters()) != 1 {
+		t.Errorf("Snapshot metadata: %v", snap.GetMetadata())
 	}
 	// Appending past the end leaves a gap: refused.
 	b := eng.NewBatch()

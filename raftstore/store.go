@@ -381,12 +381,19 @@ func (s *Store) HandleRaftMessage(ctx context.Context, m *RaftMessage) error {
 	}
 	r, err := s.GetReplica(m.RangeID)
 	if err != nil {
-		return err
+		// A range this store will hold a replica of: its leader is
+		// bringing it up (snapshot.go).
+		if r, err = s.uninitializedReplica(m); err != nil {
+			return err
+		}
 	}
 	r.mu.Lock()
 	if r.mu.stopped {
 		r.mu.Unlock()
 		return ErrStopped
+	}
+	if m.From.ReplicaID != 0 && len(r.mu.peers) < 64 {
+		r.mu.peers[uint64(m.From.ReplicaID)] = m.From
 	}
 	err = r.mu.rawNode.Step(m.Message)
 	r.mu.Unlock()

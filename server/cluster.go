@@ -14,6 +14,7 @@ import (
 	"github.com/rangedb/rangedb/kv"
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/kv/mvcc"
+	"github.com/rangedb/rangedb/raftstore"
 	"github.com/rangedb/rangedb/server/rpc"
 )
 
@@ -240,14 +241,125 @@ func (c tsoClient) Next(ctx context.Context) (kvpb.Timestamp, error) {
 			return ts, nil
 		}
 		lastErr = err
-		var nl *kvpb.NotLeaderError
-		if errors.As(err, &nl) {
-			// The DistSender's hint is stale: refresh it.
-			_, _, _ = kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(ctx, kvpb.ClusterIDKey)
-		}
+		// The DistSender's hint is stale (NotLeader, or the node is
+		// gone): a read through it finds the leader again.
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, _, _ = kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(rctx, kvpb.ClusterIDKey)
+		cancel()
 		if !kv.RetryBackoff(ctx, min(attempt, 7)) {
 			return 0, ctx.Err()
 		}
 	}
 	return 0, fmt.Errorf("no timestamp from range 1's leader: %w", lastErr)
+}
+
+// replicationFactor is how many voters range 1 gets once enough nodes
+// have joined (the placement driver will own this).
+const replicationFactor = 3
+
+// learnerTimeout is how long a learner may take to catch up before it is
+// removed (its node may be gone).
+const learnerTimeout = 30 * time.Second
+
+// replicate runs beside range 1's leader: it adds a replica on a node
+// that has none while range 1 has fewer than replicationFactor (or fewer
+// than the nodes there are), as a learner, promotes each learner once it
+// has caught up, and removes a learner that does not within
+// learnerTimeout. One change at a time, every one conditional on the
+// descriptor's generation (raftstore.ChangeReplicas).
+func (s *Server) replicate(ctx context.Context) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	learnerSince := map[kvpb.StoreID]time.Time{}
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+		if _, ok := s.store.LeaderTerm(1); !ok {
+			clear(learnerSince)
+			continue
+		}
+		desc, err := s.store.Descriptor(1)
+		if err != nil {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		s.replicateOnce(cctx, desc, learnerSince)
+		cancel()
+	}
+}
+
+func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, learnerSince map[kvpb.StoreID]time.Time) {
+	for _, rd := range desc.Replicas {
+		if !rd.Learner {
+			continue
+		}
+		match, commit, err := s.store.RaftStatus(1)
+		if err != nil {
+			return
+		}
+		since, ok := learnerSince[rd.StoreID]
+		if !ok {
+			since = time.Now()
+			learnerSince[rd.StoreID] = since
+		}
+		switch {
+		case match[rd.ReplicaID] >= commit:
+			if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.Promote, rd); err != nil {
+				s.log.Warn("promoting a replica of range 1", "node", rd.NodeID, "err", err)
+				return
+			}
+			delete(learnerSince, rd.StoreID)
+			s.log.Info("range 1 has a new voter", "node", rd.NodeID)
+		case time.Since(since) > learnerTimeout:
+			if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.Remove, rd); err != nil {
+				s.log.Warn("removing a learner of range 1", "node", rd.NodeID, "err", err)
+				return
+			}
+			delete(learnerSince, rd.StoreID)
+			s.log.Warn("removed a learner of range 1 that did not catch up", "node", rd.NodeID)
+		}
+		return // one change at a time
+	}
+	want := min(replicationFactor, len(s.book.IDs()))
+	if len(desc.Replicas) >= want {
+		return
+	}
+	for _, id := range s.book.IDs() {
+		if _, has := desc.Replica(kvpb.StoreID(id)); has {
+			continue
+		}
+		target := kvpb.ReplicaDescriptor{NodeID: id, StoreID: kvpb.StoreID(id)}
+		if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.AddLearner, target); err != nil {
+			s.log.Warn("adding a replica of range 1", "node", id, "err", err)
+			return
+		}
+		s.log.Info("adding a replica of range 1", "node", id)
+		return
+	}
+}
+
+// LeadsRange1 reports whether this node leads range 1 (tests, tools).
+func (s *Server) LeadsRange1() bool {
+	if s.store == nil {
+		return false
+	}
+	_, ok := s.store.LeaderTerm(1)
+	return ok
+}
+
+// HoldsVoterOfRange1 reports whether this node's store holds a voting,
+// initialized replica of range 1 (tests, tools).
+func (s *Server) HoldsVoterOfRange1() bool {
+	if s.store == nil {
+		return false
+	}
+	d, err := s.store.Descriptor(1)
+	if err != nil || len(d.EndKey) == 0 {
+		return false
+	}
+	rd, ok := d.Replica(s.ident.StoreID)
+	return ok && !rd.Learner
 }

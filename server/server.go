@@ -295,10 +295,14 @@ func (s *Server) Start(ctx context.Context) error {
 	_ = s.answerInit(nil)
 	close(s.ready)
 	if !s.cfg.SingleNode {
-		s.wg.Add(1)
+		s.wg.Add(2)
 		go func() {
 			defer s.wg.Done()
 			s.gossip(s.stopCtx)
+		}()
+		go func() {
+			defer s.wg.Done()
+			s.replicate(s.stopCtx)
 		}()
 	}
 	if err := s.sql.Start(ctx); err != nil {

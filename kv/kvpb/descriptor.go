@@ -11,6 +11,9 @@ type ReplicaDescriptor struct {
 	NodeID    NodeID
 	StoreID   StoreID
 	ReplicaID ReplicaID
+	// Learner marks a replica that receives the log but does not vote (a
+	// new replica catching up before it is promoted).
+	Learner bool
 }
 
 // RangeDescriptor describes a range: its span [StartKey, EndKey), its
@@ -52,7 +55,12 @@ func (d *RangeDescriptor) String() string {
 	return fmt.Sprintf("%s:[%s, %s) gen=%d replicas=%v", d.RangeID, d.StartKey, d.EndKey, d.Generation, d.Replicas)
 }
 
-const descriptorFormat byte = 1
+// descriptorFormat 2 adds each replica's Learner flag; format 1 (all
+// voters) is still read.
+const (
+	descriptorFormatV1 byte = 1
+	descriptorFormat   byte = 2
+)
 
 // Marshal encodes the descriptor; the first byte is a format byte.
 func (d *RangeDescriptor) Marshal() []byte {
@@ -71,6 +79,7 @@ func (d *RangeDescriptor) encode(w *Writer) {
 		w.Uvarint(uint64(r.NodeID))
 		w.Uvarint(uint64(r.StoreID))
 		w.Uvarint(uint64(r.ReplicaID))
+		w.Bool(r.Learner)
 	}
 	w.Uvarint(uint64(d.NextReplicaID))
 	w.Uvarint(d.Generation)
@@ -79,25 +88,34 @@ func (d *RangeDescriptor) encode(w *Writer) {
 // UnmarshalRangeDescriptor decodes a descriptor made by Marshal.
 func UnmarshalRangeDescriptor(b []byte) (*RangeDescriptor, error) {
 	r := NewReader(b)
-	if f := r.Byte(); f != descriptorFormat {
+	f := r.Byte()
+	if f != descriptorFormat && f != descriptorFormatV1 {
 		return nil, fmt.Errorf("kvpb: range descriptor format %d unknown", f)
 	}
-	d := decodeRangeDescriptor(r)
+	d := decodeRangeDescriptorFormat(r, f)
 	return d, r.Err()
 }
 
 func decodeRangeDescriptor(r *Reader) *RangeDescriptor {
+	return decodeRangeDescriptorFormat(r, descriptorFormat)
+}
+
+func decodeRangeDescriptorFormat(r *Reader, format byte) *RangeDescriptor {
 	d := &RangeDescriptor{}
 	d.RangeID = RangeID(r.Uvarint())
 	d.StartKey = r.Bytes()
 	d.EndKey = r.Bytes()
 	n := r.Count()
 	for i := 0; i < n; i++ {
-		d.Replicas = append(d.Replicas, ReplicaDescriptor{
+		rd := ReplicaDescriptor{
 			NodeID:    NodeID(r.Uvarint()),
 			StoreID:   StoreID(r.Uvarint()),
 			ReplicaID: ReplicaID(r.Uvarint()),
-		})
+		}
+		if format >= descriptorFormat {
+			rd.Learner = r.Bool()
+		}
+		d.Replicas = append(d.Replicas, rd)
 	}
 	d.NextReplicaID = ReplicaID(r.Uvarint())
 	d.Generation = r.Uvarint()

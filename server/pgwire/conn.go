@@ -397,7 +397,8 @@ func (c *conn) handleStartup(m *pgproto3.StartupMessage) bool {
 	}
 	c.sess = sess
 	c.mu.Lock()
-	c.mu.activity = activity{user: user, database: database, appName: params["application_name"], backendStart: c.accepted}
+	c.mu.activity = activity{user: user, database: database, appName: params["application_name"], backendStart: c.accepted,
+		state: "idle", stateChange: time.Now()}
 	c.mu.Unlock()
 	if err := c.s.registerCancelKey(c); err != nil {
 		if errors.Is(err, errTooManyConnections) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -253,4 +254,118 @@ func startThree(t *testing.T) []*testNode {
 		}
 	}
 	return nodes
+}
+
+// TestUpReplicationWithSnapshots grows range 1 from one replica to three:
+// each new replica is created by the leader's first message, initialized
+// by a snapshot (the range's state travels inline), added as a learner
+// and promoted once caught up; the data then survive losing the first
+// node.
+func TestUpReplicationWithSnapshots(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("RANGEDB_TEST_LOGS") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	desc := kvpb.RangeDescriptor{RangeID: 1, StartKey: kvpb.KeyMin, EndKey: kvpb.KeyMax, NextReplicaID: 2, Generation: 1,
+		Replicas: []kvpb.ReplicaDescriptor{{NodeID: 1, StoreID: 1, ReplicaID: 1}}}
+	var mu sync.Mutex
+	addrs := map[kvpb.NodeID]string{}
+	resolve := func(id kvpb.NodeID) (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		a, ok := addrs[id]
+		return a, ok
+	}
+	var nodes []*testNode
+	for i := 1; i <= 3; i++ {
+		eng, err := mvcc.Open("", vfs.NewMem(), log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = eng.Close() })
+		if i == 1 {
+			if err := raftstore.WriteInitialState(eng, desc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := &testNode{id: kvpb.NodeID(i), transport: rpc.NewTransport(resolve, log)}
+		n.store, err = raftstore.NewStore(raftstore.Config{NodeID: n.id, StoreID: kvpb.StoreID(i), Engine: eng,
+			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log, RaftLogKeep: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.addr = ln.Addr().String()
+		n.srv = rpc.NewServer(n.store, n.store, nil)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = n.srv.Serve(ln)
+		}()
+		t.Cleanup(func() { n.stop(); <-done })
+		mu.Lock()
+		addrs[n.id] = n.addr
+		mu.Unlock()
+		if err := n.store.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		nodes = append(nodes, n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	waitForLeader(t, nodes[:1])
+	db := kv.NewDB(nodes[0].store, nil, kv.DBOptions{})
+	// Enough writes that the log is truncated past its start: the new
+	// replicas can only be initialized by a snapshot.
+	for range 40 {
+		if _, err := db.Increment(ctx, kvpb.SystemKey("c"), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range nodes[1:] {
+		target := kvpb.ReplicaDescriptor{NodeID: n.id, StoreID: kvpb.StoreID(n.id)}
+		d, err := nodes[0].store.ChangeReplicas(ctx, 1, raftstore.AddLearner, target)
+		if err != nil {
+			t.Fatalf("add learner on n%d: %v", n.id, err)
+		}
+		rd, _ := d.Replica(target.StoreID)
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			match, commit, err := nodes[0].store.RaftStatus(1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if match[rd.ReplicaID] >= commit {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("learner on n%d did not catch up: match %d, commit %d", n.id, match[rd.ReplicaID], commit)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if _, err := nodes[0].store.ChangeReplicas(ctx, 1, raftstore.Promote, target); err != nil {
+			t.Fatalf("promote n%d: %v", n.id, err)
+		}
+	}
+	for _, n := range nodes {
+		d, err := n.store.Descriptor(1)
+		if err != nil {
+			t.Fatalf("n%d: %v", n.id, err)
+		}
+		if len(d.Replicas) != 3 {
+			t.Fatalf("n%d sees %v", n.id, d)
+		}
+	}
+	if _, err := db.Increment(ctx, kvpb.SystemKey("c"), 1); err != nil {
+		t.Fatal(err)
+	}
+	nodes[0].stop()
+	next := waitForLeader(t, nodes[1:])
+	v, err := kv.NewDB(next.store, nil, kv.DBOptions{}).Increment(ctx, kvpb.SystemKey("c"), 1)
+	if err != nil || v != 42 {
+		t.Fatalf("after losing n1: %d %v, want 42", v, err)
+	}
 }

@@ -216,3 +216,72 @@ func TestInitJoinAndAnyNodeServes(t *testing.T) {
 		t.Fatalf("fourth node reads %q", got)
 	}
 }
+
+// TestReplicatedSurvivesLosingANode: range 1 grows to three voters by
+// itself; writes acknowledged through any node survive stopping the node
+// that leads range 1, and the other two go on serving reads and writes.
+func TestReplicatedSurvivesLosingANode(t *testing.T) {
+	c := newCluster(t, 3)
+	errs := c.start(0, 1, 2)
+	if err := c.init(0); err != nil {
+		t.Fatal(err)
+	}
+	c.wait(errs, 3)
+	waitVoters(t, c, 3)
+	conns := []*pgx.Conn{c.conn(0), c.conn(1), c.conn(2)}
+	exec(t, conns[0], "CREATE TABLE r (k INT PRIMARY KEY, v INT)")
+	for i := range 60 {
+		exec(t, conns[i%3], "INSERT INTO r VALUES ($1, $2)", i, i*i)
+	}
+	leader := -1
+	for i, nd := range c.nodes {
+		if nd.srv.LeadsRange1() {
+			leader = i
+		}
+	}
+	if leader < 0 {
+		t.Fatal("no node leads range 1")
+	}
+	c.nodes[leader].srv.Stop()
+	for i := range 3 {
+		if i == leader {
+			continue
+		}
+		if got := rows(t, conns[i], "SELECT count(*), sum(v) FROM r"); got != "60 70210" {
+			t.Fatalf("node %d after losing node %d: %s", i+1, leader+1, got)
+		}
+	}
+	for i := range 3 {
+		if i != leader {
+			exec(t, conns[i], "INSERT INTO r VALUES ($1, 0)", 100+i)
+		}
+	}
+	for i := range 3 {
+		if i != leader {
+			if got := rows(t, conns[i], "SELECT count(*) FROM r"); got != "62" {
+				t.Fatalf("node %d: %s rows after both survivors wrote", i+1, got)
+			}
+		}
+	}
+}
+
+// waitVoters waits until every node holds a voting replica of range 1.
+func waitVoters(t *testing.T, c *testCluster, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		voters := 0
+		for _, nd := range c.nodes[:n] {
+			if nd.srv.HoldsVoterOfRange1() {
+				voters++
+			}
+		}
+		if voters == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d nodes hold a voter of range 1", voters, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,383 @@
+package raftstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+)
+
+// Snapshots and membership changes: what lets a range gain replicas on
+// other stores.
+//
+//   - A snapshot is the range's replicated state at its applied index:
+//     every engine key of the range's spans (snapshotSpans: the
+//     replicated range-id keys, the range-local keys, the lock table and
+//     the user keys of [StartKey, EndKey)), read from one Pebble snapshot
+//     and carried inline in raft's Snapshot.Data (snapshotFormat). The
+//     receiver replaces the same spans with it in the batch that also
+//     writes the raft state, so a crash leaves either the old state or
+//     the new one. Carrying the data inline bounds a snapshot by memory
+//     (maxSnapshotBytes); streaming SSTs are the next step.
+//   - A replica learns of a range from its first message (an
+//     uninitialized replica: no descriptor, no key span, an empty raft
+//     configuration, so it never campaigns) and becomes a real one when a
+//     snapshot applies.
+//   - ChangeReplicas proposes a ConfChangeV2 whose context is the new
+//     descriptor; every replica applies both atomically with the
+//     command's index: raft's membership, the descriptor copies, the
+//     routing. A new replica joins as a learner, and is promoted to voter
+//     once it has caught up.
+
+const snapshotFormat byte = 1
+
+// maxSnapshotBytes bounds an inline snapshot.
+const maxSnapshotBytes = 48 << 20 // under server/rpc's message bound
+
+// engineSpan is a span of engine keys.
+type engineSpan struct{ start, end []byte }
+
+// snapshotSpans returns the engine spans holding desc's replicated state.
+func snapshotSpans(desc *kvpb.RangeDescriptor) []engineSpan {
+	rid := kvpb.RangeIDReplicatedPrefix(desc.RangeID)
+	rangeLocal := func(k kvpb.Key) kvpb.Key {
+		return kvpb.EncodeBytesAscending(kvpb.Key{kvpb.LocalPrefix[0], 'k'}, k)
+	}
+	locks := kvpb.LockSpan(kvpb.Span{Key: desc.StartKey, EndKey: desc.EndKey})
+	spans := []kvpb.Span{
+		{Key: rid, EndKey: kvpb.PrefixEnd(rid)},
+		{Key: rangeLocal(desc.StartKey), EndKey: rangeLocal(desc.EndKey)},
+		locks,
+		{Key: desc.StartKey, EndKey: desc.EndKey},
+	}
+	out := make([]engineSpan, len(spans))
+	for i, s := range spans {
+		out[i] = engineSpan{start: engineKey(s.Key), end: engineKey(s.EndKey)}
+	}
+	return out
+}
+
+// buildSnapshot reads the range's state at its applied index.
+func buildSnapshot(eng *pebble.DB, rangeID kvpb.RangeID) (*raftpb.Snapshot, error) {
+	snap := eng.NewSnapshot()
+	defer snap.Close()
+	applied, err := loadAppliedState(snap, rangeID)
+	if err != nil {
+		return nil, err
+	}
+	desc, ok, err := loadDescriptor(snap, rangeID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, raft.ErrSnapshotTemporarilyUnavailable
+	}
+	var w kvpb.Writer
+	w.Byte(snapshotFormat)
+	w.Bytes_(desc.Marshal())
+	size := 0
+	for _, sp := range snapshotSpans(desc) {
+		it, err := snap.NewIter(&pebble.IterOptions{LowerBound: sp.start, UpperBound: sp.end})
+		if err != nil {
+			return nil, err
+		}
+		for valid := it.First(); valid; valid = it.Next() {
+			v, err := it.ValueAndErr()
+			if err != nil {
+				_ = it.Close()
+				return nil, err
+			}
+			size += len(it.Key()) + len(v)
+			if size > maxSnapshotBytes {
+				_ = it.Close()
+				return nil, fmt.Errorf("raftstore: %s: snapshot exceeds %d bytes", rangeID, maxSnapshotBytes)
+			}
+			w.Byte(1)
+			w.Bytes_(it.Key())
+			w.Bytes_(v)
+		}
+		if err := it.Close(); err != nil {
+			return nil, err
+		}
+	}
+	w.Byte(0)
+	index, term := applied.Index, applied.Term
+	return &raftpb.Snapshot{
+		Data: w.Bytes(),
+		Metadata: &raftpb.SnapshotMetadata{
+			Index:     &index,
+			Term:      &term,
+			ConfState: confStateFromDescriptor(desc),
+		},
+	}, nil
+}
+
+// snapshotData is a decoded snapshot.
+type snapshotData struct {
+	desc *kvpb.RangeDescriptor
+	kvs  [][2][]byte
+}
+
+func decodeSnapshot(b []byte) (*snapshotData, error) {
+	r := kvpb.NewReader(b)
+	if f := r.Byte(); f != snapshotFormat {
+		return nil, fmt.Errorf("raftstore: snapshot format %d unknown", f)
+	}
+	desc, err := kvpb.UnmarshalRangeDescriptor(r.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	sd := &snapshotData{desc: desc}
+	for r.Err() == nil && r.Byte() == 1 {
+		sd.kvs = append(sd.kvs, [2][]byte{r.Bytes(), r.Bytes()})
+	}
+	if r.Err() != nil {
+		return nil, r.Err()
+	}
+	return sd, nil
+}
+
+// applySnapshotToBatch replaces the replica's state with snap in b and
+// returns the decoded snapshot; the caller installs it after b commits
+// (installSnapshotLocked).
+func (r *Replica) applySnapshotToBatch(b *pebble.Batch, snap *raftpb.Snapshot) (*snapshotData, error) {
+	sd, err := decodeSnapshot(snap.GetData())
+	if err != nil {
+		return nil, fmt.Errorf("raftstore: %s: %w", r.rangeID, err)
+	}
+	if sd.desc.RangeID != r.rangeID {
+		return nil, fmt.Errorf("raftstore: snapshot of %s sent to %s", sd.desc.RangeID, r.rangeID)
+	}
+	old := r.Descriptor()
+	spans := snapshotSpans(sd.desc)
+	if len(old.EndKey) > 0 {
+		spans = append(spans, snapshotSpans(old)...)
+	}
+	for _, sp := range spans {
+		if err := b.DeleteRange(sp.start, sp.end, nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, kv := range sd.kvs {
+		if err := b.Set(kv[0], kv[1], nil); err != nil {
+			return nil, err
+		}
+	}
+	// The raft log restarts after the snapshot.
+	logStart := engineKey(kvpb.RaftLogPrefix(r.rangeID))
+	logEnd := engineKey(kvpb.PrefixEnd(kvpb.RaftLogPrefix(r.rangeID)))
+	if err := b.DeleteRange(logStart, logEnd, nil); err != nil {
+		return nil, err
+	}
+	pos := logPosition{Index: snap.GetMetadata().GetIndex(), Term: snap.GetMetadata().GetTerm()}
+	if err := b.Set(engineKey(kvpb.RaftTruncatedStateKey(r.rangeID)), encodeLogPosition(truncStateFormat, pos), nil); err != nil {
+		return nil, err
+	}
+	if err := b.Set(engineKey(kvpb.RangeAppliedStateKey(r.rangeID)), encodeLogPosition(appliedFormat, pos), nil); err != nil {
+		return nil, err
+	}
+	return sd, nil
+}
+
+// installSnapshotLocked makes an applied snapshot the replica's state in
+// memory. r.mu is held.
+func (r *Replica) installSnapshotLocked(sd *snapshotData, snap *raftpb.Snapshot) {
+	pos := logPosition{Index: snap.GetMetadata().GetIndex(), Term: snap.GetMetadata().GetTerm()}
+	st := r.mu.storage
+	st.truncated = pos
+	st.setLast(pos.Index, pos.Term)
+	st.confState = snap.GetMetadata().GetConfState()
+	r.mu.applied = pos
+	r.mu.desc = sd.desc
+}
+
+// setDescriptor routes the store's keys of the replica's range by desc.
+func (s *Store) setDescriptor(r *Replica, desc *kvpb.RangeDescriptor) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.mu.byEnd {
+		if s.mu.byEnd[i].r == r {
+			s.mu.byEnd = append(s.mu.byEnd[:i], s.mu.byEnd[i+1:]...)
+			break
+		}
+	}
+	s.addReplicaLocked(r, desc)
+}
+
+// uninitializedReplica creates the replica a message addresses on this
+// store for a range the store does not know yet.
+func (s *Store) uninitializedReplica(m *RaftMessage) (*Replica, error) {
+	if m.To.StoreID != s.cfg.StoreID || m.To.ReplicaID == 0 {
+		return nil, &kvpb.RangeNotFoundError{RangeID: m.RangeID, StoreID: s.cfg.StoreID}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.mu.replicas[m.RangeID]; ok {
+		return r, nil
+	}
+	if s.mu.stopped || !s.mu.started {
+		return nil, ErrStopped
+	}
+	desc := &kvpb.RangeDescriptor{RangeID: m.RangeID, Replicas: []kvpb.ReplicaDescriptor{m.To}}
+	r, err := newReplicaWith(s, desc, false)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.replicas[r.rangeID] = r // not routed by key until initialized
+	s.cfg.Logger.Info("raftstore: created an uninitialized replica", "range", m.RangeID, "replica", m.To.ReplicaID)
+	return r, nil
+}
+
+// ChangeReplicas changes the membership of range id from its leader:
+// add (a new replica on add.NodeID/add.StoreID, as a learner), promote
+// (the learner with add's StoreID becomes a voter) or remove. It returns
+// the new descriptor once this replica applied the change.
+func (s *Store) ChangeReplicas(ctx context.Context, id kvpb.RangeID, change ReplicaChange, target kvpb.ReplicaDescriptor) (*kvpb.RangeDescriptor, error) {
+	r, err := s.GetReplica(id)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if !r.isLeaseholderLocked() {
+		err := r.notLeaderErrorLocked()
+		r.mu.Unlock()
+		return nil, err
+	}
+	old := r.mu.desc
+	nd := *old
+	nd.Replicas = append([]kvpb.ReplicaDescriptor(nil), old.Replicas...)
+	nd.Generation++
+	var cc raftpb.ConfChangeSingle
+	switch change {
+	case AddLearner:
+		if _, ok := old.Replica(target.StoreID); ok {
+			r.mu.Unlock()
+			return nil, fmt.Errorf("raftstore: %s already has a replica on store %s", id, target.StoreID)
+		}
+		target.ReplicaID, target.Learner = nd.NextReplicaID, true
+		nd.NextReplicaID++
+		nd.Replicas = append(nd.Replicas, target)
+		t := raftpb.ConfChangeType_ConfChangeAddLearnerNode
+		rid := uint64(target.ReplicaID)
+		cc = raftpb.ConfChangeSingle{Type: &t, NodeId: &rid}
+	case Promote, Remove:
+		i := -1
+		for j, rd := range nd.Replicas {
+			if rd.StoreID == target.StoreID {
+				i = j
+			}
+		}
+		if i < 0 {
+			r.mu.Unlock()
+			return nil, fmt.Errorf("raftstore: %s has no replica on store %s", id, target.StoreID)
+		}
+		rid := uint64(nd.Replicas[i].ReplicaID)
+		t := raftpb.ConfChangeType_ConfChangeAddNode
+		if change == Remove {
+			t = raftpb.ConfChangeType_ConfChangeRemoveNode
+			nd.Replicas = append(nd.Replicas[:i], nd.Replicas[i+1:]...)
+		} else {
+			nd.Replicas[i].Learner = false
+		}
+		cc = raftpb.ConfChangeSingle{Type: &t, NodeId: &rid}
+	}
+	ccv2 := &raftpb.ConfChangeV2{Changes: []*raftpb.ConfChangeSingle{&cc}, Context: nd.Marshal()}
+	err = r.mu.rawNode.ProposeConfChange(ccv2)
+	r.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	s.enqueue(r)
+	// Raft keeps one membership change pending at a time (and drops a
+	// second one silently): wait until ours applied, or it is clear it
+	// will not.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		d := r.Descriptor()
+		if d.Generation >= nd.Generation {
+			if bytes.Equal(d.Marshal(), nd.Marshal()) {
+				return d, nil
+			}
+			return nil, errors.New("raftstore: a concurrent membership change won")
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil, fmt.Errorf("raftstore: %s: membership change did not apply", id)
+}
+
+// ReplicaChange is a kind of membership change.
+type ReplicaChange int
+
+// The membership changes.
+const (
+	AddLearner ReplicaChange = iota
+	Promote
+	Remove
+)
+
+// applyConfChange applies a membership change entry: raft's configuration,
+// and, when the entry carries one, the new descriptor (written into the
+// apply batch with the entry's index).
+func (a *applier) applyConfChange(r *Replica, cc raftpb.ConfChangeI) error {
+	var nd *kvpb.RangeDescriptor
+	if v2, ok := cc.(*raftpb.ConfChangeV2); ok && len(v2.GetContext()) > 0 {
+		d, err := kvpb.UnmarshalRangeDescriptor(v2.GetContext())
+		if err != nil {
+			return fmt.Errorf("raftstore: %s: membership change context: %w", r.rangeID, err)
+		}
+		nd = d
+	}
+	r.mu.Lock()
+	cs := r.mu.rawNode.ApplyConfChange(cc)
+	r.mu.storage.confState = cs
+	old := r.mu.desc
+	r.mu.Unlock()
+	if nd == nil || nd.Generation <= old.Generation {
+		return nil
+	}
+	for _, k := range []kvpb.Key{kvpb.RangeDescriptorLocalKey(nd.RangeID), kvpb.RangeDescriptorKey(nd.StartKey), kvpb.MetaKey(nd.EndKey)} {
+		if err := putDescriptor(a.b, k, nd); err != nil {
+			return err
+		}
+	}
+	a.descs = append(a.descs, pendingDesc{r: r, desc: nd})
+	return nil
+}
+
+// pendingDesc is a descriptor an apply batch wrote, installed in memory
+// once the batch commits.
+type pendingDesc struct {
+	r    *Replica
+	desc *kvpb.RangeDescriptor
+}
+
+// RaftStatus returns the progress of each peer of range id, by replica id,
+// as its leader sees it (nil on a follower), and the commit index.
+func (s *Store) RaftStatus(id kvpb.RangeID) (match map[kvpb.ReplicaID]uint64, commit uint64, err error) {
+	r, err := s.GetReplica(id)
+	if err != nil {
+		return nil, 0, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := r.mu.rawNode.Status()
+	if st.RaftState != raft.StateLeader {
+		return nil, st.GetCommit(), nil
+	}
+	match = make(map[kvpb.ReplicaID]uint64, len(st.Progress))
+	for pid, pr := range st.Progress {
+		match[kvpb.ReplicaID(pid)] = pr.Match
+	}
+	return match, st.GetCommit(), nil
+}
