@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
@@ -389,24 +390,32 @@ func (r *Replica) afterReadyLocked() {
 }
 
 // maybeTruncateLogLocked truncates the raft log up to the applied index
-// once more than keep applied entries precede it. On a leader with
-// followers it keeps what the slowest follower still needs (snapshots,
-// which would let it drop those too, are not built yet); a follower leaves
-// its log alone until the leader drives truncation through raft.
+// once more than keep applied entries precede it. A leader keeps no more
+// than a quorum has: a follower that fell behind the truncation point is
+// caught up by a snapshot (snapshot.go), so one slow or dead replica
+// cannot make the log grow without bound. Every replica truncates its own
+// log; the entries it drops are applied, and any it needs again would come
+// in a snapshot.
 func (r *Replica) maybeTruncateLogLocked(keep uint64) error {
 	st := r.mu.storage
 	index := r.mu.applied.Index
 	if index <= st.truncated.Index+keep {
 		return nil
 	}
-	if len(st.confState.Voters) > 1 {
-		if r.mu.raftState != raft.StateLeader {
-			return nil
+	if r.mu.raftState == raft.StateLeader && len(st.confState.Voters) > 1 {
+		// The quorum's match index: the median of the voters'.
+		status := r.mu.rawNode.Status()
+		var matches []uint64
+		for _, v := range st.confState.Voters {
+			if pr, ok := status.Progress[v]; ok {
+				matches = append(matches, pr.Match)
+			}
 		}
-		for _, pr := range r.mu.rawNode.Status().Progress {
-			index = min(index, pr.Match)
+		slices.Sort(matches)
+		if len(matches) > 0 {
+			index = min(index, matches[(len(matches)-1)/2])
 		}
-		if index <= st.truncated.Index {
+		if index <= st.truncated.Index+keep {
 			return nil
 		}
 	}
