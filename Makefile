@@ -7,7 +7,7 @@ HTTP_ADDR ?= 127.0.0.1:8080
 # Packages whose concurrency the race detector checks in `make test`.
 RACE_PKGS := ./kv/... ./raftstore/... ./placement/... ./server/... ./sql/...
 
-.PHONY: build run test deps vet slt clean bench
+.PHONY: build run test deps vet slt clean bench proto
 
 build:
 	$(GO) build -o $(BIN) ./cmd/rangedb
@@ -59,6 +59,17 @@ slt: deps
 ## rangedb against PostgreSQL 15 (not part of `make test`).
 bench: deps
 	$(GO) run ./tests/bench
+
+## proto: regenerate server/rpc/rpcpb from rpc.proto (the generated code
+## is committed; needs protoc from Debian's protobuf-compiler, and
+## installs protoc-gen-go and protoc-gen-go-grpc at pinned versions).
+PROTOC_BIN := $(CURDIR)/bin/protoc-plugins
+proto:
+	@command -v protoc >/dev/null || { echo "protoc missing: apt-get install -y protobuf-compiler"; exit 1; }
+	GOBIN=$(PROTOC_BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.11
+	GOBIN=$(PROTOC_BIN) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
+	cd server/rpc/rpcpb && PATH=$(PROTOC_BIN):$$PATH protoc --go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative rpc.proto
 
 clean:
 	rm -rf bin

@@ -20,6 +20,12 @@ type NodeDialer interface {
 	Nodes() []kvpb.NodeID
 }
 
+// AddressLearner is implemented by NodeDialers that take the leader
+// addresses NotLeaderErrors carry.
+type AddressLearner interface {
+	Learn(id kvpb.NodeID, addr string)
+}
+
 // UnreachableError is implemented by the errors of a Sender that did not
 // reach its node or got no answer (server/rpc's UnavailableError): a read
 // may be retried elsewhere, a write's outcome is unknown.
@@ -154,6 +160,9 @@ func (d *DistSender) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.Bat
 		var ue UnreachableError
 		switch {
 		case errors.As(err, &nl):
+			if l, ok := d.dialer.(AddressLearner); ok && nl.LeaderAddr != "" {
+				l.Learn(nl.Leader.NodeID, nl.LeaderAddr)
+			}
 			if nl.Leader.NodeID != 0 && nl.Leader.NodeID != node {
 				// Follow the hint at once: it was not tried since.
 				d.setLeader(rangeID, nl.Leader.NodeID)

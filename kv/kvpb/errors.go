@@ -137,6 +137,9 @@ func (e *RangeKeyMismatchError) Error() string {
 type NotLeaderError struct {
 	RangeID RangeID
 	Leader  ReplicaDescriptor
+	// LeaderAddr is the leader's node-to-node address, when the answering
+	// node knows it (filled in by the node RPC layer).
+	LeaderAddr string
 }
 
 func (e *NotLeaderError) Error() string {

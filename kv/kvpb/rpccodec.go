@@ -246,6 +246,7 @@ func EncodeError(err error) []byte {
 		w.Uvarint(uint64(nl.Leader.NodeID))
 		w.Uvarint(uint64(nl.Leader.StoreID))
 		w.Uvarint(uint64(nl.Leader.ReplicaID))
+		w.Bytes_([]byte(nl.LeaderAddr))
 	case errors.As(err, &bt):
 		w.Byte(byte(errBufferTooLarge))
 		w.Varint(bt.Limit)
@@ -313,7 +314,8 @@ func DecodeError(b []byte) error {
 		err = e
 	case errNotLeader:
 		err = &NotLeaderError{RangeID: RangeID(r.Uvarint()), Leader: ReplicaDescriptor{
-			NodeID: NodeID(r.Uvarint()), StoreID: StoreID(r.Uvarint()), ReplicaID: ReplicaID(r.Uvarint())}}
+			NodeID: NodeID(r.Uvarint()), StoreID: StoreID(r.Uvarint()), ReplicaID: ReplicaID(r.Uvarint())},
+			LeaderAddr: string(r.Bytes())}
 	case errBufferTooLarge:
 		err = &BufferTooLargeError{Limit: r.Varint()}
 	case errDiskFull:

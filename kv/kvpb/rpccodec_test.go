@@ -47,7 +47,7 @@ func TestErrorsRoundTrip(t *testing.T) {
 		&ConditionFailedError{Actual: []byte("x"), Exists: true},
 		&RangeNotFoundError{RangeID: 7, StoreID: 2},
 		&RangeKeyMismatchError{Key: Key("z"), Ranges: []RangeDescriptor{desc}},
-		&NotLeaderError{RangeID: 1, Leader: ReplicaDescriptor{NodeID: 3, StoreID: 3, ReplicaID: 2}},
+		&NotLeaderError{RangeID: 1, Leader: ReplicaDescriptor{NodeID: 3, StoreID: 3, ReplicaID: 2}, LeaderAddr: "127.0.0.1:26359"},
 		&BufferTooLargeError{Limit: 64 << 20},
 		&DiskFullError{StoreID: 2, Available: 10, Reserve: 64 << 20},
 		&StoreFailedError{StoreID: 3, Cause: "write: no space left on device", NoSpace: true},

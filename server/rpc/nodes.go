@@ -173,3 +173,6 @@ func (d *Dialer) Close() {
 		delete(d.clients, a)
 	}
 }
+
+// Learn implements kv.AddressLearner: a NotLeaderError's leader address.
+func (d *Dialer) Learn(id kvpb.NodeID, addr string) { d.book.Set(id, addr) }

@@ -111,6 +111,16 @@ func (s *Server) Batch(ctx context.Context, req *rpcpb.BatchRequest) (*rpcpb.Bat
 	}
 	br, err := h.sender.Send(ctx, &kvpb.BatchRequest{RangeID: kvpb.RangeID(req.RangeId), Requests: reqs})
 	if err != nil {
+		var nl *kvpb.NotLeaderError
+		if errors.As(err, &nl) && nl.LeaderAddr == "" && nl.Leader.NodeID != 0 {
+			if b := s.book.Load(); b != nil {
+				if addr, ok := b.Get(nl.Leader.NodeID); ok {
+					e := *nl
+					e.LeaderAddr = addr
+					err = &e
+				}
+			}
+		}
 		return &rpcpb.BatchResponse{Error: kvpb.EncodeError(err)}, nil
 	}
 	return &rpcpb.BatchResponse{Responses: kvpb.EncodeResponses(br.Responses)}, nil

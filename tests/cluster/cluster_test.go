@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 	"google.golang.org/grpc/status"
 
+	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/server"
 	"github.com/rangedb/rangedb/server/rpc"
 )
@@ -241,6 +243,18 @@ func TestReplicatedSurvivesLosingANode(t *testing.T) {
 	}
 	if leader < 0 {
 		t.Fatal("no node leads range 1")
+	}
+	// A follower answers NotLeader with the leader's id and address.
+	follower := (leader + 1) % 3
+	cl, err := rpc.Dial(c.nodes[follower].cfg.ListenAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	_, err = cl.Send(context.Background(), &kvpb.BatchRequest{Requests: []kvpb.Request{&kvpb.RawGetRequest{Key: kvpb.ClusterIDKey}}})
+	var nl *kvpb.NotLeaderError
+	if !errors.As(err, &nl) || nl.Leader.NodeID != c.nodes[leader].srv.NodeID() || nl.LeaderAddr != c.nodes[leader].cfg.ListenAddr {
+		t.Fatalf("follower's answer: %v (%+v), want NotLeader naming n%d at %s", err, nl, c.nodes[leader].srv.NodeID(), c.nodes[leader].cfg.ListenAddr)
 	}
 	c.nodes[leader].srv.Stop()
 	for i := range 3 {
