@@ -110,8 +110,23 @@
 // A one-phase commit's commit_ts is picked by the leader when it proposes
 // the command, above every timestamp it has served a read at (raised from
 // the TSO once per term) and odd, so it never equals a TSO timestamp. After
-// each pass a replica truncates its raft log up to the applied index once
-// Config.RaftLogKeep applied entries precede it.
+// each pass a replica truncates its raft log up to its applied index once
+// Config.RaftLogKeep applied entries precede it — a leader no further than
+// the quorum's match index; a follower that fell behind is caught up by a
+// snapshot.
+//
+// # Snapshots and membership (snapshot.go)
+//
+// Storage.Snapshot reads the range's replicated spans from one Pebble
+// snapshot at the applied index and carries them inline in raft's
+// Snapshot.Data (bounded by maxSnapshotBytes); the receiver replaces the
+// spans, the raft log and the raft state in one synced batch. A store
+// creates an uninitialized replica (no descriptor, an empty raft
+// configuration) for the first message of a range it does not have.
+// ChangeReplicas proposes a ConfChangeV2 whose context is the new
+// descriptor (a learner added, promoted, or a replica removed), applied
+// with its entry on every replica: raft's configuration, the descriptor
+// copies and the key routing.
 //
 // # Limits
 //
@@ -122,11 +137,9 @@
 //
 // # Not built yet
 //
-// Snapshots (Storage.Snapshot returns ErrSnapshotTemporarilyUnavailable),
-// leader-driven log truncation for followers, splits and merges, membership changes (ConfChange entries
-// are applied to the RawNode but the descriptor is not updated), replica
-// creation from messages and tombstones, a network Transport (a nil
-// Transport drops messages: fine for one node), quiescence of idle ranges,
-// and leases. The key → replica index is a sorted slice; a B-tree comes with
-// splits.
+// Snapshots streamed as SSTs and ingested (they are inline today), replica
+// tombstones (a removed replica is not destroyed, and a late message could
+// re-create it uninitialized), splits and merges, quiescence of idle
+// ranges, and leases. The key → replica index is a sorted slice; a B-tree
+// comes with splits.
 package raftstore
