@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/rangedb/rangedb/kv"
+	"github.com/rangedb/rangedb/kv/kvpb"
 )
 
 // Health, disk-full and fail-stop handling of a node.
@@ -16,9 +19,10 @@ import (
 // monitor, Config.DiskReserve) and stops serving after a storage failure
 // (raftstore's fail-stop). The node reflects both:
 //
-//   - /health is liveness: 200 "ok" while range 1 has a leader here (a
-//     failed store has none); /health?ready=1 is readiness: also 503, with
-//     the reason, while the disk is full or the store has failed.
+//   - /health is liveness: 200 "ok" while the store has not failed (and,
+//     on a single node, range 1 has a leader here); /health?ready=1 is
+//     readiness: also 503, with the reason, while the disk is full, and on
+//     a cluster node while range 1 does not answer it.
 //   - When the store fails, Config.OnFatal is called (the binary exits
 //     there), and otherwise the node closes every SQL connection and stops
 //     accepting new ones: nothing may be answered from a store whose state
@@ -107,11 +111,25 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("not ready: %v", err), http.StatusServiceUnavailable)
 		return
 	}
-	if _, ok := s.store.LeaderTerm(1); !ok {
-		http.Error(w, "range 1 has no leader here", http.StatusServiceUnavailable)
-		return
+	ready := r.URL.Query().Get("ready")
+	wantReady := ready != "" && ready != "0" && ready != "false"
+	if s.cfg.SingleNode {
+		if _, ok := s.store.LeaderTerm(1); !ok {
+			http.Error(w, "range 1 has no leader here", http.StatusServiceUnavailable)
+			return
+		}
+	} else if wantReady {
+		// A cluster node serves SQL when range 1 answers it, wherever
+		// its leader is.
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		_, _, err := kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(ctx, kvpb.ClusterIDKey)
+		cancel()
+		if err != nil {
+			http.Error(w, fmt.Sprintf("not ready: range 1 does not answer: %v", err), http.StatusServiceUnavailable)
+			return
+		}
 	}
-	if v := r.URL.Query().Get("ready"); v != "" && v != "0" && v != "false" {
+	if wantReady {
 		if err := s.store.DiskFull(); err != nil {
 			http.Error(w, fmt.Sprintf("not ready: %v", err), http.StatusServiceUnavailable)
 			return

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"net/http"
 	osexec "os/exec"
 	"path/filepath"
 	"strings"
@@ -150,6 +151,16 @@ func TestKill9OfANodeOfThreeBinaries(t *testing.T) {
 	for _, c := range []*pgx.Conn{c2, c3} {
 		if got := count(t, c); got != acked+1 {
 			t.Fatalf("after kill -9: %d rows, want %d", got, acked+1)
+		}
+	}
+	for _, p := range ps[1:] {
+		resp, err := http.Get("http://" + p.http + "/health?ready=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("survivor /health?ready=1: %s", resp.Status)
 		}
 	}
 	exec1(t, c3, "INSERT INTO acked VALUES (1001)")
