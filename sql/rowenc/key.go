@@ -152,6 +152,15 @@ func encodeDecimalKey(b []byte, d *apd.Decimal) []byte {
 	return append(b, mask)
 }
 
+// Bounds on a stored numeric's decimal exponent, far beyond what
+// sql/types accepts (PostgreSQL's numeric holds 131,072 digits before the
+// point and 16,383 after it): an encoding outside them is corrupt, and
+// decoding it would take unbounded time and memory.
+const (
+	maxNumericWeight = 1 << 18
+	maxNumericScale  = 1 << 20
+)
+
 // decodeDecimalKey decodes the payload after marker m (already
 // un-inverted); inv is 0xff for a descending column.
 func decodeDecimalKey(b []byte, m byte, inv byte) ([]byte, *types.DDecimal, error) {
@@ -179,6 +188,10 @@ func decodeDecimalKey(b []byte, m byte, inv byte) ([]byte, *types.DDecimal, erro
 		eb[i] = b[i] ^ mask
 	}
 	exp := int64(int32(binary.BigEndian.Uint32(eb[:]) ^ (1 << 31)))
+	// See maxNumericWeight: scaling by 10^exp must stay bounded.
+	if exp > maxNumericWeight || exp < -maxNumericScale {
+		return nil, nil, kvpb.ErrCorruptKey
+	}
 	b = b[4:]
 	var sb strings.Builder
 	for {

@@ -282,6 +282,9 @@ func DecodeValueDatum(b []byte, t *types.T) ([]byte, types.Datum, error) {
 		if m <= 0 || uint64(len(b)-m) < l {
 			return nil, nil, errCorruptValue
 		}
+		if e > maxNumericWeight || e < -maxNumericScale {
+			return nil, nil, errCorruptValue // see maxNumericWeight
+		}
 		r.Coeff.SetMathBigInt(new(big.Int).SetBytes(b[m : m+int(l)]))
 		b = b[m+int(l):]
 		r.Exponent = int32(e)
