@@ -164,11 +164,13 @@ func (s *Server) advertiseAddr() string {
 func (s *Server) gossip(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return
+	for first := true; ; first = false {
+		if !first {
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				return
+			}
 		}
 		var addrs []string
 		for _, id := range s.book.IDs() {
@@ -202,12 +204,14 @@ func (s *Server) gossip(ctx context.Context) {
 // the DistSender finds it).
 type tsoClient struct{ s *Server }
 
-func (c tsoClient) Next(ctx context.Context) (kvpb.Timestamp, error) {
+func (c tsoClient) Next(parent context.Context) (kvpb.Timestamp, error) {
 	s := c.s
 	if _, ok := s.store.LeaderTerm(1); ok {
-		return s.tso.Next(ctx)
+		return s.tso.Next(parent)
 	}
 	deadline := time.Now().Add(10 * time.Second)
+	ctx, cancel := context.WithDeadline(parent, deadline)
+	defer cancel()
 	var lastErr error
 	for attempt := 0; time.Now().Before(deadline); attempt++ {
 		node, ok := s.dist.LeaderHint(1)
@@ -220,7 +224,7 @@ func (c tsoClient) Next(ctx context.Context) (kvpb.Timestamp, error) {
 				lastErr = err
 			}
 			if !kv.RetryBackoff(ctx, min(attempt, 7)) {
-				return 0, ctx.Err()
+				return 0, tsoUnavailable(parent, lastErr)
 			}
 			continue
 		}
@@ -228,7 +232,7 @@ func (c tsoClient) Next(ctx context.Context) (kvpb.Timestamp, error) {
 		if !ok {
 			lastErr = fmt.Errorf("no address for %s", node)
 			if !kv.RetryBackoff(ctx, min(attempt, 7)) {
-				return 0, ctx.Err()
+				return 0, tsoUnavailable(parent, lastErr)
 			}
 			continue
 		}
@@ -247,10 +251,20 @@ func (c tsoClient) Next(ctx context.Context) (kvpb.Timestamp, error) {
 		_, _, _ = kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(rctx, kvpb.ClusterIDKey)
 		cancel()
 		if !kv.RetryBackoff(ctx, min(attempt, 7)) {
-			return 0, ctx.Err()
+			return 0, tsoUnavailable(parent, lastErr)
 		}
 	}
-	return 0, fmt.Errorf("no timestamp from range 1's leader: %w", lastErr)
+	return 0, tsoUnavailable(parent, lastErr)
+}
+
+// tsoUnavailable is the error of a timestamp that could not be had: the
+// caller's own cancellation, or range 1's unavailability.
+func tsoUnavailable(parent context.Context, lastErr error) error {
+	if err := parent.Err(); err != nil {
+		return err
+	}
+	// Not wrapped: an inner deadline must not read as the statement's.
+	return fmt.Errorf("no timestamp from range 1's leader: range r1 is unavailable (last error: %v)", lastErr)
 }
 
 // replicationFactor is how many voters range 1 gets once enough nodes

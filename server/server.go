@@ -269,6 +269,15 @@ func (s *Server) Start(ctx context.Context) error {
 		s.log.Info("node identified", "cluster", id.ClusterID, "node", id.NodeID)
 	}
 	s.book.SetSelf(s.ident.NodeID, s.advertiseAddr())
+	if !s.cfg.SingleNode {
+		// Before range 1 can answer, a restarted node must learn where
+		// the other replicas are: trade address books from the start.
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.gossip(s.stopCtx)
+		}()
+	}
 	if s.rpc != nil {
 		s.rpc.SetNode(s.store, s.store)
 	}
@@ -295,11 +304,7 @@ func (s *Server) Start(ctx context.Context) error {
 	_ = s.answerInit(nil)
 	close(s.ready)
 	if !s.cfg.SingleNode {
-		s.wg.Add(2)
-		go func() {
-			defer s.wg.Done()
-			s.gossip(s.stopCtx)
-		}()
+		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
 			s.replicate(s.stopCtx)

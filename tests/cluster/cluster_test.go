@@ -406,3 +406,52 @@ func TestTSOAcrossLeaderChanges(t *testing.T) {
 	take(100_000)
 	t.Logf("%d timestamps across 3 leader changes, strictly increasing", total)
 }
+
+// TestTwoOfThreeDownThenBack: with two of three nodes down a statement
+// fails with an error naming the unavailable range, in bounded time; when
+// one comes back (with an empty address book: it must find the others
+// before range 1 can elect a leader), statements work again.
+func TestTwoOfThreeDownThenBack(t *testing.T) {
+	c := newCluster(t, 3)
+	errs := c.start(0, 1, 2)
+	if err := c.init(0); err != nil {
+		t.Fatal(err)
+	}
+	c.wait(errs, 3)
+	waitVoters(t, c, 3)
+	conn := c.conn(2)
+	exec(t, conn, "CREATE TABLE d (k INT PRIMARY KEY)")
+	exec(t, conn, "INSERT INTO d VALUES (1)")
+	c.nodes[0].srv.Stop()
+	c.nodes[1].srv.Stop()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	_, err := conn.Exec(ctx, "INSERT INTO d VALUES (2)")
+	cancel()
+	if err == nil || !strings.Contains(err.Error(), "range r1 is unavailable") {
+		t.Fatalf("with two of three down: %v", err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Fatalf("the error took %s", d)
+	}
+	t.Logf("with two of three down a write fails after %s: %v", time.Since(start).Round(time.Millisecond), err)
+	errs = c.start(0)
+	// Start waits until range 1 answers: it must elect a leader with the
+	// surviving node.
+	c.wait(errs, 1)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		_, err := conn.Exec(ctx, "INSERT INTO d VALUES (3)")
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a node came back: %v", err)
+		}
+	}
+	if got := rows(t, c.conn(0), "SELECT count(*) FROM d"); got != "2" {
+		t.Fatalf("rows: %s", got)
+	}
+}
