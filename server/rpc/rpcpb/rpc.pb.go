@@ -761,6 +761,406 @@ func (x *TimestampsResponse) GetError() []byte {
 	return nil
 }
 
+// SnapshotChunk is one piece of a raft snapshot streamed to the node of
+// its recipient replica. The first chunk carries header: the MsgSnap raft
+// message (with routing) whose Snapshot.Data describes the stream; the
+// chunks after it carry the snapshot's SST files in order, file by file
+// (file numbers them from 0; a file's bytes may span many chunks); the
+// last chunk has done set.
+type SnapshotChunk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Header        *RaftMessage           `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	File          uint32                 `protobuf:"varint,2,opt,name=file,proto3" json:"file,omitempty"`
+	Data          []byte                 `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	Done          bool                   `protobuf:"varint,4,opt,name=done,proto3" json:"done,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SnapshotChunk) Reset() {
+	*x = SnapshotChunk{}
+	mi := &file_rpc_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SnapshotChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SnapshotChunk) ProtoMessage() {}
+
+func (x *SnapshotChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SnapshotChunk.ProtoReflect.Descriptor instead.
+func (*SnapshotChunk) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SnapshotChunk) GetHeader() *RaftMessage {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *SnapshotChunk) GetFile() uint32 {
+	if x != nil {
+		return x.File
+	}
+	return 0
+}
+
+func (x *SnapshotChunk) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *SnapshotChunk) GetDone() bool {
+	if x != nil {
+		return x.Done
+	}
+	return false
+}
+
+// SnapshotResponse answers a snapshot stream once the recipient has
+// stepped it into its replica (or refused it: error, kvpb.EncodeError or
+// text).
+type SnapshotResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Error         string                 `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SnapshotResponse) Reset() {
+	*x = SnapshotResponse{}
+	mi := &file_rpc_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SnapshotResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SnapshotResponse) ProtoMessage() {}
+
+func (x *SnapshotResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SnapshotResponse.ProtoReflect.Descriptor instead.
+func (*SnapshotResponse) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *SnapshotResponse) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+// NodeStatusRequest asks a node for the status of every node of the
+// cluster.
+type NodeStatusRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodeStatusRequest) Reset() {
+	*x = NodeStatusRequest{}
+	mi := &file_rpc_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeStatusRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeStatusRequest) ProtoMessage() {}
+
+func (x *NodeStatusRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeStatusRequest.ProtoReflect.Descriptor instead.
+func (*NodeStatusRequest) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{16}
+}
+
+// NodeStatus is one node as its liveness record in /System and its last
+// report describe it.
+type NodeStatus struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	NodeId  uint64                 `protobuf:"varint,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	Address string                 `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	// liveness is "live", "dead", "decommissioning" or "decommissioned".
+	Liveness string `protobuf:"bytes,3,opt,name=liveness,proto3" json:"liveness,omitempty"`
+	// expiration is when the node's liveness lapses unless it heartbeats
+	// again (Unix nanoseconds).
+	ExpirationUnixNanos int64  `protobuf:"varint,4,opt,name=expiration_unix_nanos,json=expirationUnixNanos,proto3" json:"expiration_unix_nanos,omitempty"`
+	Ranges              uint32 `protobuf:"varint,5,opt,name=ranges,proto3" json:"ranges,omitempty"`
+	Leaders             uint32 `protobuf:"varint,6,opt,name=leaders,proto3" json:"leaders,omitempty"`
+	UsedBytes           uint64 `protobuf:"varint,7,opt,name=used_bytes,json=usedBytes,proto3" json:"used_bytes,omitempty"`
+	Decommissioning     bool   `protobuf:"varint,8,opt,name=decommissioning,proto3" json:"decommissioning,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *NodeStatus) Reset() {
+	*x = NodeStatus{}
+	mi := &file_rpc_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeStatus) ProtoMessage() {}
+
+func (x *NodeStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeStatus.ProtoReflect.Descriptor instead.
+func (*NodeStatus) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *NodeStatus) GetNodeId() uint64 {
+	if x != nil {
+		return x.NodeId
+	}
+	return 0
+}
+
+func (x *NodeStatus) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *NodeStatus) GetLiveness() string {
+	if x != nil {
+		return x.Liveness
+	}
+	return ""
+}
+
+func (x *NodeStatus) GetExpirationUnixNanos() int64 {
+	if x != nil {
+		return x.ExpirationUnixNanos
+	}
+	return 0
+}
+
+func (x *NodeStatus) GetRanges() uint32 {
+	if x != nil {
+		return x.Ranges
+	}
+	return 0
+}
+
+func (x *NodeStatus) GetLeaders() uint32 {
+	if x != nil {
+		return x.Leaders
+	}
+	return 0
+}
+
+func (x *NodeStatus) GetUsedBytes() uint64 {
+	if x != nil {
+		return x.UsedBytes
+	}
+	return 0
+}
+
+func (x *NodeStatus) GetDecommissioning() bool {
+	if x != nil {
+		return x.Decommissioning
+	}
+	return false
+}
+
+// NodeStatusResponse lists every node the cluster knows, by node id.
+type NodeStatusResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Nodes         []*NodeStatus          `protobuf:"bytes,1,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NodeStatusResponse) Reset() {
+	*x = NodeStatusResponse{}
+	mi := &file_rpc_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NodeStatusResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NodeStatusResponse) ProtoMessage() {}
+
+func (x *NodeStatusResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NodeStatusResponse.ProtoReflect.Descriptor instead.
+func (*NodeStatusResponse) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *NodeStatusResponse) GetNodes() []*NodeStatus {
+	if x != nil {
+		return x.Nodes
+	}
+	return nil
+}
+
+// DecommissionRequest marks a node decommissioning: its replicas move to
+// other nodes and it gets no new ones.
+type DecommissionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	NodeId        uint64                 `protobuf:"varint,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecommissionRequest) Reset() {
+	*x = DecommissionRequest{}
+	mi := &file_rpc_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecommissionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecommissionRequest) ProtoMessage() {}
+
+func (x *DecommissionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecommissionRequest.ProtoReflect.Descriptor instead.
+func (*DecommissionRequest) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *DecommissionRequest) GetNodeId() uint64 {
+	if x != nil {
+		return x.NodeId
+	}
+	return 0
+}
+
+// DecommissionResponse is the node's status after the change.
+type DecommissionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Status        *NodeStatus            `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecommissionResponse) Reset() {
+	*x = DecommissionResponse{}
+	mi := &file_rpc_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecommissionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecommissionResponse) ProtoMessage() {}
+
+func (x *DecommissionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecommissionResponse.ProtoReflect.Descriptor instead.
+func (*DecommissionResponse) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *DecommissionResponse) GetStatus() *NodeStatus {
+	if x != nil {
+		return x.Status
+	}
+	return nil
+}
+
 var File_rpc_proto protoreflect.FileDescriptor
 
 const file_rpc_proto_rawDesc = "" +
@@ -809,7 +1209,32 @@ const file_rpc_proto_rawDesc = "" +
 	"\x05count\x18\x01 \x01(\rR\x05count\"@\n" +
 	"\x12TimestampsResponse\x12\x14\n" +
 	"\x05first\x18\x01 \x01(\x04R\x05first\x12\x14\n" +
-	"\x05error\x18\x02 \x01(\fR\x05error2\x9a\x03\n" +
+	"\x05error\x18\x02 \x01(\fR\x05error\"}\n" +
+	"\rSnapshotChunk\x120\n" +
+	"\x06header\x18\x01 \x01(\v2\x18.rangedb.rpc.RaftMessageR\x06header\x12\x12\n" +
+	"\x04file\x18\x02 \x01(\rR\x04file\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\x12\x12\n" +
+	"\x04done\x18\x04 \x01(\bR\x04done\"(\n" +
+	"\x10SnapshotResponse\x12\x14\n" +
+	"\x05error\x18\x01 \x01(\tR\x05error\"\x13\n" +
+	"\x11NodeStatusRequest\"\x8a\x02\n" +
+	"\n" +
+	"NodeStatus\x12\x17\n" +
+	"\anode_id\x18\x01 \x01(\x04R\x06nodeId\x12\x18\n" +
+	"\aaddress\x18\x02 \x01(\tR\aaddress\x12\x1a\n" +
+	"\bliveness\x18\x03 \x01(\tR\bliveness\x122\n" +
+	"\x15expiration_unix_nanos\x18\x04 \x01(\x03R\x13expirationUnixNanos\x12\x16\n" +
+	"\x06ranges\x18\x05 \x01(\rR\x06ranges\x12\x18\n" +
+	"\aleaders\x18\x06 \x01(\rR\aleaders\x12\x1d\n" +
+	"\n" +
+	"used_bytes\x18\a \x01(\x04R\tusedBytes\x12(\n" +
+	"\x0fdecommissioning\x18\b \x01(\bR\x0fdecommissioning\"C\n" +
+	"\x12NodeStatusResponse\x12-\n" +
+	"\x05nodes\x18\x01 \x03(\v2\x17.rangedb.rpc.NodeStatusR\x05nodes\".\n" +
+	"\x13DecommissionRequest\x12\x17\n" +
+	"\anode_id\x18\x01 \x01(\x04R\x06nodeId\"G\n" +
+	"\x14DecommissionResponse\x12/\n" +
+	"\x06status\x18\x01 \x01(\v2\x17.rangedb.rpc.NodeStatusR\x06status2\x87\x05\n" +
 	"\bInternal\x12>\n" +
 	"\x05Batch\x12\x19.rangedb.rpc.BatchRequest\x1a\x1a.rangedb.rpc.BatchResponse\x12E\n" +
 	"\fRaftMessages\x12\x1d.rangedb.rpc.RaftMessageBatch\x1a\x14.rangedb.rpc.RaftAck(\x01\x12;\n" +
@@ -817,7 +1242,11 @@ const file_rpc_proto_rawDesc = "" +
 	"\x04Join\x12\x18.rangedb.rpc.JoinRequest\x1a\x19.rangedb.rpc.JoinResponse\x12M\n" +
 	"\n" +
 	"Timestamps\x12\x1e.rangedb.rpc.TimestampsRequest\x1a\x1f.rangedb.rpc.TimestampsResponse\x12>\n" +
-	"\x05Nodes\x12\x19.rangedb.rpc.NodesRequest\x1a\x1a.rangedb.rpc.NodesResponseB-Z+github.com/rangedb/rangedb/server/rpc/rpcpbb\x06proto3"
+	"\x05Nodes\x12\x19.rangedb.rpc.NodesRequest\x1a\x1a.rangedb.rpc.NodesResponse\x12G\n" +
+	"\bSnapshot\x12\x1a.rangedb.rpc.SnapshotChunk\x1a\x1d.rangedb.rpc.SnapshotResponse(\x01\x12M\n" +
+	"\n" +
+	"NodeStatus\x12\x1e.rangedb.rpc.NodeStatusRequest\x1a\x1f.rangedb.rpc.NodeStatusResponse\x12S\n" +
+	"\fDecommission\x12 .rangedb.rpc.DecommissionRequest\x1a!.rangedb.rpc.DecommissionResponseB-Z+github.com/rangedb/rangedb/server/rpc/rpcpbb\x06proto3"
 
 var (
 	file_rpc_proto_rawDescOnce sync.Once
@@ -831,45 +1260,61 @@ func file_rpc_proto_rawDescGZIP() []byte {
 	return file_rpc_proto_rawDescData
 }
 
-var file_rpc_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_rpc_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_rpc_proto_goTypes = []any{
-	(*BatchRequest)(nil),       // 0: rangedb.rpc.BatchRequest
-	(*BatchResponse)(nil),      // 1: rangedb.rpc.BatchResponse
-	(*RaftMessage)(nil),        // 2: rangedb.rpc.RaftMessage
-	(*RaftMessageBatch)(nil),   // 3: rangedb.rpc.RaftMessageBatch
-	(*RaftAck)(nil),            // 4: rangedb.rpc.RaftAck
-	(*InitRequest)(nil),        // 5: rangedb.rpc.InitRequest
-	(*InitResponse)(nil),       // 6: rangedb.rpc.InitResponse
-	(*JoinRequest)(nil),        // 7: rangedb.rpc.JoinRequest
-	(*JoinResponse)(nil),       // 8: rangedb.rpc.JoinResponse
-	(*NodeAddress)(nil),        // 9: rangedb.rpc.NodeAddress
-	(*NodesRequest)(nil),       // 10: rangedb.rpc.NodesRequest
-	(*NodesResponse)(nil),      // 11: rangedb.rpc.NodesResponse
-	(*TimestampsRequest)(nil),  // 12: rangedb.rpc.TimestampsRequest
-	(*TimestampsResponse)(nil), // 13: rangedb.rpc.TimestampsResponse
+	(*BatchRequest)(nil),         // 0: rangedb.rpc.BatchRequest
+	(*BatchResponse)(nil),        // 1: rangedb.rpc.BatchResponse
+	(*RaftMessage)(nil),          // 2: rangedb.rpc.RaftMessage
+	(*RaftMessageBatch)(nil),     // 3: rangedb.rpc.RaftMessageBatch
+	(*RaftAck)(nil),              // 4: rangedb.rpc.RaftAck
+	(*InitRequest)(nil),          // 5: rangedb.rpc.InitRequest
+	(*InitResponse)(nil),         // 6: rangedb.rpc.InitResponse
+	(*JoinRequest)(nil),          // 7: rangedb.rpc.JoinRequest
+	(*JoinResponse)(nil),         // 8: rangedb.rpc.JoinResponse
+	(*NodeAddress)(nil),          // 9: rangedb.rpc.NodeAddress
+	(*NodesRequest)(nil),         // 10: rangedb.rpc.NodesRequest
+	(*NodesResponse)(nil),        // 11: rangedb.rpc.NodesResponse
+	(*TimestampsRequest)(nil),    // 12: rangedb.rpc.TimestampsRequest
+	(*TimestampsResponse)(nil),   // 13: rangedb.rpc.TimestampsResponse
+	(*SnapshotChunk)(nil),        // 14: rangedb.rpc.SnapshotChunk
+	(*SnapshotResponse)(nil),     // 15: rangedb.rpc.SnapshotResponse
+	(*NodeStatusRequest)(nil),    // 16: rangedb.rpc.NodeStatusRequest
+	(*NodeStatus)(nil),           // 17: rangedb.rpc.NodeStatus
+	(*NodeStatusResponse)(nil),   // 18: rangedb.rpc.NodeStatusResponse
+	(*DecommissionRequest)(nil),  // 19: rangedb.rpc.DecommissionRequest
+	(*DecommissionResponse)(nil), // 20: rangedb.rpc.DecommissionResponse
 }
 var file_rpc_proto_depIdxs = []int32{
 	2,  // 0: rangedb.rpc.RaftMessageBatch.messages:type_name -> rangedb.rpc.RaftMessage
 	9,  // 1: rangedb.rpc.JoinResponse.nodes:type_name -> rangedb.rpc.NodeAddress
 	9,  // 2: rangedb.rpc.NodesRequest.known:type_name -> rangedb.rpc.NodeAddress
 	9,  // 3: rangedb.rpc.NodesResponse.nodes:type_name -> rangedb.rpc.NodeAddress
-	0,  // 4: rangedb.rpc.Internal.Batch:input_type -> rangedb.rpc.BatchRequest
-	3,  // 5: rangedb.rpc.Internal.RaftMessages:input_type -> rangedb.rpc.RaftMessageBatch
-	5,  // 6: rangedb.rpc.Internal.Init:input_type -> rangedb.rpc.InitRequest
-	7,  // 7: rangedb.rpc.Internal.Join:input_type -> rangedb.rpc.JoinRequest
-	12, // 8: rangedb.rpc.Internal.Timestamps:input_type -> rangedb.rpc.TimestampsRequest
-	10, // 9: rangedb.rpc.Internal.Nodes:input_type -> rangedb.rpc.NodesRequest
-	1,  // 10: rangedb.rpc.Internal.Batch:output_type -> rangedb.rpc.BatchResponse
-	4,  // 11: rangedb.rpc.Internal.RaftMessages:output_type -> rangedb.rpc.RaftAck
-	6,  // 12: rangedb.rpc.Internal.Init:output_type -> rangedb.rpc.InitResponse
-	8,  // 13: rangedb.rpc.Internal.Join:output_type -> rangedb.rpc.JoinResponse
-	13, // 14: rangedb.rpc.Internal.Timestamps:output_type -> rangedb.rpc.TimestampsResponse
-	11, // 15: rangedb.rpc.Internal.Nodes:output_type -> rangedb.rpc.NodesResponse
-	10, // [10:16] is the sub-list for method output_type
-	4,  // [4:10] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	2,  // 4: rangedb.rpc.SnapshotChunk.header:type_name -> rangedb.rpc.RaftMessage
+	17, // 5: rangedb.rpc.NodeStatusResponse.nodes:type_name -> rangedb.rpc.NodeStatus
+	17, // 6: rangedb.rpc.DecommissionResponse.status:type_name -> rangedb.rpc.NodeStatus
+	0,  // 7: rangedb.rpc.Internal.Batch:input_type -> rangedb.rpc.BatchRequest
+	3,  // 8: rangedb.rpc.Internal.RaftMessages:input_type -> rangedb.rpc.RaftMessageBatch
+	5,  // 9: rangedb.rpc.Internal.Init:input_type -> rangedb.rpc.InitRequest
+	7,  // 10: rangedb.rpc.Internal.Join:input_type -> rangedb.rpc.JoinRequest
+	12, // 11: rangedb.rpc.Internal.Timestamps:input_type -> rangedb.rpc.TimestampsRequest
+	10, // 12: rangedb.rpc.Internal.Nodes:input_type -> rangedb.rpc.NodesRequest
+	14, // 13: rangedb.rpc.Internal.Snapshot:input_type -> rangedb.rpc.SnapshotChunk
+	16, // 14: rangedb.rpc.Internal.NodeStatus:input_type -> rangedb.rpc.NodeStatusRequest
+	19, // 15: rangedb.rpc.Internal.Decommission:input_type -> rangedb.rpc.DecommissionRequest
+	1,  // 16: rangedb.rpc.Internal.Batch:output_type -> rangedb.rpc.BatchResponse
+	4,  // 17: rangedb.rpc.Internal.RaftMessages:output_type -> rangedb.rpc.RaftAck
+	6,  // 18: rangedb.rpc.Internal.Init:output_type -> rangedb.rpc.InitResponse
+	8,  // 19: rangedb.rpc.Internal.Join:output_type -> rangedb.rpc.JoinResponse
+	13, // 20: rangedb.rpc.Internal.Timestamps:output_type -> rangedb.rpc.TimestampsResponse
+	11, // 21: rangedb.rpc.Internal.Nodes:output_type -> rangedb.rpc.NodesResponse
+	15, // 22: rangedb.rpc.Internal.Snapshot:output_type -> rangedb.rpc.SnapshotResponse
+	18, // 23: rangedb.rpc.Internal.NodeStatus:output_type -> rangedb.rpc.NodeStatusResponse
+	20, // 24: rangedb.rpc.Internal.Decommission:output_type -> rangedb.rpc.DecommissionResponse
+	16, // [16:25] is the sub-list for method output_type
+	7,  // [7:16] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_rpc_proto_init() }
@@ -883,7 +1328,7 @@ func file_rpc_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rpc_proto_rawDesc), len(file_rpc_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

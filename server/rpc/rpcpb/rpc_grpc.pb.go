@@ -29,6 +29,9 @@ const (
 	Internal_Join_FullMethodName         = "/rangedb.rpc.Internal/Join"
 	Internal_Timestamps_FullMethodName   = "/rangedb.rpc.Internal/Timestamps"
 	Internal_Nodes_FullMethodName        = "/rangedb.rpc.Internal/Nodes"
+	Internal_Snapshot_FullMethodName     = "/rangedb.rpc.Internal/Snapshot"
+	Internal_NodeStatus_FullMethodName   = "/rangedb.rpc.Internal/NodeStatus"
+	Internal_Decommission_FullMethodName = "/rangedb.rpc.Internal/Decommission"
 )
 
 // InternalClient is the client API for Internal service.
@@ -50,6 +53,13 @@ type InternalClient interface {
 	Timestamps(ctx context.Context, in *TimestampsRequest, opts ...grpc.CallOption) (*TimestampsResponse, error)
 	// Nodes exchanges the address books of two nodes.
 	Nodes(ctx context.Context, in *NodesRequest, opts ...grpc.CallOption) (*NodesResponse, error)
+	// Snapshot streams a raft snapshot, as SST files, to a replica on the
+	// receiving node.
+	Snapshot(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[SnapshotChunk, SnapshotResponse], error)
+	// NodeStatus lists every node of the cluster (rangedb node status).
+	NodeStatus(ctx context.Context, in *NodeStatusRequest, opts ...grpc.CallOption) (*NodeStatusResponse, error)
+	// Decommission marks a node decommissioning (rangedb node decommission).
+	Decommission(ctx context.Context, in *DecommissionRequest, opts ...grpc.CallOption) (*DecommissionResponse, error)
 }
 
 type internalClient struct {
@@ -123,6 +133,39 @@ func (c *internalClient) Nodes(ctx context.Context, in *NodesRequest, opts ...gr
 	return out, nil
 }
 
+func (c *internalClient) Snapshot(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[SnapshotChunk, SnapshotResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Internal_ServiceDesc.Streams[1], Internal_Snapshot_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[SnapshotChunk, SnapshotResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Internal_SnapshotClient = grpc.ClientStreamingClient[SnapshotChunk, SnapshotResponse]
+
+func (c *internalClient) NodeStatus(ctx context.Context, in *NodeStatusRequest, opts ...grpc.CallOption) (*NodeStatusResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(NodeStatusResponse)
+	err := c.cc.Invoke(ctx, Internal_NodeStatus_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *internalClient) Decommission(ctx context.Context, in *DecommissionRequest, opts ...grpc.CallOption) (*DecommissionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DecommissionResponse)
+	err := c.cc.Invoke(ctx, Internal_Decommission_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // InternalServer is the server API for Internal service.
 // All implementations must embed UnimplementedInternalServer
 // for forward compatibility.
@@ -142,6 +185,13 @@ type InternalServer interface {
 	Timestamps(context.Context, *TimestampsRequest) (*TimestampsResponse, error)
 	// Nodes exchanges the address books of two nodes.
 	Nodes(context.Context, *NodesRequest) (*NodesResponse, error)
+	// Snapshot streams a raft snapshot, as SST files, to a replica on the
+	// receiving node.
+	Snapshot(grpc.ClientStreamingServer[SnapshotChunk, SnapshotResponse]) error
+	// NodeStatus lists every node of the cluster (rangedb node status).
+	NodeStatus(context.Context, *NodeStatusRequest) (*NodeStatusResponse, error)
+	// Decommission marks a node decommissioning (rangedb node decommission).
+	Decommission(context.Context, *DecommissionRequest) (*DecommissionResponse, error)
 	mustEmbedUnimplementedInternalServer()
 }
 
@@ -169,6 +219,15 @@ func (UnimplementedInternalServer) Timestamps(context.Context, *TimestampsReques
 }
 func (UnimplementedInternalServer) Nodes(context.Context, *NodesRequest) (*NodesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Nodes not implemented")
+}
+func (UnimplementedInternalServer) Snapshot(grpc.ClientStreamingServer[SnapshotChunk, SnapshotResponse]) error {
+	return status.Errorf(codes.Unimplemented, "method Snapshot not implemented")
+}
+func (UnimplementedInternalServer) NodeStatus(context.Context, *NodeStatusRequest) (*NodeStatusResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method NodeStatus not implemented")
+}
+func (UnimplementedInternalServer) Decommission(context.Context, *DecommissionRequest) (*DecommissionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Decommission not implemented")
 }
 func (UnimplementedInternalServer) mustEmbedUnimplementedInternalServer() {}
 func (UnimplementedInternalServer) testEmbeddedByValue()                  {}
@@ -288,6 +347,49 @@ func _Internal_Nodes_Handler(srv interface{}, ctx context.Context, dec func(inte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Internal_Snapshot_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(InternalServer).Snapshot(&grpc.GenericServerStream[SnapshotChunk, SnapshotResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Internal_SnapshotServer = grpc.ClientStreamingServer[SnapshotChunk, SnapshotResponse]
+
+func _Internal_NodeStatus_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(NodeStatusRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InternalServer).NodeStatus(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Internal_NodeStatus_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InternalServer).NodeStatus(ctx, req.(*NodeStatusRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Internal_Decommission_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DecommissionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InternalServer).Decommission(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Internal_Decommission_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InternalServer).Decommission(ctx, req.(*DecommissionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Internal_ServiceDesc is the grpc.ServiceDesc for Internal service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -315,11 +417,24 @@ var Internal_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Nodes",
 			Handler:    _Internal_Nodes_Handler,
 		},
+		{
+			MethodName: "NodeStatus",
+			Handler:    _Internal_NodeStatus_Handler,
+		},
+		{
+			MethodName: "Decommission",
+			Handler:    _Internal_Decommission_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "RaftMessages",
 			Handler:       _Internal_RaftMessages_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "Snapshot",
+			Handler:       _Internal_Snapshot_Handler,
 			ClientStreams: true,
 		},
 	},
