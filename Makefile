@@ -56,7 +56,9 @@ slt: deps
 
 ## bench: point selects and single-row inserts from 8 concurrent clients,
 ## then filling and streaming a 1M-row table (with rangedb's heap growth),
-## rangedb against PostgreSQL 15 (not part of `make test`).
+## rangedb against PostgreSQL 15; the same point selects and inserts on a
+## 3-node cluster of rangedb processes (RF 3) through the leader and a
+## follower, and the kill -9 fail-over time (not part of `make test`).
 bench: deps
 	$(GO) run ./tests/bench
 

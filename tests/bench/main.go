@@ -111,11 +111,64 @@ func run() error {
 			streams[tg.name] = st
 		}
 	}
+	var failover time.Duration
+	if *clusterNodes > 0 {
+		// The cluster's processes compete with nothing else: the
+		// single node and PostgreSQL are idle by now.
+		cl, err := startCluster(ctx, dir, *clusterNodes)
+		if err != nil {
+			return fmt.Errorf("cluster: %w", err)
+		}
+		defer cl.stop()
+		if err := setup(ctx, cl.procs[0].url()); err != nil {
+			return fmt.Errorf("cluster setup: %w", err)
+		}
+		for i, name := range []string{"cluster via leader", "cluster via follower"} {
+			url := cl.procs[i].url()
+			res[name] = map[string]result{}
+			sel, err := workload(ctx, url, func(ctx context.Context, c *pgx.Conn, rng *rand.Rand, i int64) error {
+				var v int
+				return c.QueryRow(ctx, "SELECT v FROM kv WHERE k = $1", rng.Intn(*rows)).Scan(&v)
+			})
+			if err != nil {
+				return fmt.Errorf("%s point select: %w", name, err)
+			}
+			res[name]["point select"] = sel
+			// Keys of the second pass follow the first's.
+			base := int64(i) * int64(*ops)
+			ins, err := workload(ctx, url, func(ctx context.Context, c *pgx.Conn, rng *rand.Rand, n int64) error {
+				_, err := c.Exec(ctx, "INSERT INTO ins VALUES ($1, $2)", base+n, rng.Intn(1000))
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("%s insert: %w", name, err)
+			}
+			res[name]["insert"] = ins
+		}
+		failover, err = cl.failover(ctx)
+		if err != nil {
+			return fmt.Errorf("cluster fail-over: %w", err)
+		}
+	}
 	fmt.Printf("%d operations per workload, %d concurrent clients, %d-row table\n\n", *ops, *clients, *rows)
 	for _, w := range []string{"point select", "insert"} {
 		r, p := res["rangedb"][w], res["postgresql"][w]
-		fmt.Printf("%s\n  rangedb     %s\n  postgresql  %s\n  ratio rangedb/postgresql: throughput %.2f, p50 %.2f, p99 %.2f\n\n",
+		fmt.Printf("%s\n  rangedb     %s\n  postgresql  %s\n  ratio rangedb/postgresql: throughput %.2f, p50 %.2f, p99 %.2f\n",
 			w, r, p, r.throughput/p.throughput, float64(r.p50)/float64(p.p50), float64(r.p99)/float64(p.p99))
+		for _, name := range []string{"cluster via leader", "cluster via follower"} {
+			c, ok := res[name][w]
+			if !ok {
+				continue
+			}
+			fmt.Printf("  %d-node %-13s %s\n    ratio to postgresql: throughput %.2f, p50 %.2f; to one node: throughput %.2f, p50 %.2f\n",
+				*clusterNodes, strings.TrimPrefix(name, "cluster "), c, c.throughput/p.throughput, float64(c.p50)/float64(p.p50),
+				c.throughput/r.throughput, float64(c.p50)/float64(r.p50))
+		}
+		fmt.Println()
+	}
+	if *clusterNodes > 0 {
+		fmt.Printf("fail-over (%d nodes, RF 3): kill -9 of range 1's leader to the first acknowledged write through a survivor: %s\n\n",
+			*clusterNodes, failover.Round(time.Millisecond))
 	}
 	if *streamRows > 0 {
 		printStream(streams["rangedb"], streams["postgresql"])
