@@ -68,6 +68,10 @@ func (e *RangeUnavailableError) Unwrap() error { return e.Err }
 type DistSenderOptions struct {
 	// Timeout bounds the search for a range's leader. Default 10 s.
 	Timeout time.Duration
+	// SilenceTimeout is how long an attempt may go unanswered before the
+	// node is probed, and how long the probe may take before the node is
+	// deemed silent (sendWatched). Default 1 s; negative disables it.
+	SilenceTimeout time.Duration
 }
 
 // DistSender is the Sender of a node in a cluster: it sends each batch to
@@ -90,6 +94,9 @@ var _ Sender = (*DistSender)(nil)
 func NewDistSender(dialer NodeDialer, opts DistSenderOptions) *DistSender {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
+	}
+	if opts.SilenceTimeout == 0 {
+		opts.SilenceTimeout = time.Second
 	}
 	return &DistSender{dialer: dialer, opts: opts, leaders: map[kvpb.RangeID]kvpb.NodeID{}}
 }
@@ -150,7 +157,7 @@ func (d *DistSender) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.Bat
 			d.setLeader(rangeID, 0)
 			continue
 		}
-		br, err := s.Send(ctx, ba)
+		br, err := d.sendWatched(ctx, s, ba)
 		if err == nil {
 			d.setLeader(rangeID, node)
 			return br, nil
@@ -194,4 +201,70 @@ func (d *DistSender) untried(tried map[kvpb.NodeID]bool) kvpb.NodeID {
 		}
 	}
 	return 0
+}
+
+// errSilent cancels an attempt whose node answers neither it nor a probe.
+var errSilent = errors.New("kv: the node answers nothing (not even a probe)")
+
+// silentError is an attempt given up because its node went silent: a read
+// is retried elsewhere, a write is ambiguous (it may have applied).
+type silentError struct{ err error }
+
+func (e *silentError) Error() string     { return fmt.Sprintf("%v: %v", errSilent, e.err) }
+func (e *silentError) Unwrap() error     { return e.err }
+func (e *silentError) Unreachable() bool { return true }
+func (e *silentError) NotSent() bool     { return false }
+
+// probeBatch is what a silent node is asked: a read of the cluster id that
+// any live node answers at once, with the value or a NotLeaderError.
+var probeBatch = &kvpb.BatchRequest{Requests: []kvpb.Request{&kvpb.RawGetRequest{Key: kvpb.ClusterIDKey}}}
+
+// sendWatched sends ba to s. An attempt unanswered after SilenceTimeout is
+// not given up for being slow (it may wait for a lock, or scan a lot):
+// the node is then probed, every SilenceTimeout, and the attempt is given
+// up only when a probe gets no answer within SilenceTimeout either. A
+// frozen process (SIGSTOP, a stalled VM) keeps its TCP connections open,
+// and gRPC's keepalive, whose interval is at least 10 s, would notice it
+// only after 15 s, with every request to the node waiting that long.
+func (d *DistSender) sendWatched(ctx context.Context, s Sender, ba *kvpb.BatchRequest) (*kvpb.BatchResponse, error) {
+	after := d.opts.SilenceTimeout
+	if after < 0 {
+		return s.Send(ctx, ba)
+	}
+	actx, cancel := context.WithCancelCause(ctx)
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	// The watcher runs on the timer's goroutine, only for a slow attempt;
+	// the attempt waits for it before returning.
+	timer := time.AfterFunc(after, func() {
+		defer close(watched)
+		wait := time.NewTimer(after)
+		defer wait.Stop()
+		for {
+			pctx, pcancel := context.WithTimeout(actx, after)
+			_, err := s.Send(pctx, probeBatch)
+			silent := err != nil && errors.Is(pctx.Err(), context.DeadlineExceeded) && actx.Err() == nil
+			pcancel()
+			if silent {
+				cancel(errSilent)
+				return
+			}
+			wait.Reset(after)
+			select {
+			case <-wait.C:
+			case <-stop:
+				return
+			}
+		}
+	})
+	br, err := s.Send(actx, ba)
+	close(stop)
+	cancel(nil)
+	if !timer.Stop() {
+		<-watched
+	}
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), errSilent) {
+		return nil, &silentError{err: err}
+	}
+	return br, err
 }

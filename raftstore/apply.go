@@ -34,6 +34,11 @@ type applier struct {
 	results []applyResult
 	// descs are the descriptors membership changes wrote into b.
 	descs []pendingDesc
+	// removed are the replicas a membership change removed, with the
+	// tombstone each leaves; the scheduler destroys them once the pass's
+	// batch is committed (destroy.go). A removed replica applies nothing
+	// more.
+	removed map[*Replica]kvpb.ReplicaID
 }
 
 type applyResult struct {
@@ -58,6 +63,9 @@ func (a *applier) applyEntries(r *Replica, ents []*raftpb.Entry) error {
 		appliedIndex = p.Index
 	}
 	for _, e := range ents {
+		if _, ok := a.removed[r]; ok {
+			break // its later entries concern a range it left
+		}
 		if e.GetIndex() <= appliedIndex {
 			continue // already applied (raft does not re-send these; be safe)
 		}
@@ -84,6 +92,9 @@ func (a *applier) applyEntry(r *Replica, e *raftpb.Entry) error {
 			// Deterministic on every replica: the entry is skipped.
 			r.store.cfg.Logger.Error("raftstore: undecodable command skipped", "range", r.rangeID, "index", e.GetIndex(), "err", err)
 			return nil
+		}
+		if cmd.checksumID != 0 {
+			return a.computeChecksum(r, e.GetIndex(), cmd) // checksum.go
 		}
 		br, evalErr, err := a.evalCommand(cmd.requests)
 		if err != nil {

@@ -28,6 +28,12 @@ type Config struct {
 	// mvcc.EngineComparer). The Store does not own it: the caller closes it
 	// after Stop.
 	Engine *pebble.DB
+	// SnapshotFS and SnapshotDir are where incoming snapshots' SST files
+	// are written before they are ingested: the engine's filesystem (the
+	// files are linked into it) and a directory the store owns (emptied
+	// when the store starts). A nil SnapshotFS refuses incoming snapshots.
+	SnapshotFS  vfs.FS
+	SnapshotDir string
 	// TickInterval is the length of one raft tick. Default 100ms.
 	TickInterval time.Duration
 	// ElectionTicks is raft's election timeout in ticks. Default 10.
@@ -145,6 +151,10 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.StoreID == 0 {
 		return cfg, errors.New("raftstore: Config.StoreID is required")
+	}
+	if cfg.SnapshotFS != nil && cfg.SnapshotDir == "" {
+		// Start empties it: never the working directory.
+		return cfg, errors.New("raftstore: Config.SnapshotDir is required with SnapshotFS")
 	}
 	if cfg.Engine == nil {
 		return cfg, errors.New("raftstore: Config.Engine is required")

@@ -16,12 +16,18 @@
 //   - apply.go: deterministic application of committed entries.
 //   - storage.go: raft.Storage over Pebble for one replica.
 //   - command.go: the raft command envelope.
+//   - destroy.go: destroying a replica removed from its range, its
+//     tombstone, TransferLeadership.
+//   - checksum.go: consistency checksums (ComputeChecksum, Checksum).
 //   - state.go: the key layout of replica-local records and their codecs.
 //   - bootstrap.go: WriteInitialState.
 //   - eval.go: the glue to kv/mvcc.
 //   - diskmon.go: the disk monitor — refuses writes with
 //     kvpb.DiskFullError, before they are proposed, while the engine's
 //     filesystem has less free space than Config.DiskReserve.
+//   - snapshot.go, snapstream.go: the spans a snapshot covers, membership
+//     changes; snapshots held for sending, streamed as SSTs, received into
+//     files and ingested.
 //   - failure.go: fail-stop — a storage failure makes the store fail every
 //     request with kvpb.StoreFailedError and calls Config.OnFatal.
 //
@@ -33,6 +39,7 @@
 //	/Local/RangeID/<id>/u/rfth     HardState (term, vote, commit)
 //	/Local/RangeID/<id>/u/rftl<i>  raft log entry i (term, index, type, data)
 //	/Local/RangeID/<id>/u/rftt     truncated state (index, term)
+//	/Local/RangeID/<id>/u/rftb     tombstone: smallest replica id allowed
 //	/Local/RangeID/<id>/r/appl     applied state (index, term)
 //	/Local/RangeID/<id>/r/desc     range descriptor (mvcc raw value)
 //	/Local/Range/<start>/rdsc      range descriptor copy (mvcc raw value)
@@ -115,18 +122,57 @@
 // the quorum's match index; a follower that fell behind is caught up by a
 // snapshot.
 //
-// # Snapshots and membership (snapshot.go)
+// # Snapshots and membership (snapshot.go, snapstream.go)
 //
-// Storage.Snapshot reads the range's replicated spans from one Pebble
-// snapshot at the applied index and carries them inline in raft's
-// Snapshot.Data (bounded by maxSnapshotBytes); the receiver replaces the
-// spans, the raft log and the raft state in one synced batch. A store
-// creates an uninitialized replica (no descriptor, an empty raft
+// Storage.Snapshot takes a Pebble snapshot at the applied index (under
+// the replica's lock, so the index cannot move) and holds it under an id
+// (at most maxOutgoingSnapshots, released once streamed or when unfetched
+// for snapshotFetchTimeout, which reports it failed so raft retries);
+// raft's Snapshot.Data is only a header: format, id, descriptor. The
+// MsgSnap goes through Config.Transport like any message; the transport
+// streams it beside the raft stream with StreamSnapshot (one SST per
+// replicated span, each with a range deletion over the whole span, in
+// SnapshotChunkSize pieces) and tells raft the outcome (ReportSnapshot).
+// The receiver collects the files (NewIncomingSnapshot: at most
+// MaxIncomingSnapshots at once, bounded in size, under
+// Config.SnapshotDir, emptied at start) and HandleSnapshot steps the
+// MsgSnap; the Ready that carries it ingests the files together with one
+// more SST holding the new raft state (log deleted, HardState, truncated
+// state) in one atomic pebble.DB.Ingest, so a crash leaves the old state
+// or the new one whole. A snapshot raft refuses releases its files. A
+// store creates an uninitialized replica (no descriptor, an empty raft
 // configuration) for the first message of a range it does not have.
 // ChangeReplicas proposes a ConfChangeV2 whose context is the new
 // descriptor (a learner added, promoted, or a replica removed), applied
 // with its entry on every replica: raft's configuration, the descriptor
 // copies and the key routing.
+//
+// # Removal and tombstones (destroy.go)
+//
+// A replica that applies the membership change removing it is destroyed
+// by its store after the pass's apply batch commits and its proposers are
+// answered (between steps 3 and 4 of the pass): it fails its waiters
+// (reads with RangeNotFoundError, which the DistSender retries elsewhere;
+// proposals with ErrAmbiguousResult), and one synced batch deletes every
+// span it held (snapshotSpans and the raft state) with range deletions
+// and writes the tombstone, the smallest replica id the store may create
+// for the range again (removed id + 1, or NextReplicaID); then it leaves
+// the routing. A message or snapshot for a replica id below the tombstone
+// creates nothing; a replica re-added with a new id is created as any new
+// one. Start skips destroyed ranges and finishes a destruction a crash
+// interrupted. A leader may remove itself (the range then waits an
+// election timeout for a new one); callers should move the leadership
+// first with TransferLeadership.
+//
+// # Consistency checksums (checksum.go)
+//
+// ComputeChecksum proposes a checksum command (its own format byte, a
+// random checksum id) on the leader; every replica applying it hashes
+// (SHA-256) the range's replicated spans, except the applied-state record,
+// read through the pass's apply batch, so at exactly the entry's index.
+// A replica keeps its last 16 sums in memory; Checksum returns one. The
+// hash runs inside the pass and scans the range: meant for tests and
+// modest ranges.
 //
 // # Limits
 //
@@ -137,9 +183,11 @@
 //
 // # Not built yet
 //
-// Snapshots streamed as SSTs and ingested (they are inline today), replica
-// tombstones (a removed replica is not destroyed, and a late message could
-// re-create it uninitialized), splits and merges, quiescence of idle
+// Snapshots of a replica whose key bounds changed (refused until splits
+// exist); checking a received snapshot's files before raft takes it (keys
+// within their spans — today a file Ingest refuses fails the store);
+// a replica GC for a replica that never applied its removal (cut off when
+// it committed, it lives on); splits and merges, quiescence of idle
 // ranges, and leases. The key → replica index is a sorted slice; a B-tree
 // comes with splits.
 package raftstore

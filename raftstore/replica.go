@@ -45,12 +45,22 @@ type Replica struct {
 		// readsWithIndex counts reads whose read index has arrived and
 		// that wait for applied to reach it.
 		readsWithIndex int
-		// stopped is set when the store stops; no new work is accepted.
+		// stopped is set when the store stops or the replica is
+		// destroyed; no new work is accepted.
 		stopped bool
+		// destroyed is set when the replica was removed from its range
+		// (destroy.go): new work fails with RangeNotFoundError.
+		destroyed bool
 		// peers are the replicas messages came from, by raft id: how an
 		// uninitialized replica (whose descriptor lists only itself)
 		// addresses its answers.
 		peers map[uint64]kvpb.ReplicaDescriptor
+		// pendingSnap is an incoming snapshot stepped into raft and not
+		// yet applied or refused (snapstream.go).
+		pendingSnap *pendingSnapshot
+		// checksums are the last consistency checksums computed
+		// (checksum.go), oldest first, at most maxChecksums.
+		checksums []checksumRecord
 	}
 }
 
@@ -64,6 +74,8 @@ type proposal struct {
 type proposalResult struct {
 	resp *kvpb.BatchResponse
 	err  error
+	// index is the entry's index, for a checksum command (checksum.go).
+	index uint64
 }
 
 // readRequest is a ReadIndex in flight: first the leader confirms its
@@ -93,6 +105,7 @@ func newReplicaWith(s *Store, desc *kvpb.RangeDescriptor, initialized bool) (*Re
 	if err != nil {
 		return nil, fmt.Errorf("raftstore: loading %s: %w", desc.RangeID, err)
 	}
+	storage.snaps = &s.snapOut
 	if !initialized {
 		storage.confState = &raftpb.ConfState{}
 	}
@@ -192,14 +205,8 @@ func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.Batch
 	if err := func() error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if r.mu.stopped {
-			return ErrStopped
-		}
-		if r.mu.raftState != raft.StateLeader {
-			return r.notLeaderErrorLocked()
-		}
-		if r.pendingLocked() >= s.cfg.MaxPendingProposals {
-			return ErrTooManyPending
+		if err := r.admitProposalLocked(); err != nil {
+			return err
 		}
 		if onePC != nil {
 			// The commit_ts is picked and the in-memory locks taken under
@@ -215,31 +222,62 @@ func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.Batch
 				return fmt.Errorf("%w: %d bytes > %d", ErrCommandTooLarge, len(data), s.cfg.MaxCommandSize)
 			}
 		}
-		if err := r.mu.rawNode.Propose(data); err != nil {
+		if err := r.proposeLocked(p, data); err != nil {
 			r.conc.release(id)
-			if errors.Is(err, raft.ErrProposalDropped) {
-				return r.notLeaderErrorLocked()
-			}
 			return err
 		}
-		p.term = r.mu.term
-		r.mu.proposals[id] = p
 		return nil
 	}(); err != nil {
 		return nil, err
 	}
 	s.disk.charge(len(data))
 	s.enqueue(r)
+	res := r.await(ctx, p)
+	return res.resp, res.err
+}
+
+// admitProposalLocked checks that r may take a new proposal: it is
+// running, leads its range, and has room for one more waiter.
+func (r *Replica) admitProposalLocked() error {
+	if r.mu.stopped {
+		return r.stoppedErrorLocked()
+	}
+	if r.mu.raftState != raft.StateLeader {
+		return r.notLeaderErrorLocked()
+	}
+	if r.pendingLocked() >= r.store.cfg.MaxPendingProposals {
+		return ErrTooManyPending
+	}
+	return nil
+}
+
+// proposeLocked proposes data to raft and registers p as waiting for it.
+func (r *Replica) proposeLocked(p *proposal, data []byte) error {
+	if err := r.mu.rawNode.Propose(data); err != nil {
+		if errors.Is(err, raft.ErrProposalDropped) {
+			return r.notLeaderErrorLocked()
+		}
+		return err
+	}
+	p.term = r.mu.term
+	r.mu.proposals[p.id] = p
+	return nil
+}
+
+// await waits for the outcome of the registered proposal p: its result
+// once applied here, or the store's failure, or ctx's error (p is then
+// unregistered; the command may still apply).
+func (r *Replica) await(ctx context.Context, p *proposal) proposalResult {
 	select {
 	case res := <-p.done:
-		return res.resp, res.err
-	case <-s.failedCh:
-		return nil, s.Failed()
+		return res
+	case <-r.store.failedCh:
+		return proposalResult{err: r.store.Failed()}
 	case <-ctx.Done():
 		r.mu.Lock()
-		delete(r.mu.proposals, id)
+		delete(r.mu.proposals, p.id)
 		r.mu.Unlock()
-		return nil, ctx.Err()
+		return proposalResult{err: ctx.Err()}
 	}
 }
 
@@ -275,7 +313,7 @@ func (r *Replica) readIndex(ctx context.Context) (term uint64, err error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if r.mu.stopped {
-			return ErrStopped
+			return r.stoppedErrorLocked()
 		}
 		if !r.isLeaseholderLocked() {
 			return r.notLeaderErrorLocked()
@@ -425,13 +463,39 @@ func (r *Replica) maybeTruncateLogLocked(keep uint64) error {
 // stopLocked fails every waiter with ErrStopped and refuses new work.
 func (r *Replica) stopLocked() {
 	r.mu.stopped = true
+	r.failWaitersLocked(ErrStopped, ErrStopped)
+}
+
+// destroyLocked stops a replica removed from its range: reads fail with
+// RangeNotFoundError, so their callers look for the range elsewhere, and
+// proposals with ErrAmbiguousResult, since the remaining replicas may
+// still commit them.
+func (r *Replica) destroyLocked() {
+	r.mu.stopped, r.mu.destroyed = true, true
+	// No longer a leader to anyone asking (LeaderTerm) until it leaves
+	// the routing.
+	r.mu.raftState = raft.StateFollower
+	r.failWaitersLocked(ErrAmbiguousResult, r.stoppedErrorLocked())
+}
+
+// stoppedErrorLocked is the error of new work on a stopped replica.
+func (r *Replica) stoppedErrorLocked() error {
+	if r.mu.destroyed {
+		return &kvpb.RangeNotFoundError{RangeID: r.rangeID, StoreID: r.store.cfg.StoreID}
+	}
+	return ErrStopped
+}
+
+// failWaitersLocked answers every pending proposal with proposalErr and
+// every read with readErr.
+func (r *Replica) failWaitersLocked(proposalErr, readErr error) {
 	r.conc.releaseAll()
 	for id, p := range r.mu.proposals {
-		p.done <- proposalResult{err: ErrStopped}
+		p.done <- proposalResult{err: proposalErr}
 		delete(r.mu.proposals, id)
 	}
 	for id, rr := range r.mu.reads {
-		rr.done <- ErrStopped
+		rr.done <- readErr
 		delete(r.mu.reads, id)
 	}
 	r.mu.readsWithIndex = 0

@@ -67,6 +67,8 @@ type readyItem struct {
 	lastIndex, lastTerm uint64
 	// snap is the snapshot the Ready applies, decoded.
 	snap *snapshotData
+	// pending holds the files of the Ready's snapshot (snapstream.go).
+	pending *pendingSnapshot
 }
 
 func (s *Store) crashAt(st Stage) bool {
@@ -84,6 +86,7 @@ func (s *Store) crashAt(st Stage) bool {
 //  4. Advance each RawNode, note ReadStates and leadership changes, answer
 //     reads whose index is applied, and queue replicas with more work.
 func (s *Store) pass() (crashed bool, err error) {
+	s.expireSnapshots()
 	s.sched.Lock()
 	queued := make([]*Replica, 0, len(s.sched.dirty))
 	for r := range s.sched.dirty {
@@ -99,9 +102,16 @@ func (s *Store) pass() (crashed bool, err error) {
 		func() {
 			r.mu.Lock()
 			defer r.mu.Unlock()
-			if r.mu.rawNode.HasReady() {
-				items = append(items, readyItem{r: r, rd: r.mu.rawNode.Ready()})
+			if r.mu.destroyed {
+				return // queued again before it left the routing
 			}
+			if !r.mu.rawNode.HasReady() {
+				r.takePendingSnapshotLocked(nil)
+				return
+			}
+			it := readyItem{r: r, rd: r.mu.rawNode.Ready()}
+			it.pending = r.takePendingSnapshotLocked(&it.rd)
+			items = append(items, it)
 		}()
 	}
 	if len(items) == 0 {
@@ -109,7 +119,13 @@ func (s *Store) pass() (crashed bool, err error) {
 	}
 
 	// 1. Append.
-	if err := s.appendReadies(items); err != nil {
+	err = s.appendReadies(items)
+	for i := range items {
+		if p := items[i].pending; p != nil {
+			p.finish(err)
+		}
+	}
+	if err != nil {
 		return false, err
 	}
 	appended, applied := false, false
@@ -139,6 +155,11 @@ func (s *Store) pass() (crashed bool, err error) {
 		return true, nil
 	}
 	a.deliver()
+	// Replicas the pass removed from their range, now that the removal is
+	// committed and its proposer answered (destroy.go).
+	if err := s.destroyRemoved(a.removed); err != nil {
+		return false, err
+	}
 
 	// 4. Advance.
 	for i := range items {
@@ -160,6 +181,9 @@ func (s *Store) advance(it *readyItem) (more bool, err error) {
 	r := it.r
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.mu.destroyed {
+		return false, nil // its raft node and log are gone
+	}
 	for _, rs := range it.rd.ReadStates {
 		if len(rs.RequestCtx) != 8 {
 			continue
@@ -187,7 +211,11 @@ func (s *Store) appendReadies(items []readyItem) error {
 		it := &items[i]
 		rd := &it.rd
 		if !raft.IsEmptySnap(rd.Snapshot) {
-			sd, err := it.r.applySnapshotToBatch(b, rd.Snapshot) // snapshot.go
+			if it.pending == nil {
+				// Raft takes snapshots only from HandleSnapshot.
+				return fmt.Errorf("raftstore: %s: a snapshot arrived without its files", it.r.rangeID)
+			}
+			sd, err := it.r.ingestSnapshot(it.pending, rd) // snapstream.go
 			if err != nil {
 				return err
 			}
@@ -250,16 +278,10 @@ func (s *Store) sendMessages(items []readyItem) {
 		desc := it.r.Descriptor()
 		for _, m := range it.rd.Messages {
 			if m.GetType() == raftpb.MessageType_MsgSnap {
-				// Delivery is not confirmed: let raft go on as if it
-				// arrived; a lost snapshot makes the follower refuse the
-				// next append, and raft sends another.
-				snapTo := m.GetTo()
-				defer func(r *Replica) {
-					r.mu.Lock()
-					r.mu.rawNode.ReportSnapshot(snapTo, raft.SnapshotFinish)
-					r.mu.Unlock()
-					s.enqueue(r)
-				}(it.r)
+				// The transport streams it and reports how that ended
+				// (ReportSnapshot); if the message is lost instead, the
+				// snapshot expires unfetched and is reported failed.
+				s.snapOut.noteSent(m)
 			}
 			rm := &RaftMessage{RangeID: it.r.rangeID, Message: m}
 			for _, rd := range desc.Replicas {

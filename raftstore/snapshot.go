@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2"
 	"go.etcd.io/raft/v3"
 	"go.etcd.io/raft/v3/raftpb"
 
@@ -21,11 +20,11 @@ import (
 //     every engine key of the range's spans (snapshotSpans: the
 //     replicated range-id keys, the range-local keys, the lock table and
 //     the user keys of [StartKey, EndKey)), read from one Pebble snapshot
-//     and carried inline in raft's Snapshot.Data (snapshotFormat). The
-//     receiver replaces the same spans with it in the batch that also
-//     writes the raft state, so a crash leaves either the old state or
-//     the new one. Carrying the data inline bounds a snapshot by memory
-//     (maxSnapshotBytes); streaming SSTs are the next step.
+//     the sender holds for a while (snapstream.go). Raft's Snapshot.Data
+//     is only a header naming it; the transport streams the spans as SST
+//     files, each with a range deletion over its whole span, and the
+//     receiver ingests them atomically, so a crash leaves either the old
+//     state or the new one.
 //   - A replica learns of a range from its first message (an
 //     uninitialized replica: no descriptor, no key span, an empty raft
 //     configuration, so it never campaigns) and becomes a real one when a
@@ -35,11 +34,6 @@ import (
 //     command's index: raft's membership, the descriptor copies, the
 //     routing. A new replica joins as a learner, and is promoted to voter
 //     once it has caught up.
-
-const snapshotFormat byte = 1
-
-// maxSnapshotBytes bounds an inline snapshot.
-const maxSnapshotBytes = 48 << 20 // under server/rpc's message bound
 
 // engineSpan is a span of engine keys.
 type engineSpan struct{ start, end []byte }
@@ -62,128 +56,6 @@ func snapshotSpans(desc *kvpb.RangeDescriptor) []engineSpan {
 		out[i] = engineSpan{start: engineKey(s.Key), end: engineKey(s.EndKey)}
 	}
 	return out
-}
-
-// buildSnapshot reads the range's state at its applied index.
-func buildSnapshot(eng *pebble.DB, rangeID kvpb.RangeID) (*raftpb.Snapshot, error) {
-	snap := eng.NewSnapshot()
-	defer snap.Close()
-	applied, err := loadAppliedState(snap, rangeID)
-	if err != nil {
-		return nil, err
-	}
-	desc, ok, err := loadDescriptor(snap, rangeID)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, raft.ErrSnapshotTemporarilyUnavailable
-	}
-	var w kvpb.Writer
-	w.Byte(snapshotFormat)
-	w.Bytes_(desc.Marshal())
-	size := 0
-	for _, sp := range snapshotSpans(desc) {
-		it, err := snap.NewIter(&pebble.IterOptions{LowerBound: sp.start, UpperBound: sp.end})
-		if err != nil {
-			return nil, err
-		}
-		for valid := it.First(); valid; valid = it.Next() {
-			v, err := it.ValueAndErr()
-			if err != nil {
-				_ = it.Close()
-				return nil, err
-			}
-			size += len(it.Key()) + len(v)
-			if size > maxSnapshotBytes {
-				_ = it.Close()
-				return nil, fmt.Errorf("raftstore: %s: snapshot exceeds %d bytes", rangeID, maxSnapshotBytes)
-			}
-			w.Byte(1)
-			w.Bytes_(it.Key())
-			w.Bytes_(v)
-		}
-		if err := it.Close(); err != nil {
-			return nil, err
-		}
-	}
-	w.Byte(0)
-	index, term := applied.Index, applied.Term
-	return &raftpb.Snapshot{
-		Data: w.Bytes(),
-		Metadata: &raftpb.SnapshotMetadata{
-			Index:     &index,
-			Term:      &term,
-			ConfState: confStateFromDescriptor(desc),
-		},
-	}, nil
-}
-
-// snapshotData is a decoded snapshot.
-type snapshotData struct {
-	desc *kvpb.RangeDescriptor
-	kvs  [][2][]byte
-}
-
-func decodeSnapshot(b []byte) (*snapshotData, error) {
-	r := kvpb.NewReader(b)
-	if f := r.Byte(); f != snapshotFormat {
-		return nil, fmt.Errorf("raftstore: snapshot format %d unknown", f)
-	}
-	desc, err := kvpb.UnmarshalRangeDescriptor(r.Bytes())
-	if err != nil {
-		return nil, err
-	}
-	sd := &snapshotData{desc: desc}
-	for r.Err() == nil && r.Byte() == 1 {
-		sd.kvs = append(sd.kvs, [2][]byte{r.Bytes(), r.Bytes()})
-	}
-	if r.Err() != nil {
-		return nil, r.Err()
-	}
-	return sd, nil
-}
-
-// applySnapshotToBatch replaces the replica's state with snap in b and
-// returns the decoded snapshot; the caller installs it after b commits
-// (installSnapshotLocked).
-func (r *Replica) applySnapshotToBatch(b *pebble.Batch, snap *raftpb.Snapshot) (*snapshotData, error) {
-	sd, err := decodeSnapshot(snap.GetData())
-	if err != nil {
-		return nil, fmt.Errorf("raftstore: %s: %w", r.rangeID, err)
-	}
-	if sd.desc.RangeID != r.rangeID {
-		return nil, fmt.Errorf("raftstore: snapshot of %s sent to %s", sd.desc.RangeID, r.rangeID)
-	}
-	old := r.Descriptor()
-	spans := snapshotSpans(sd.desc)
-	if len(old.EndKey) > 0 {
-		spans = append(spans, snapshotSpans(old)...)
-	}
-	for _, sp := range spans {
-		if err := b.DeleteRange(sp.start, sp.end, nil); err != nil {
-			return nil, err
-		}
-	}
-	for _, kv := range sd.kvs {
-		if err := b.Set(kv[0], kv[1], nil); err != nil {
-			return nil, err
-		}
-	}
-	// The raft log restarts after the snapshot.
-	logStart := engineKey(kvpb.RaftLogPrefix(r.rangeID))
-	logEnd := engineKey(kvpb.PrefixEnd(kvpb.RaftLogPrefix(r.rangeID)))
-	if err := b.DeleteRange(logStart, logEnd, nil); err != nil {
-		return nil, err
-	}
-	pos := logPosition{Index: snap.GetMetadata().GetIndex(), Term: snap.GetMetadata().GetTerm()}
-	if err := b.Set(engineKey(kvpb.RaftTruncatedStateKey(r.rangeID)), encodeLogPosition(truncStateFormat, pos), nil); err != nil {
-		return nil, err
-	}
-	if err := b.Set(engineKey(kvpb.RangeAppliedStateKey(r.rangeID)), encodeLogPosition(appliedFormat, pos), nil); err != nil {
-		return nil, err
-	}
-	return sd, nil
 }
 
 // installSnapshotLocked makes an applied snapshot the replica's state in
@@ -225,6 +97,13 @@ func (s *Store) uninitializedReplica(m *RaftMessage) (*Replica, error) {
 	if s.mu.stopped || !s.mu.started {
 		return nil, ErrStopped
 	}
+	// A late message for a replica this store destroyed (destroy.go).
+	if refused, err := s.tombstoneRefusesLocked(m.RangeID, m.To.ReplicaID); err != nil || refused {
+		if err == nil {
+			err = &kvpb.RangeNotFoundError{RangeID: m.RangeID, StoreID: s.cfg.StoreID}
+		}
+		return nil, err
+	}
 	desc := &kvpb.RangeDescriptor{RangeID: m.RangeID, Replicas: []kvpb.ReplicaDescriptor{m.To}}
 	r, err := newReplicaWith(s, desc, false)
 	if err != nil {
@@ -238,7 +117,11 @@ func (s *Store) uninitializedReplica(m *RaftMessage) (*Replica, error) {
 // ChangeReplicas changes the membership of range id from its leader:
 // add (a new replica on add.NodeID/add.StoreID, as a learner), promote
 // (the learner with add's StoreID becomes a voter) or remove. It returns
-// the new descriptor once this replica applied the change.
+// the new descriptor once this replica applied the change. A removed
+// replica is destroyed by its store when it applies the change
+// (destroy.go); a leader may remove itself, but the range then has no
+// leader for an election timeout: move the leadership first
+// (TransferLeadership).
 func (s *Store) ChangeReplicas(ctx context.Context, id kvpb.RangeID, change ReplicaChange, target kvpb.ReplicaDescriptor) (*kvpb.RangeDescriptor, error) {
 	r, err := s.GetReplica(id)
 	if err != nil {
@@ -328,7 +211,8 @@ const (
 
 // applyConfChange applies a membership change entry: raft's configuration,
 // and, when the entry carries one, the new descriptor (written into the
-// apply batch with the entry's index).
+// apply batch with the entry's index). A change that removes r itself
+// marks it for destruction after the batch commits (destroy.go).
 func (a *applier) applyConfChange(r *Replica, cc raftpb.ConfChangeI) error {
 	var nd *kvpb.RangeDescriptor
 	if v2, ok := cc.(*raftpb.ConfChangeV2); ok && len(v2.GetContext()) > 0 {
@@ -352,6 +236,12 @@ func (a *applier) applyConfChange(r *Replica, cc raftpb.ConfChangeI) error {
 		}
 	}
 	a.descs = append(a.descs, pendingDesc{r: r, desc: nd})
+	if removedBy(nd, r.replicaID) {
+		if a.removed == nil {
+			a.removed = make(map[*Replica]kvpb.ReplicaID)
+		}
+		a.removed[r] = tombstoneFor(r.replicaID, nd)
+	}
 	return nil
 }
 

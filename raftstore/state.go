@@ -14,10 +14,11 @@ import (
 // The replica-local records, each stored under an unversioned engine key
 // (engineKey) and starting with a format byte:
 //
-//	RaftHardStateKey(id)      hardStateFormat   term, vote, commit
-//	RaftLogKey(id, index)     entryFormat       term, index, type, data
-//	RaftTruncatedStateKey(id) truncStateFormat  index, term
-//	RangeAppliedStateKey(id)  appliedFormat     index, term
+//	RaftHardStateKey(id)        hardStateFormat   term, vote, commit
+//	RaftLogKey(id, index)       entryFormat       term, index, type, data
+//	RaftTruncatedStateKey(id)   truncStateFormat  index, term
+//	RangeAppliedStateKey(id)    appliedFormat     index, term
+//	RaftReplicaTombstoneKey(id) tombstoneFormat   smallest replica id allowed
 //
 // Those values are encoded with kvpb.Writer (uvarints, length-prefixed
 // bytes). The descriptor copies (RangeDescriptorLocalKey(id),
@@ -28,6 +29,7 @@ const (
 	entryFormat      byte = 1
 	truncStateFormat byte = 1
 	appliedFormat    byte = 1
+	tombstoneFormat  byte = 1
 )
 
 // Raft's initial log position for a bootstrapped range: the log starts
@@ -208,4 +210,30 @@ func forEachRangeID(r pebble.Reader, fn func(kvpb.RangeID) error) error {
 		valid = it.SeekGE(engineKey(kvpb.RangeIDPrefixSpan(id).EndKey))
 	}
 	return it.Error()
+}
+
+func encodeTombstone(next kvpb.ReplicaID) []byte {
+	var w kvpb.Writer
+	w.Byte(tombstoneFormat)
+	w.Uvarint(uint64(next))
+	return w.Bytes()
+}
+
+// loadTombstone reads the smallest replica id of range id this store may
+// still create (destroy.go); 0 when the store never destroyed a replica of
+// the range.
+func loadTombstone(r pebble.Reader, id kvpb.RangeID) (kvpb.ReplicaID, error) {
+	v, ok, err := getValue(r, kvpb.RaftReplicaTombstoneKey(id))
+	if err != nil || !ok {
+		return 0, err
+	}
+	rd := kvpb.NewReader(v)
+	if f := rd.Byte(); rd.Err() == nil && f != tombstoneFormat {
+		return 0, fmt.Errorf("raftstore: tombstone format %d unknown", f)
+	}
+	next := kvpb.ReplicaID(rd.Uvarint())
+	if rd.Err() != nil {
+		return 0, fmt.Errorf("raftstore: decoding tombstone: %w", rd.Err())
+	}
+	return next, nil
 }

@@ -26,6 +26,8 @@ type replicaStorage struct {
 	truncated logPosition
 	lastIndex uint64
 	lastTerm  uint64
+	// snaps registers the snapshots raft asks for (nil: none).
+	snaps *outgoingSnapshots
 }
 
 var _ raft.Storage = (*replicaStorage)(nil)
@@ -155,10 +157,10 @@ func (s *replicaStorage) FirstIndex() (uint64, error) { return s.truncated.Index
 // index (snapshot.go).
 func (s *replicaStorage) Snapshot() (*raftpb.Snapshot, error) {
 	db, ok := s.eng.(*pebble.DB)
-	if !ok {
+	if !ok || s.snaps == nil {
 		return nil, raft.ErrSnapshotTemporarilyUnavailable
 	}
-	return buildSnapshot(db, s.rangeID)
+	return s.snaps.capture(db, s.rangeID)
 }
 
 // appendToBatch writes entries (which must be contiguous and start at most

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"go.etcd.io/raft/v3"
+	"go.etcd.io/raft/v3/raftpb"
 )
 
 // Store holds the replicas of one Pebble engine and drives them with one
@@ -61,6 +62,11 @@ type Store struct {
 	// serving (fail); failedCh is closed then, waking every waiter.
 	failure  atomic.Pointer[kvpb.StoreFailedError]
 	failedCh chan struct{}
+
+	// snapOut holds the snapshots raft asked for until they are streamed;
+	// snapIn counts the snapshots being received (snapstream.go).
+	snapOut outgoingSnapshots
+	snapIn  chan struct{}
 }
 
 // NewStore validates cfg and returns a Store that is not started.
@@ -69,7 +75,8 @@ func NewStore(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{cfg: c, raftLogger: newRaftLogger(c.Logger), wake: make(chan struct{}, 1), failedCh: make(chan struct{})}
+	s := &Store{cfg: c, raftLogger: newRaftLogger(c.Logger), wake: make(chan struct{}, 1), failedCh: make(chan struct{}),
+		snapIn: make(chan struct{}, MaxIncomingSnapshots)}
 	s.disk = newDiskMonitor(&s.cfg)
 	s.idSeq.Store(rand.Uint64() >> 1)
 	s.mu.replicas = make(map[kvpb.RangeID]*Replica)
@@ -88,6 +95,12 @@ func (s *Store) Start(ctx context.Context) error {
 	if s.mu.started || s.mu.stopped {
 		return errors.New("raftstore: store already started or stopped")
 	}
+	if fs := s.cfg.SnapshotFS; fs != nil {
+		// Snapshots being received when the store last stopped.
+		if err := fs.RemoveAll(s.cfg.SnapshotDir); err != nil {
+			return fmt.Errorf("raftstore: removing old snapshots: %w", err)
+		}
+	}
 	var descs []*kvpb.RangeDescriptor
 	err := forEachRangeID(s.cfg.Engine, func(id kvpb.RangeID) error {
 		d, ok, err := loadDescriptor(s.cfg.Engine, id)
@@ -104,6 +117,11 @@ func (s *Store) Start(ctx context.Context) error {
 	}
 	for _, d := range descs {
 		if _, ok := d.Replica(s.cfg.StoreID); !ok {
+			// Removed: a crash came between applying the removal and
+			// destroying the replica (destroy.go).
+			if err := s.finishDestroy(d); err != nil {
+				return err
+			}
 			continue
 		}
 		r, err := newReplica(s, d)
@@ -154,10 +172,12 @@ func (s *Store) Stop() {
 		<-s.done
 		<-s.diskDone
 	}
+	s.snapOut.expire(time.Time{}, true)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, r := range s.mu.replicas {
 		r.mu.Lock()
+		r.takePendingSnapshotLocked(nil) // refused: answers its waiter
 		r.stopLocked()
 		r.mu.Unlock()
 	}
@@ -237,7 +257,8 @@ func (s *Store) enqueue(r *Replica) {
 }
 
 // Send evaluates a batch on the range it addresses: ba.RangeID, or when
-// zero the range containing the first request's key. Write batches are
+// zero the range containing the first request's key (RangeNotFoundError
+// when this store holds no replica of it). Write batches are
 // proposed as one raft command and answered once this replica applied it;
 // evaluation errors (the typed kvpb errors) come back unchanged and the
 // whole batch then had no effect. Read batches are served by the leader
@@ -270,7 +291,13 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 			return nil, err
 		}
 	} else if r = s.replicaForKey(ba.Requests[0].Header()); r == nil {
-		return nil, &kvpb.RangeKeyMismatchError{Key: ba.Requests[0].Header(), Ranges: s.descriptors()}
+		k := ba.Requests[0].Header()
+		if bytes.Compare(k, kvpb.KeyMin) >= 0 && bytes.Compare(k, kvpb.KeyMax) < 0 {
+			// Some range holds k, but not this store (any more: its
+			// replica may have been removed): look elsewhere.
+			return nil, &kvpb.RangeNotFoundError{StoreID: s.cfg.StoreID}
+		}
+		return nil, &kvpb.RangeKeyMismatchError{Key: k, Ranges: s.descriptors()}
 	}
 	desc := r.Descriptor()
 	writes := 0
@@ -373,11 +400,16 @@ func (s *Store) ReadIndex(ctx context.Context, id kvpb.RangeID) (term uint64, er
 }
 
 // HandleRaftMessage steps a raft message from another store into the
-// addressed replica. Messages for unknown ranges are dropped with
-// RangeNotFoundError (replica creation by message comes with multi-node).
+// addressed replica. A message for a range the store does not have creates
+// an uninitialized replica when it addresses this store with a replica id
+// the range's tombstone allows (destroy.go); otherwise it is dropped with
+// RangeNotFoundError.
 func (s *Store) HandleRaftMessage(ctx context.Context, m *RaftMessage) error {
 	if err := s.Failed(); err != nil {
 		return err
+	}
+	if m.Message.GetType() == raftpb.MessageType_MsgSnap {
+		return errors.New("raftstore: a snapshot comes with its files (HandleSnapshot)")
 	}
 	r, err := s.GetReplica(m.RangeID)
 	if err != nil {
@@ -387,10 +419,16 @@ func (s *Store) HandleRaftMessage(ctx context.Context, m *RaftMessage) error {
 			return err
 		}
 	}
+	if to := m.Message.GetTo(); to != 0 && to < uint64(r.replicaID) {
+		// For an older replica of this store, destroyed since (destroy.go):
+		// raft would take it as its own.
+		return &kvpb.RangeNotFoundError{RangeID: m.RangeID, StoreID: s.cfg.StoreID}
+	}
 	r.mu.Lock()
 	if r.mu.stopped {
+		err := r.stoppedErrorLocked()
 		r.mu.Unlock()
-		return ErrStopped
+		return err
 	}
 	if m.From.ReplicaID != 0 && len(r.mu.peers) < 64 {
 		r.mu.peers[uint64(m.From.ReplicaID)] = m.From

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -207,7 +208,12 @@ type tsoClient struct{ s *Server }
 func (c tsoClient) Next(parent context.Context) (kvpb.Timestamp, error) {
 	s := c.s
 	if _, ok := s.store.LeaderTerm(1); ok {
-		return s.tso.Next(parent)
+		// A leader deposed without knowing it (a process resumed after
+		// a pause) learns it in the TSO's quorum round: then ask the
+		// new leader rather than fail the statement.
+		if ts, err := s.tso.Next(parent); !isNotLeader(err) {
+			return ts, err
+		}
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	ctx, cancel := context.WithDeadline(parent, deadline)
@@ -217,7 +223,9 @@ func (c tsoClient) Next(parent context.Context) (kvpb.Timestamp, error) {
 		node, ok := s.dist.LeaderHint(1)
 		if !ok || node == s.ident.NodeID {
 			if _, ok := s.store.LeaderTerm(1); ok {
-				return s.tso.Next(ctx)
+				if ts, err := s.tso.Next(ctx); !isNotLeader(err) {
+					return ts, err
+				}
 			}
 			// Learn the leader with a cheap read.
 			if _, _, err := kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(ctx, kvpb.ClusterIDKey); err != nil {
@@ -240,7 +248,12 @@ func (c tsoClient) Next(parent context.Context) (kvpb.Timestamp, error) {
 		if err != nil {
 			return 0, err
 		}
-		ts, err := cl.CallTimestamps(ctx, 1)
+		// A TSO call is a quorum round: one that takes long is a leader
+		// that went silent (a frozen process keeps its connections
+		// open), and the read below finds the leader again.
+		actx, acancel := context.WithTimeout(ctx, tsoAttemptTimeout)
+		ts, err := cl.CallTimestamps(actx, 1)
+		acancel()
 		if err == nil {
 			return ts, nil
 		}
@@ -256,6 +269,14 @@ func (c tsoClient) Next(parent context.Context) (kvpb.Timestamp, error) {
 	}
 	return 0, tsoUnavailable(parent, lastErr)
 }
+
+func isNotLeader(err error) bool {
+	var nl *kvpb.NotLeaderError
+	return errors.As(err, &nl)
+}
+
+// tsoAttemptTimeout bounds one timestamp call to range 1's leader.
+const tsoAttemptTimeout = 2 * time.Second
 
 // tsoUnavailable is the error of a timestamp that could not be had: the
 // caller's own cancellation, or range 1's unavailability.
@@ -277,9 +298,13 @@ const learnerTimeout = 30 * time.Second
 
 // replicate runs beside range 1's leader: it adds a replica on a node
 // that has none while range 1 has fewer than replicationFactor (or fewer
-// than the nodes there are), as a learner, promotes each learner once it
-// has caught up, and removes a learner that does not within
-// learnerTimeout. One change at a time, every one conditional on the
+// than the live, active nodes there are), as a learner, promotes each
+// learner once it has caught up, and removes a learner that does not
+// within learnerTimeout. It moves replicas off a decommissioning node: a
+// replacement first, then the removal (after handing range 1's leadership
+// away when the leaving replica is this one). Nodes come from the
+// liveness records (liveness.go), and from the address book for a node
+// that has none yet. One change at a time, every one conditional on the
 // descriptor's generation (raftstore.ChangeReplicas).
 func (s *Server) replicate(ctx context.Context) {
 	t := time.NewTicker(250 * time.Millisecond)
@@ -300,15 +325,31 @@ func (s *Server) replicate(ctx context.Context) {
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		s.replicateOnce(cctx, desc, learnerSince)
+		view := nodeView{now: time.Now()}
+		// Without the records (range 1 busy, or just elected), the
+		// address book alone decides, as before liveness existed.
+		if recs, err := readLiveness(cctx, s.store); err == nil {
+			view.recs = recs
+		}
+		s.replicateOnce(cctx, desc, view, learnerSince)
 		cancel()
 	}
 }
 
-func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, learnerSince map[kvpb.StoreID]time.Time) {
+func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, view nodeView, learnerSince map[kvpb.StoreID]time.Time) {
 	for _, rd := range desc.Replicas {
 		if !rd.Learner {
 			continue
+		}
+		if view.leaving(rd.NodeID) {
+			// A learner on a decommissioning node is no replacement.
+			if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.Remove, rd); err != nil {
+				s.log.Warn("removing a learner of range 1 on a decommissioning node", "node", rd.NodeID, "err", err)
+				return
+			}
+			delete(learnerSince, rd.StoreID)
+			s.log.Info("removed a learner of range 1 on a decommissioning node", "node", rd.NodeID)
+			return
 		}
 		match, commit, err := s.store.RaftStatus(1)
 		if err != nil {
@@ -337,12 +378,40 @@ func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, 
 		}
 		return // one change at a time
 	}
-	want := min(replicationFactor, len(s.book.IDs()))
-	if len(desc.Replicas) >= want {
+	// Every replica is a voter from here on.
+	ids := s.book.IDs()
+	for id, l := range view.recs {
+		// A node known only from its record is reachable at its address.
+		if _, ok := s.book.Get(id); !ok && l.Address != "" {
+			s.book.Set(id, l.Address)
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	usable := 0
+	for _, id := range ids {
+		if view.usable(id) {
+			usable++
+		}
+	}
+	want := min(replicationFactor, usable)
+	if s.moveOffLeaving(ctx, desc, view, want) {
 		return
 	}
-	for _, id := range s.book.IDs() {
-		if _, has := desc.Replica(kvpb.StoreID(id)); has {
+	// A replica on a decommissioning node counts for nothing: it is
+	// about to go.
+	staying := 0
+	for _, rd := range desc.Replicas {
+		if !view.leaving(rd.NodeID) {
+			staying++
+		}
+	}
+	if staying >= want {
+		return
+	}
+	for _, id := range ids {
+		if _, has := desc.Replica(kvpb.StoreID(id)); has || !view.usable(id) {
 			continue
 		}
 		target := kvpb.ReplicaDescriptor{NodeID: id, StoreID: kvpb.StoreID(id)}
@@ -353,6 +422,78 @@ func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, 
 		s.log.Info("adding a replica of range 1", "node", id)
 		return
 	}
+}
+
+// moveOffLeaving handles range 1's replicas on decommissioning nodes: it
+// removes one once the others are enough (want of them on live, active
+// nodes, a quorum of the voters left live), handing the leadership away
+// first when the leaving replica is this one. It returns false when
+// nothing leaves, or when a replacement must come first (the caller adds
+// it like any missing replica).
+func (s *Server) moveOffLeaving(ctx context.Context, desc *kvpb.RangeDescriptor, view nodeView, want int) bool {
+	var leaving *kvpb.ReplicaDescriptor
+	for i := range desc.Replicas {
+		if view.leaving(desc.Replicas[i].NodeID) {
+			leaving = &desc.Replicas[i]
+			break
+		}
+	}
+	if leaving == nil {
+		return false
+	}
+	var rest []kvpb.ReplicaDescriptor
+	live := 0
+	for _, rd := range desc.Replicas {
+		if rd.StoreID == leaving.StoreID {
+			continue
+		}
+		rest = append(rest, rd)
+		if !view.leaving(rd.NodeID) && view.usable(rd.NodeID) {
+			live++
+		}
+	}
+	if live < max(want, 1) || 2*live <= len(rest) {
+		// A replacement first; with no node to put it on, wait rather
+		// than leave range 1 short of a quorum.
+		return false
+	}
+	if leaving.StoreID == s.ident.StoreID {
+		target, ok := s.transferTarget(rest, view)
+		if !ok {
+			return true
+		}
+		s.log.Info("handing range 1's leadership away before leaving it", "to", target)
+		if err := s.store.TransferLeadership(ctx, 1, target); err != nil {
+			s.log.Warn("transferring range 1's leadership", "to", target, "err", err)
+		}
+		return true
+	}
+	if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.Remove, *leaving); err != nil {
+		s.log.Warn("removing the replica of range 1 on a decommissioning node", "node", leaving.NodeID, "err", err)
+		return true
+	}
+	s.log.Info("removed the replica of range 1 on a decommissioning node", "node", leaving.NodeID)
+	return true
+}
+
+// transferTarget picks the voter of rest on a live, active node that has
+// the most of range 1's log, so the transfer is quick.
+func (s *Server) transferTarget(rest []kvpb.ReplicaDescriptor, view nodeView) (kvpb.StoreID, bool) {
+	match, _, err := s.store.RaftStatus(1)
+	if err != nil {
+		return 0, false
+	}
+	var best kvpb.ReplicaDescriptor
+	found := false
+	for _, rd := range rest {
+		if rd.Learner || view.leaving(rd.NodeID) || !view.usable(rd.NodeID) {
+			continue
+		}
+		if !found || match[rd.ReplicaID] > match[best.ReplicaID] {
+			best, found = rd, true
+		}
+	}
+	return best.StoreID, found
 }
 
 // LeadsRange1 reports whether this node leads range 1 (tests, tools).

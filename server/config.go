@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/placement"
+	"github.com/rangedb/rangedb/raftstore"
 )
 
 // Config is what a node is started with. cmd/rangedb fills it from flags.
@@ -71,10 +73,22 @@ type Config struct {
 	// either way. cmd/rangedb exits the process there. It runs on the
 	// store's goroutine and must not call Stop.
 	OnFatal func(error)
+	// LivenessHeartbeatInterval is how often a cluster node heartbeats
+	// its liveness record in /System; zero is 1 s.
+	LivenessHeartbeatInterval time.Duration
+	// LivenessTTL is how long one heartbeat keeps the node live: a node
+	// silent for longer is "dead" in `rangedb node status` and gets no
+	// new replica. Zero is 4.5 s.
+	LivenessTTL time.Duration
 	// LockTTL is how long a transaction's locks outlive its last
 	// heartbeat before another transaction may roll it back (kv's
 	// LockTTLMillis). Zero means kv's default, 3 s.
 	LockTTL time.Duration
+	// TestingRaftTransport, for tests only, wraps the raft transport of
+	// a cluster node once its id is known (tests/cluster drops, delays
+	// and partitions raft messages through it); nil uses the gRPC
+	// transport as is. Production code leaves it nil.
+	TestingRaftTransport func(self kvpb.NodeID, inner raftstore.Transport) raftstore.Transport
 }
 
 func (c *Config) validate() error {
@@ -98,6 +112,12 @@ func (c *Config) validate() error {
 	}
 	if c.DrainTimeout == 0 {
 		c.DrainTimeout = 10 * time.Second
+	}
+	if c.LivenessHeartbeatInterval <= 0 {
+		c.LivenessHeartbeatInterval = time.Second
+	}
+	if c.LivenessTTL <= 0 {
+		c.LivenessTTL = 4500 * time.Millisecond
 	}
 	return nil
 }

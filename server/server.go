@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -120,6 +121,9 @@ func (s *Server) buildNode() error {
 	if !cfg.SingleNode {
 		s.transport = rpc.NewTransport(s.book.Get, s.log.With("component", "transport"))
 		transport = s.transport
+		if cfg.TestingRaftTransport != nil {
+			transport = cfg.TestingRaftTransport(s.ident.NodeID, transport)
+		}
 	}
 	var err error
 	s.store, err = raftstore.NewStore(raftstore.Config{
@@ -137,9 +141,16 @@ func (s *Server) buildNode() error {
 		DiskReserve:       cfg.DiskReserve,
 		DiskCheckInterval: cfg.DiskCheckInterval,
 		OnFatal:           s.onStoreFailure,
+		// Incoming snapshots' files, on the engine's filesystem so
+		// ingesting them links rather than copies.
+		SnapshotFS:  snapshotFS(cfg.FS),
+		SnapshotDir: snapshotFS(cfg.FS).PathJoin(cfg.StoreDir, "snapshots"),
 	})
 	if err != nil {
 		return err
+	}
+	if s.transport != nil {
+		s.transport.SetSnapshotSource(s.store)
 	}
 	raw := kv.NewDB(s.store, nil, kv.DBOptions{})
 	s.tso = placement.NewTSO(placement.TSOOptions{
@@ -309,6 +320,11 @@ func (s *Server) Start(ctx context.Context) error {
 			defer s.wg.Done()
 			s.replicate(s.stopCtx)
 		}()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.heartbeatLiveness(s.stopCtx)
+		}()
 	}
 	if err := s.sql.Start(ctx); err != nil {
 		return fmt.Errorf("sql bootstrap: %w", err)
@@ -448,4 +464,12 @@ func (s *Server) Stop() {
 		}
 		s.log.Info("node stopped")
 	})
+}
+
+// snapshotFS is the engine's filesystem, as mvcc.Open picks it.
+func snapshotFS(fs vfs.FS) vfs.FS {
+	if fs == nil {
+		return vfs.Default
+	}
+	return fs
 }

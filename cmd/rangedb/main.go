@@ -1,6 +1,8 @@
 // Command rangedb is rangedb's one binary: every node runs it.
 //
 //	rangedb start --single-node --store=DIR --sql-addr=HOST:PORT --http-addr=HOST:PORT
+//	rangedb node status --host=HOST:PORT
+//	rangedb node decommission N --host=HOST:PORT
 //
 // It parses flags into server.Config and nothing else.
 package main
@@ -34,7 +36,7 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: false,
 	}
-	root.AddCommand(startCmd(), initCmd())
+	root.AddCommand(startCmd(), initCmd(), nodeCmd())
 	return root
 }
 

@@ -205,6 +205,14 @@ func RaftTruncatedStateKey(id RangeID) Key {
 	return append(RangeIDUnreplicatedPrefix(id), "rftt"...)
 }
 
+// RaftReplicaTombstoneKey holds, once a store's replica of a range was
+// removed and destroyed, the smallest replica id that store may still
+// create for the range: a late message for an older replica id must not
+// bring the removed replica back.
+func RaftReplicaTombstoneKey(id RangeID) Key {
+	return append(RangeIDUnreplicatedPrefix(id), "rftb"...)
+}
+
 // RaftLogPrefix starts a range's raft log.
 func RaftLogPrefix(id RangeID) Key {
 	return append(RangeIDUnreplicatedPrefix(id), "rftl"...)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"go.etcd.io/raft/v3/raftpb"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/raftstore"
@@ -39,16 +38,11 @@ func (s *Server) RaftMessages(stream rpcpb.Internal_RaftMessagesServer) error {
 			return err
 		}
 		for _, pm := range batch.Messages {
-			m := &raftpb.Message{}
-			if err := proto.Unmarshal(pm.Message, m); err != nil {
+			m, err := fromProto(pm)
+			if err != nil {
 				return err
 			}
-			_ = h.raft.HandleRaftMessage(stream.Context(), &raftstore.RaftMessage{
-				RangeID: kvpb.RangeID(pm.RangeId),
-				From:    kvpb.ReplicaDescriptor{NodeID: kvpb.NodeID(pm.FromNode), StoreID: kvpb.StoreID(pm.FromStore), ReplicaID: kvpb.ReplicaID(pm.FromReplica)},
-				To:      kvpb.ReplicaDescriptor{NodeID: kvpb.NodeID(pm.ToNode), StoreID: kvpb.StoreID(pm.ToStore), ReplicaID: kvpb.ReplicaID(pm.ToReplica)},
-				Message: m,
-			})
+			_ = h.raft.HandleRaftMessage(stream.Context(), m)
 		}
 	}
 }
@@ -69,6 +63,10 @@ type Transport struct {
 
 	mu    sync.Mutex
 	peers map[kvpb.NodeID]*peer
+	// snapSrc streams snapshots, one goroutine per node fed by snapPeers
+	// (snapshot.go).
+	snapSrc   SnapshotSource
+	snapPeers map[kvpb.NodeID]chan *raftstore.RaftMessage
 }
 
 var _ raftstore.Transport = (*Transport)(nil)
@@ -92,14 +90,20 @@ func NewTransport(resolve Resolver, log *slog.Logger) *Transport {
 		log = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Transport{resolve: resolve, log: log, ctx: ctx, cancel: cancel, peers: map[kvpb.NodeID]*peer{}}
+	return &Transport{resolve: resolve, log: log, ctx: ctx, cancel: cancel, peers: map[kvpb.NodeID]*peer{},
+		snapPeers: map[kvpb.NodeID]chan *raftstore.RaftMessage{}}
 }
 
-// Send implements raftstore.Transport; it never blocks.
+// Send implements raftstore.Transport; it never blocks. Snapshots go
+// their own way (sendSnapshot).
 func (t *Transport) Send(msgs []*raftstore.RaftMessage) {
 	byNode := map[kvpb.NodeID]*rpcpb.RaftMessageBatch{}
 	for _, m := range msgs {
-		b, err := proto.Marshal(m.Message)
+		if m.Message.GetType() == raftpb.MessageType_MsgSnap {
+			t.sendSnapshot(m)
+			continue
+		}
+		pm, err := toProto(m)
 		if err != nil {
 			t.log.Error("rpc: marshalling a raft message", "err", err)
 			continue
@@ -109,12 +113,7 @@ func (t *Transport) Send(msgs []*raftstore.RaftMessage) {
 			batch = &rpcpb.RaftMessageBatch{}
 			byNode[m.To.NodeID] = batch
 		}
-		batch.Messages = append(batch.Messages, &rpcpb.RaftMessage{
-			RangeId:  uint64(m.RangeID),
-			FromNode: uint64(m.From.NodeID), FromStore: uint64(m.From.StoreID), FromReplica: uint64(m.From.ReplicaID),
-			ToNode: uint64(m.To.NodeID), ToStore: uint64(m.To.StoreID), ToReplica: uint64(m.To.ReplicaID),
-			Message: b,
-		})
+		batch.Messages = append(batch.Messages, pm)
 	}
 	for node, batch := range byNode {
 		p := t.peer(node)

@@ -1,17 +1,21 @@
 package rpc_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"go.uber.org/goleak"
 
@@ -217,7 +221,8 @@ func startThree(t *testing.T) []*testNode {
 	}
 	var nodes []*testNode
 	for i := 1; i <= 3; i++ {
-		eng, err := mvcc.Open("", vfs.NewMem(), log)
+		fs := vfs.NewMem()
+		eng, err := mvcc.Open("", fs, log)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +232,11 @@ func startThree(t *testing.T) []*testNode {
 		}
 		n := &testNode{id: kvpb.NodeID(i), transport: rpc.NewTransport(resolve, log)}
 		n.store, err = raftstore.NewStore(raftstore.Config{NodeID: n.id, StoreID: kvpb.StoreID(i), Engine: eng,
-			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log})
+			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log,
+			SnapshotFS: fs, SnapshotDir: "snapshots"})
+		if err == nil {
+			n.transport.SetSnapshotSource(n.store)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,8 +267,9 @@ func startThree(t *testing.T) []*testNode {
 
 // TestUpReplicationWithSnapshots grows range 1 from one replica to three:
 // each new replica is created by the leader's first message, initialized
-// by a snapshot (the range's state travels inline), added as a learner
-// and promoted once caught up; the data then survive losing the first
+// by a snapshot (SST files streamed beside the raft stream, over 4 MiB of
+// incompressible values, so many chunks), added as a learner and promoted
+// once caught up; the data arrive intact and survive losing the first
 // node.
 func TestUpReplicationWithSnapshots(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -277,12 +287,15 @@ func TestUpReplicationWithSnapshots(t *testing.T) {
 		return a, ok
 	}
 	var nodes []*testNode
+	var engs []*pebble.DB
 	for i := 1; i <= 3; i++ {
-		eng, err := mvcc.Open("", vfs.NewMem(), log)
+		fs := vfs.NewMem()
+		eng, err := mvcc.Open("", fs, log)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = eng.Close() })
+		engs = append(engs, eng)
 		if i == 1 {
 			if err := raftstore.WriteInitialState(eng, desc); err != nil {
 				t.Fatal(err)
@@ -290,7 +303,11 @@ func TestUpReplicationWithSnapshots(t *testing.T) {
 		}
 		n := &testNode{id: kvpb.NodeID(i), transport: rpc.NewTransport(resolve, log)}
 		n.store, err = raftstore.NewStore(raftstore.Config{NodeID: n.id, StoreID: kvpb.StoreID(i), Engine: eng,
-			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log, RaftLogKeep: 4})
+			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log, RaftLogKeep: 4,
+			SnapshotFS: fs, SnapshotDir: "snapshots"})
+		if err == nil {
+			n.transport.SetSnapshotSource(n.store)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -322,6 +339,15 @@ func TestUpReplicationWithSnapshots(t *testing.T) {
 	// replicas can only be initialized by a snapshot.
 	for range 40 {
 		if _, err := db.Increment(ctx, kvpb.SystemKey("c"), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// And 4 MiB of incompressible values: a snapshot of many chunks.
+	big := make([]byte, 4<<20)
+	_, _ = rand.NewChaCha8([32]byte{1}).Read(big) // never fails
+	for i := 0; i < len(big); i += 256 << 10 {
+		req := &kvpb.RawPutRequest{Key: kvpb.SystemKey(fmt.Sprintf("big/%08d", i)), Value: big[i : i+256<<10]}
+		if _, err := nodes[0].store.Send(ctx, &kvpb.BatchRequest{Requests: []kvpb.Request{req}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -357,6 +383,22 @@ func TestUpReplicationWithSnapshots(t *testing.T) {
 		}
 		if len(d.Replicas) != 3 {
 			t.Fatalf("n%d sees %v", n.id, d)
+		}
+	}
+	// The snapshots arrived intact.
+	for i, eng := range engs {
+		lo, hi := mvcc.EncodeKey(kvpb.SystemKey("big/"), 0), mvcc.EncodeKey(kvpb.SystemKey("big0"), 0)
+		it, err := eng.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []byte
+		for valid := it.First(); valid; valid = it.Next() {
+			got = append(got, it.Value()...)
+		}
+		_ = it.Close()
+		if !bytes.Contains(got, big[len(big)-1024:]) || len(got) < len(big) {
+			t.Fatalf("n%d holds %d bytes of the big values", i+1, len(got))
 		}
 	}
 	if _, err := db.Increment(ctx, kvpb.SystemKey("c"), 1); err != nil {

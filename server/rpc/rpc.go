@@ -7,6 +7,12 @@
 //
 // Every call has a deadline: the caller's, or DefaultTimeout when the
 // caller's context has none.
+//
+// Raft messages travel on one stream per destination node (raft.go);
+// snapshots beside it, on a Snapshot stream per snapshot fed by a queue
+// and goroutine per node, as the SST files the sending store writes, in
+// chunks, each within a deadline (snapshot.go). The receiver writes them
+// to files and answers once its store ingested them.
 package rpc
 
 import (
@@ -59,6 +65,12 @@ type ClusterHandler interface {
 	Join(ctx context.Context, addr string) (kvpb.StoreIdent, error)
 	// Timestamps returns the first of n TSO timestamps.
 	Timestamps(ctx context.Context, n int) (kvpb.Timestamp, error)
+	// NodeStatus lists every node the cluster knows (rangedb node
+	// status), by node id.
+	NodeStatus(ctx context.Context) ([]NodeStatus, error)
+	// Decommission marks a node decommissioning and returns its status
+	// (ErrUnknownNode for a node without a liveness record).
+	Decommission(ctx context.Context, id kvpb.NodeID) (NodeStatus, error)
 }
 
 // ErrNotInCluster is the answer of a node that has no store yet.

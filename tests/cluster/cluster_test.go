@@ -71,6 +71,9 @@ func newCluster(t *testing.T, n int) *testCluster {
 			}
 		}
 	})
+	// Registered after the stop above, so it runs before it (cleanups
+	// run last registered first), on the nodes still running.
+	t.Cleanup(c.checkConsistency)
 	return c
 }
 

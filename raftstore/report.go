@@ -1,0 +1,27 @@
+package raftstore
+
+import "go.etcd.io/raft/v3"
+
+// ReplicaCounts returns how many initialized replicas the store holds and
+// how many of them lead their range (as of each one's last Ready): what a
+// node reports in its liveness record. A replica still waiting for its
+// first snapshot holds no data yet and is not counted.
+func (s *Store) ReplicaCounts() (replicas, leaders int) {
+	s.mu.RLock()
+	rs := make([]*Replica, 0, len(s.mu.replicas))
+	for _, r := range s.mu.replicas {
+		rs = append(rs, r)
+	}
+	s.mu.RUnlock()
+	for _, r := range rs {
+		r.mu.Lock()
+		if !r.mu.destroyed && len(r.mu.desc.EndKey) > 0 {
+			replicas++
+			if r.mu.raftState == raft.StateLeader {
+				leaders++
+			}
+		}
+		r.mu.Unlock()
+	}
+	return replicas, leaders
+}
