@@ -7,13 +7,7 @@ import "go.etcd.io/raft/v3"
 // node reports in its liveness record. A replica still waiting for its
 // first snapshot holds no data yet and is not counted.
 func (s *Store) ReplicaCounts() (replicas, leaders int) {
-	s.mu.RLock()
-	rs := make([]*Replica, 0, len(s.mu.replicas))
-	for _, r := range s.mu.replicas {
-		rs = append(rs, r)
-	}
-	s.mu.RUnlock()
-	for _, r := range rs {
+	for _, r := range s.replicaList() {
 		r.mu.Lock()
 		if !r.mu.destroyed && len(r.mu.desc.EndKey) > 0 {
 			replicas++

@@ -40,14 +40,21 @@ func (s *Store) run(ctx context.Context) {
 	}
 }
 
-// tickAll ticks every replica's raft clock and queues it.
-func (s *Store) tickAll() {
+// replicaList returns the store's replicas, copied so that the caller
+// may lock each without holding the store's lock.
+func (s *Store) replicaList() []*Replica {
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	reps := make([]*Replica, 0, len(s.mu.replicas))
 	for _, r := range s.mu.replicas {
 		reps = append(reps, r)
 	}
-	s.mu.RUnlock()
+	return reps
+}
+
+// tickAll ticks every replica's raft clock and queues it.
+func (s *Store) tickAll() {
+	reps := s.replicaList()
 	for _, r := range reps {
 		r.mu.Lock()
 		r.mu.rawNode.Tick()

@@ -220,54 +220,51 @@ func (c tsoClient) Next(parent context.Context) (kvpb.Timestamp, error) {
 	defer cancel()
 	var lastErr error
 	for attempt := 0; time.Now().Before(deadline); attempt++ {
-		node, ok := s.dist.LeaderHint(1)
-		if !ok || node == s.ident.NodeID {
-			if _, ok := s.store.LeaderTerm(1); ok {
-				if ts, err := s.tso.Next(ctx); !isNotLeader(err) {
-					return ts, err
-				}
-			}
-			// Learn the leader with a cheap read.
-			if _, _, err := kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(ctx, kvpb.ClusterIDKey); err != nil {
-				lastErr = err
-			}
-			if !kv.RetryBackoff(ctx, min(attempt, 7)) {
-				return 0, tsoUnavailable(parent, lastErr)
-			}
-			continue
-		}
-		addr, ok := s.book.Get(node)
-		if !ok {
-			lastErr = fmt.Errorf("no address for %s", node)
-			if !kv.RetryBackoff(ctx, min(attempt, 7)) {
-				return 0, tsoUnavailable(parent, lastErr)
-			}
-			continue
-		}
-		cl, err := s.dialer.Client(addr)
-		if err != nil {
-			return 0, err
-		}
-		// A TSO call is a quorum round: one that takes long is a leader
-		// that went silent (a frozen process keeps its connections
-		// open), and the read below finds the leader again.
-		actx, acancel := context.WithTimeout(ctx, tsoAttemptTimeout)
-		ts, err := cl.CallTimestamps(actx, 1)
-		acancel()
-		if err == nil {
-			return ts, nil
+		ts, done, err := c.attempt(ctx)
+		if done {
+			return ts, err
 		}
 		lastErr = err
-		// The DistSender's hint is stale (NotLeader, or the node is
-		// gone): a read through it finds the leader again.
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		// No leader known, or the hint is stale (NotLeader, or the node
+		// is gone or silent): a read through the DistSender finds the
+		// leader again.
+		rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
 		_, _, _ = kv.NewDB(s.dist, nil, kv.DBOptions{}).RawGet(rctx, kvpb.ClusterIDKey)
-		cancel()
+		rcancel()
 		if !kv.RetryBackoff(ctx, min(attempt, 7)) {
-			return 0, tsoUnavailable(parent, lastErr)
+			break
 		}
 	}
 	return 0, tsoUnavailable(parent, lastErr)
+}
+
+// attempt asks range 1's leader as this node knows it (itself, or the
+// DistSender's hint) for one timestamp; done is false when another
+// attempt, after finding the leader again, may succeed.
+func (c tsoClient) attempt(ctx context.Context) (ts kvpb.Timestamp, done bool, err error) {
+	s := c.s
+	if _, leads := s.store.LeaderTerm(1); leads {
+		ts, err := s.tso.Next(ctx)
+		return ts, !isNotLeader(err), err
+	}
+	node, known := s.dist.LeaderHint(1)
+	if !known || node == s.ident.NodeID {
+		return 0, false, errors.New("range 1's leader is not known")
+	}
+	addr, known := s.book.Get(node)
+	if !known {
+		return 0, false, fmt.Errorf("no address for %s", node)
+	}
+	cl, err := s.dialer.Client(addr)
+	if err != nil {
+		return 0, false, err
+	}
+	// A TSO call is a quorum round: one that takes long is a leader that
+	// went silent (a frozen process keeps its connections open).
+	actx, cancel := context.WithTimeout(ctx, tsoAttemptTimeout)
+	defer cancel()
+	ts, err = cl.CallTimestamps(actx, 1)
+	return ts, err == nil, err
 }
 
 func isNotLeader(err error) bool {

@@ -202,6 +202,64 @@ func waitForLeader(t *testing.T, nodes []*testNode) *testNode {
 	return nil
 }
 
+// testNet is the address book of a test's nodes.
+type testNet struct {
+	mu    sync.Mutex
+	addrs map[kvpb.NodeID]string
+}
+
+func newTestNet() *testNet { return &testNet{addrs: map[kvpb.NodeID]string{}} }
+
+func (tn *testNet) resolve(id kvpb.NodeID) (string, bool) {
+	tn.mu.Lock()
+	defer tn.mu.Unlock()
+	a, ok := tn.addrs[id]
+	return a, ok
+}
+
+// node builds node i on an in-memory engine (holding bootstrap's initial
+// state when it is not nil): its store (not started; logKeep 0 takes the
+// default), raft transport and RPC server, serving on loopback until the
+// test ends.
+func (tn *testNet) node(t *testing.T, i int, log *slog.Logger, bootstrap *kvpb.RangeDescriptor, logKeep uint64) (*testNode, *pebble.DB) {
+	t.Helper()
+	fs := vfs.NewMem()
+	eng, err := mvcc.Open("", fs, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = eng.Close() })
+	if bootstrap != nil {
+		if err := raftstore.WriteInitialState(eng, *bootstrap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := &testNode{id: kvpb.NodeID(i), transport: rpc.NewTransport(tn.resolve, log)}
+	n.store, err = raftstore.NewStore(raftstore.Config{NodeID: n.id, StoreID: kvpb.StoreID(i), Engine: eng,
+		TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log, RaftLogKeep: logKeep,
+		SnapshotFS: fs, SnapshotDir: "snapshots"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.transport.SetSnapshotSource(n.store)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.addr = ln.Addr().String()
+	n.srv = rpc.NewServer(n.store, n.store, nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = n.srv.Serve(ln)
+	}()
+	t.Cleanup(func() { n.stop(); <-done })
+	tn.mu.Lock()
+	tn.addrs[n.id] = n.addr
+	tn.mu.Unlock()
+	return n, eng
+}
+
 // startThree starts three stores replicating range 1, each with its RPC
 // server and raft transport; they stop when the test ends.
 func startThree(t *testing.T) []*testNode {
@@ -211,50 +269,10 @@ func startThree(t *testing.T) []*testNode {
 	for i := 1; i <= 3; i++ {
 		desc.Replicas = append(desc.Replicas, kvpb.ReplicaDescriptor{NodeID: kvpb.NodeID(i), StoreID: kvpb.StoreID(i), ReplicaID: kvpb.ReplicaID(i)})
 	}
-	var mu sync.Mutex
-	addrs := map[kvpb.NodeID]string{}
-	resolve := func(id kvpb.NodeID) (string, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		a, ok := addrs[id]
-		return a, ok
-	}
+	tn := newTestNet()
 	var nodes []*testNode
 	for i := 1; i <= 3; i++ {
-		fs := vfs.NewMem()
-		eng, err := mvcc.Open("", fs, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = eng.Close() })
-		if err := raftstore.WriteInitialState(eng, desc); err != nil {
-			t.Fatal(err)
-		}
-		n := &testNode{id: kvpb.NodeID(i), transport: rpc.NewTransport(resolve, log)}
-		n.store, err = raftstore.NewStore(raftstore.Config{NodeID: n.id, StoreID: kvpb.StoreID(i), Engine: eng,
-			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log,
-			SnapshotFS: fs, SnapshotDir: "snapshots"})
-		if err == nil {
-			n.transport.SetSnapshotSource(n.store)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.addr = ln.Addr().String()
-		n.srv = rpc.NewServer(n.store, n.store, nil)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			_ = n.srv.Serve(ln)
-		}()
-		t.Cleanup(func() { n.stop(); <-done })
-		mu.Lock()
-		addrs[n.id] = n.addr
-		mu.Unlock()
+		n, _ := tn.node(t, i, log, &desc, 0)
 		nodes = append(nodes, n)
 	}
 	for _, n := range nodes {
@@ -278,58 +296,20 @@ func TestUpReplicationWithSnapshots(t *testing.T) {
 	}
 	desc := kvpb.RangeDescriptor{RangeID: 1, StartKey: kvpb.KeyMin, EndKey: kvpb.KeyMax, NextReplicaID: 2, Generation: 1,
 		Replicas: []kvpb.ReplicaDescriptor{{NodeID: 1, StoreID: 1, ReplicaID: 1}}}
-	var mu sync.Mutex
-	addrs := map[kvpb.NodeID]string{}
-	resolve := func(id kvpb.NodeID) (string, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		a, ok := addrs[id]
-		return a, ok
-	}
+	tn := newTestNet()
 	var nodes []*testNode
 	var engs []*pebble.DB
 	for i := 1; i <= 3; i++ {
-		fs := vfs.NewMem()
-		eng, err := mvcc.Open("", fs, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = eng.Close() })
-		engs = append(engs, eng)
+		var bootstrap *kvpb.RangeDescriptor
 		if i == 1 {
-			if err := raftstore.WriteInitialState(eng, desc); err != nil {
-				t.Fatal(err)
-			}
+			bootstrap = &desc
 		}
-		n := &testNode{id: kvpb.NodeID(i), transport: rpc.NewTransport(resolve, log)}
-		n.store, err = raftstore.NewStore(raftstore.Config{NodeID: n.id, StoreID: kvpb.StoreID(i), Engine: eng,
-			TickInterval: 10 * time.Millisecond, Transport: n.transport, Logger: log, RaftLogKeep: 4,
-			SnapshotFS: fs, SnapshotDir: "snapshots"})
-		if err == nil {
-			n.transport.SetSnapshotSource(n.store)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.addr = ln.Addr().String()
-		n.srv = rpc.NewServer(n.store, n.store, nil)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			_ = n.srv.Serve(ln)
-		}()
-		t.Cleanup(func() { n.stop(); <-done })
-		mu.Lock()
-		addrs[n.id] = n.addr
-		mu.Unlock()
+		n, eng := tn.node(t, i, log, bootstrap, 4)
 		if err := n.store.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		nodes = append(nodes, n)
+		engs = append(engs, eng)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

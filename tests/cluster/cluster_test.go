@@ -97,6 +97,17 @@ func (c *testCluster) start(idx ...int) chan error {
 	return errs
 }
 
+// bootstrap starts the nodes idx, initializes the cluster through the
+// first of them and waits until every one has started.
+func (c *testCluster) bootstrap(idx ...int) {
+	c.t.Helper()
+	errs := c.start(idx...)
+	if err := c.init(idx[0]); err != nil {
+		c.t.Fatalf("init: %v", err)
+	}
+	c.wait(errs, len(idx))
+}
+
 func (c *testCluster) wait(errs chan error, n int) {
 	c.t.Helper()
 	for range n {
@@ -136,6 +147,25 @@ func exec(t *testing.T, conn *pgx.Conn, sql string, args ...any) {
 	defer cancel()
 	if _, err := conn.Exec(ctx, sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// execWithin runs sql through conn until it succeeds, each try bounded
+// by try, and fails the test if none has within d.
+func execWithin(t *testing.T, conn *pgx.Conn, d, try time.Duration, sql string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), try)
+		_, err := conn.Exec(ctx, sql, args...)
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: no success within %s: %v", sql, d, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -227,11 +257,7 @@ func TestInitJoinAndAnyNodeServes(t *testing.T) {
 // that leads range 1, and the other two go on serving reads and writes.
 func TestReplicatedSurvivesLosingANode(t *testing.T) {
 	c := newCluster(t, 3)
-	errs := c.start(0, 1, 2)
-	if err := c.init(0); err != nil {
-		t.Fatal(err)
-	}
-	c.wait(errs, 3)
+	c.bootstrap(0, 1, 2)
 	waitVoters(t, c, 3)
 	conns := []*pgx.Conn{c.conn(0), c.conn(1), c.conn(2)}
 	exec(t, conns[0], "CREATE TABLE r (k INT PRIMARY KEY, v INT)")
@@ -308,11 +334,7 @@ func waitVoters(t *testing.T, c *testCluster, n int) {
 // snapshot: the entries it missed are gone), then serves everything.
 func TestDownNodeCatchesUpBySnapshot(t *testing.T) {
 	c := newCluster(t, 3)
-	errs := c.start(0, 1, 2)
-	if err := c.init(0); err != nil {
-		t.Fatal(err)
-	}
-	c.wait(errs, 3)
+	c.bootstrap(0, 1, 2)
 	waitVoters(t, c, 3)
 	// Stop a node that does not lead range 1.
 	down := 0
@@ -355,11 +377,7 @@ func TestDownNodeCatchesUpBySnapshot(t *testing.T) {
 // range 1's leader across three leader changes are strictly increasing.
 func TestTSOAcrossLeaderChanges(t *testing.T) {
 	c := newCluster(t, 3)
-	errs := c.start(0, 1, 2)
-	if err := c.init(0); err != nil {
-		t.Fatal(err)
-	}
-	c.wait(errs, 3)
+	c.bootstrap(0, 1, 2)
 	waitVoters(t, c, 3)
 	var last kvpb.Timestamp
 	total := 0
@@ -416,11 +434,7 @@ func TestTSOAcrossLeaderChanges(t *testing.T) {
 // before range 1 can elect a leader), statements work again.
 func TestTwoOfThreeDownThenBack(t *testing.T) {
 	c := newCluster(t, 3)
-	errs := c.start(0, 1, 2)
-	if err := c.init(0); err != nil {
-		t.Fatal(err)
-	}
-	c.wait(errs, 3)
+	c.bootstrap(0, 1, 2)
 	waitVoters(t, c, 3)
 	conn := c.conn(2)
 	exec(t, conn, "CREATE TABLE d (k INT PRIMARY KEY)")
@@ -438,22 +452,11 @@ func TestTwoOfThreeDownThenBack(t *testing.T) {
 		t.Fatalf("the error took %s", d)
 	}
 	t.Logf("with two of three down a write fails after %s: %v", time.Since(start).Round(time.Millisecond), err)
-	errs = c.start(0)
+	errs := c.start(0)
 	// Start waits until range 1 answers: it must elect a leader with the
 	// surviving node.
 	c.wait(errs, 1)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		_, err := conn.Exec(ctx, "INSERT INTO d VALUES (3)")
-		cancel()
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after a node came back: %v", err)
-		}
-	}
+	execWithin(t, conn, 30*time.Second, 15*time.Second, "INSERT INTO d VALUES (3)")
 	if got := rows(t, c.conn(0), "SELECT count(*) FROM d"); got != "2" {
 		t.Fatalf("rows: %s", got)
 	}

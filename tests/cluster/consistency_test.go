@@ -24,7 +24,8 @@ const consistencyTimeout = 10 * time.Second
 // fails if any two sums differ. With fewer than a quorum of the voters
 // running there is no leader to ask, and the check is skipped. A voter
 // that does not compute the sum in time (one caught up by a snapshot past
-// it, say) is left out after a few tries, with a log line.
+// it, say) is left out after a few tries, with a log line; no checksum
+// taken at all fails the test.
 func (c *testCluster) checkConsistency() {
 	t := c.t
 	if t.Failed() {
@@ -62,11 +63,13 @@ func (c *testCluster) checkConsistency() {
 	}
 	deadline := time.Now().Add(consistencyTimeout)
 	var missing []string
+	took := false
 	for time.Now().Before(deadline) {
 		sums, miss, ok := c.checksumOnce(running, deadline)
 		if !ok {
 			continue
 		}
+		took = true
 		var first []byte
 		var all []string
 		agree := true
@@ -87,6 +90,11 @@ func (c *testCluster) checkConsistency() {
 			return
 		}
 		missing = miss
+	}
+	if !took {
+		// A quorum of the voters runs: a leader must take the checksum.
+		t.Errorf("consistency check: no leader of range 1 took a checksum within %s", consistencyTimeout)
+		return
 	}
 	t.Logf("consistency check: %s computed no checksum within %s", strings.Join(missing, ", "), consistencyTimeout)
 }
@@ -159,11 +167,7 @@ func (c *testCluster) checksumOnce(running []*node, deadline time.Time) (map[kvp
 // voters agree (the consistency check after the test).
 func TestRemoveAReplicaOfRange1(t *testing.T) {
 	c := newCluster(t, 4)
-	errs := c.start(0, 1, 2, 3)
-	if err := c.init(0); err != nil {
-		t.Fatal(err)
-	}
-	c.wait(errs, 4)
+	c.bootstrap(0, 1, 2, 3)
 	voters := func() (n int) {
 		for _, nd := range c.nodes {
 			if nd.srv.HoldsVoterOfRange1() {
@@ -172,7 +176,7 @@ func TestRemoveAReplicaOfRange1(t *testing.T) {
 		}
 		return n
 	}
-	waitFor(t, "three voters of range 1", func() bool { return voters() == 3 })
+	waitUntil(t, "three voters of range 1", 30*time.Second, func() bool { return voters() == 3 })
 	conns := []*pgx.Conn{c.conn(0), c.conn(1), c.conn(2), c.conn(3)}
 	exec(t, conns[0], "CREATE TABLE rm (k INT PRIMARY KEY, v TEXT)")
 	for i := range 40 {
@@ -203,7 +207,7 @@ func TestRemoveAReplicaOfRange1(t *testing.T) {
 	}
 	// The removed replica is gone from the victim's store: it holds no
 	// replica, or (re-added by the replicate loop) one with a new id.
-	waitFor(t, "the removed replica destroyed", func() bool {
+	waitUntil(t, "destruction of the removed replica", 30*time.Second, func() bool {
 		d, err := victim.srv.RangeDescriptor(1)
 		if rnf := (*kvpb.RangeNotFoundError)(nil); errors.As(err, &rnf) {
 			return true
@@ -215,22 +219,10 @@ func TestRemoveAReplicaOfRange1(t *testing.T) {
 		return ok && rd.ReplicaID > old.ReplicaID
 	})
 	exec(t, conns[0], "INSERT INTO rm VALUES (100, 'after')")
-	waitFor(t, "three voters of range 1 again", func() bool { return voters() == 3 })
+	waitUntil(t, "three voters of range 1 again", 30*time.Second, func() bool { return voters() == 3 })
 	for i, conn := range conns {
 		if got := rows(t, conn, "SELECT count(*) FROM rm"); got != "41" {
 			t.Fatalf("node %d counts %s rows after the removal", i+1, got)
 		}
-	}
-}
-
-// waitFor polls cond for up to 30 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -206,11 +206,7 @@ func (f *faults) deliver(q chan delayed) {
 func startFaulty(t *testing.T) (*testCluster, *faults) {
 	c := newCluster(t, 3)
 	f := withFaults(c)
-	errs := c.start(0, 1, 2)
-	if err := c.init(0); err != nil {
-		t.Fatal(err)
-	}
-	c.wait(errs, 3)
+	c.bootstrap(0, 1, 2)
 	waitVoters(t, c, 3)
 	return c, f
 }
@@ -315,18 +311,7 @@ func TestPartitionedLeader(t *testing.T) {
 
 	f.partition(c.ids(old), c.ids(maj...))
 	cut := time.Now()
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := mc.Exec(ctx, "UPDATE l SET v = 2 WHERE k = 1")
-		cancel()
-		if err == nil {
-			break
-		}
-		if time.Since(cut) > 30*time.Second {
-			t.Fatalf("no write through the majority 30 s after partitioning the leader: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	execWithin(t, mc, 30*time.Second, 5*time.Second, "UPDATE l SET v = 2 WHERE k = 1")
 	newLeader := c.leaderOfRange1(time.Second, maj...)
 	t.Logf("node %d leads range 1; first write through node %d %s after partitioning node %d (the old leader)",
 		newLeader+1, maj[0]+1, time.Since(cut).Round(time.Millisecond), old+1)
@@ -435,11 +420,7 @@ func TestFaultMessageForAReplicaNotYetCreated(t *testing.T) {
 	// Two nodes first; the third joins with the next id from the /System
 	// counter, 3, and its links are cut before it starts, so not even
 	// the leader's first message for its replica gets through.
-	errs := c.start(0, 1)
-	if err := c.init(0); err != nil {
-		t.Fatal(err)
-	}
-	c.wait(errs, 2)
+	c.bootstrap(0, 1)
 	waitVoters(t, c, 2)
 	f.partition([]kvpb.NodeID{3}, c.ids(0, 1))
 	c.wait(c.start(2), 1)

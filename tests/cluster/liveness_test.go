@@ -85,11 +85,7 @@ func TestLivenessDecommissionAndDeadNode(t *testing.T) {
 		nd.cfg.LivenessHeartbeatInterval = testHeartbeat
 		nd.cfg.LivenessTTL = testLivenessTTL
 	}
-	errs := c.start(0, 1, 2)
-	if err := c.init(0); err != nil {
-		t.Fatalf("init: %v", err)
-	}
-	c.wait(errs, 3)
+	c.bootstrap(0, 1, 2)
 	waitVoters(t, c, 3)
 	conn := c.conn(0)
 	exec(t, conn, "CREATE TABLE kv (k INT PRIMARY KEY, v TEXT)")

@@ -110,18 +110,7 @@ func TestKill9OfANodeOfThreeBinaries(t *testing.T) {
 	killed := time.Now()
 	c2 := connectWithin(t, ps[1].url, 10*time.Second)
 	c3 := connectWithin(t, ps[2].url, 10*time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := c2.Exec(ctx, "INSERT INTO acked VALUES (1000)")
-		cancel()
-		if err == nil {
-			break
-		}
-		if time.Since(killed) > 30*time.Second {
-			t.Fatalf("no write through a survivor 30 s after kill -9 of the leader: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	execWithin(t, c2, 30*time.Second, 5*time.Second, "INSERT INTO acked VALUES (1000)")
 	t.Logf("first successful write through a survivor %s after kill -9 of range 1's leader", time.Since(killed).Round(time.Millisecond))
 	for _, c := range []*pgx.Conn{c2, c3} {
 		if got := count(t, c); got != acked+1 {
