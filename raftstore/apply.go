@@ -96,6 +96,23 @@ func (a *applier) applyEntry(r *Replica, e *raftpb.Entry) error {
 		if cmd.checksumID != 0 {
 			return a.computeChecksum(r, e.GetIndex(), cmd) // checksum.go
 		}
+		if len(cmd.requests) == 1 {
+			if sp, ok := cmd.requests[0].(*kvpb.AdminSplitRequest); ok {
+				return a.applySplit(r, logPosition{Index: e.GetIndex(), Term: e.GetTerm()}, cmd.proposalID, sp) // split.go
+			}
+		}
+		// A command proposed before a split and applied after it may
+		// address keys the range no longer holds: refused, so its client
+		// re-routes it (every replica decides the same: the span changes
+		// only at a split, which is flushed at once).
+		desc := r.Descriptor()
+		for _, req := range cmd.requests {
+			if k, ok := outsideRange(desc, req); !ok {
+				a.results = append(a.results, applyResult{r: r, proposalID: cmd.proposalID,
+					res: proposalResult{err: &kvpb.RangeKeyMismatchError{Key: k, Ranges: []kvpb.RangeDescriptor{*desc}}}})
+				return nil
+			}
+		}
 		br, evalErr, err := a.evalCommand(cmd.requests)
 		if err != nil {
 			return err

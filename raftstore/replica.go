@@ -195,6 +195,9 @@ func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.Batch
 			return nil, err
 		}
 	}
+	if _, split := reqs[0].(*kvpb.AdminSplitRequest); split && len(reqs) != 1 {
+		return nil, fmt.Errorf("raftstore: a split must be alone in its batch")
+	}
 	var data []byte
 	if onePC == nil {
 		if data = encodeCommand(id, reqs); len(data) > s.cfg.MaxCommandSize {
@@ -367,6 +370,13 @@ func (r *Replica) readIndex(ctx context.Context) (term uint64, err error) {
 func (r *Replica) read(ctx context.Context, reqs []kvpb.Request) (*kvpb.BatchResponse, error) {
 	if _, err := r.readIndex(ctx); err != nil {
 		return nil, err
+	}
+	// A split may have shrunk the range since the batch was routed here.
+	desc := r.Descriptor()
+	for _, req := range reqs {
+		if k, ok := outsideRange(desc, req); !ok {
+			return nil, &kvpb.RangeKeyMismatchError{Key: k, Ranges: r.store.descriptorsFor(desc, k)}
+		}
 	}
 	if err := r.conc.beforeRead(ctx, reqs); err != nil {
 		return nil, err

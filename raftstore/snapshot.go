@@ -230,7 +230,13 @@ func (a *applier) applyConfChange(r *Replica, cc raftpb.ConfChangeI) error {
 	if nd == nil || nd.Generation <= old.Generation {
 		return nil
 	}
-	for _, k := range []kvpb.Key{kvpb.RangeDescriptorLocalKey(nd.RangeID), kvpb.RangeDescriptorKey(nd.StartKey), kvpb.MetaKey(nd.EndKey)} {
+	keys := []kvpb.Key{kvpb.RangeDescriptorLocalKey(nd.RangeID), kvpb.RangeDescriptorKey(nd.StartKey)}
+	if mk := kvpb.MetaKey(nd.EndKey); old.ContainsKey(mk) {
+		// Range 1 addresses itself; any other range's meta entry lives in
+		// range 1 and is updated through it (server's meta repair).
+		keys = append(keys, mk)
+	}
+	for _, k := range keys {
 		if err := putDescriptor(a.b, k, nd); err != nil {
 			return err
 		}

@@ -243,6 +243,18 @@ func (s *Store) descriptors() []kvpb.RangeDescriptor {
 	return out
 }
 
+// descriptorsFor returns what a RangeKeyMismatchError tells the client:
+// desc, the range it addressed, and this store's range holding k if any.
+func (s *Store) descriptorsFor(desc *kvpb.RangeDescriptor, k kvpb.Key) []kvpb.RangeDescriptor {
+	out := []kvpb.RangeDescriptor{*desc}
+	if o := s.replicaForKey(k); o != nil {
+		if d := o.Descriptor(); d.RangeID != desc.RangeID {
+			out = append(out, *d)
+		}
+	}
+	return out
+}
+
 func (s *Store) nextID() uint64 { return s.idSeq.Add(1) }
 
 // enqueue marks r as possibly having a Ready and wakes the scheduler.
@@ -303,7 +315,7 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 	writes := 0
 	for _, req := range ba.Requests {
 		if k, ok := outsideRange(desc, req); !ok {
-			return nil, &kvpb.RangeKeyMismatchError{Key: k, Ranges: []kvpb.RangeDescriptor{*desc}}
+			return nil, &kvpb.RangeKeyMismatchError{Key: k, Ranges: s.descriptorsFor(desc, k)}
 		}
 		if req.IsWrite() {
 			writes++

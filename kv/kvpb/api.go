@@ -24,6 +24,8 @@ const (
 	MethodOnePC
 	MethodPessimisticLock
 	MethodTxnHeartBeat
+	MethodRawScan
+	MethodAdminSplit
 )
 
 var methodNames = map[Method]string{
@@ -34,6 +36,7 @@ var methodNames = map[Method]string{
 	MethodIncrement: "Increment", MethodRawDelete: "RawDelete",
 	MethodClearRange: "ClearRange", MethodOnePC: "OnePC",
 	MethodPessimisticLock: "PessimisticLock", MethodTxnHeartBeat: "TxnHeartBeat",
+	MethodRawScan: "RawScan", MethodAdminSplit: "AdminSplit",
 }
 
 func (m Method) String() string {
@@ -375,6 +378,33 @@ type RawDeleteResponse struct{}
 // a ranged delete (DROP TABLE, TRUNCATE). It is not transactional.
 type ClearRangeRequest struct{ Span Span }
 
+// RawScanRequest reads up to MaxKeys (0: no limit) unversioned values in
+// Span, in key order: how the range cache reads /Meta.
+type RawScanRequest struct {
+	Span    Span
+	MaxKeys int64
+}
+
+// RawScanResponse holds the values RawScanRequest read.
+type RawScanResponse struct{ Rows []KeyValue }
+
+// AdminSplitRequest splits the range holding SplitKey so that a new range,
+// RightRangeID, starts at SplitKey (DESIGN.md §5). It is one raft command
+// on the left range, alone in its batch; every replica derives both new
+// descriptors from its current one at apply. SplitKey must lie strictly
+// inside the range and at or above SystemMax; a non-zero Generation must
+// match the range's.
+type AdminSplitRequest struct {
+	SplitKey     Key
+	RightRangeID RangeID
+	Generation   uint64
+}
+
+// AdminSplitResponse holds the two descriptors the split made.
+type AdminSplitResponse struct {
+	Left, Right RangeDescriptor
+}
+
 // ClearRangeResponse is empty.
 type ClearRangeResponse struct{}
 
@@ -394,6 +424,8 @@ func (*ClearRangeRequest) Method() Method      { return MethodClearRange }
 func (*OnePCRequest) Method() Method           { return MethodOnePC }
 func (*PessimisticLockRequest) Method() Method { return MethodPessimisticLock }
 func (*TxnHeartBeatRequest) Method() Method    { return MethodTxnHeartBeat }
+func (*RawScanRequest) Method() Method         { return MethodRawScan }
+func (*AdminSplitRequest) Method() Method      { return MethodAdminSplit }
 
 func (*GetResponse) Method() Method             { return MethodGet }
 func (*ScanResponse) Method() Method            { return MethodScan }
@@ -411,6 +443,8 @@ func (*ClearRangeResponse) Method() Method      { return MethodClearRange }
 func (*OnePCResponse) Method() Method           { return MethodOnePC }
 func (*PessimisticLockResponse) Method() Method { return MethodPessimisticLock }
 func (*TxnHeartBeatResponse) Method() Method    { return MethodTxnHeartBeat }
+func (*RawScanResponse) Method() Method         { return MethodRawScan }
+func (*AdminSplitResponse) Method() Method      { return MethodAdminSplit }
 
 func (*GetRequest) IsWrite() bool             { return false }
 func (*ScanRequest) IsWrite() bool            { return false }
@@ -428,6 +462,8 @@ func (*ClearRangeRequest) IsWrite() bool      { return true }
 func (*OnePCRequest) IsWrite() bool           { return true }
 func (*PessimisticLockRequest) IsWrite() bool { return true }
 func (*TxnHeartBeatRequest) IsWrite() bool    { return true }
+func (*RawScanRequest) IsWrite() bool         { return false }
+func (*AdminSplitRequest) IsWrite() bool      { return true }
 
 func (r *GetRequest) Header() Key      { return r.Key }
 func (r *ScanRequest) Header() Key     { return r.Span.Key }
@@ -449,6 +485,8 @@ func (r *PessimisticLockRequest) Header() Key {
 	return firstKey(r.Keys)
 }
 func (r *TxnHeartBeatRequest) Header() Key { return r.Primary }
+func (r *RawScanRequest) Header() Key      { return r.Span.Key }
+func (r *AdminSplitRequest) Header() Key   { return r.SplitKey }
 
 func firstKey(ks []Key) Key {
 	if len(ks) == 0 {

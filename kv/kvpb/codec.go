@@ -275,6 +275,14 @@ func encodeRequest(w *Writer, req Request) {
 	case *ClearRangeRequest:
 		w.Bytes_(t.Span.Key)
 		w.Bytes_(t.Span.EndKey)
+	case *RawScanRequest:
+		w.Bytes_(t.Span.Key)
+		w.Bytes_(t.Span.EndKey)
+		w.Varint(t.MaxKeys)
+	case *AdminSplitRequest:
+		w.Bytes_(t.SplitKey)
+		w.Uvarint(uint64(t.RightRangeID))
+		w.Uvarint(t.Generation)
 	default:
 		panic(fmt.Sprintf("kvpb: cannot encode %T", req))
 	}
@@ -319,6 +327,10 @@ func decodeRequest(r *Reader, m Method) (Request, error) {
 		return &RawDeleteRequest{Key: r.Bytes()}, nil
 	case MethodClearRange:
 		return &ClearRangeRequest{Span: Span{Key: r.Bytes(), EndKey: r.Bytes()}}, nil
+	case MethodRawScan:
+		return &RawScanRequest{Span: Span{Key: r.Bytes(), EndKey: r.Bytes()}, MaxKeys: r.Varint()}, nil
+	case MethodAdminSplit:
+		return &AdminSplitRequest{SplitKey: r.Bytes(), RightRangeID: RangeID(r.Uvarint()), Generation: r.Uvarint()}, nil
 	}
 	if r.Err() != nil {
 		return nil, r.Err()

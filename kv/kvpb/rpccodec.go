@@ -69,6 +69,15 @@ func encodeResponse(w *Writer, resp Response) {
 			w.Bytes_(t.ResumeSpan.Key)
 			w.Bytes_(t.ResumeSpan.EndKey)
 		}
+	case *RawScanResponse:
+		w.Uvarint(uint64(len(t.Rows)))
+		for _, kv := range t.Rows {
+			w.Bytes_(kv.Key)
+			w.Bytes_(kv.Value)
+		}
+	case *AdminSplitResponse:
+		t.Left.encode(w)
+		t.Right.encode(w)
 	case *OnePCResponse:
 		w.Uvarint(uint64(t.CommitTs))
 	case *TxnHeartBeatResponse:
@@ -104,6 +113,15 @@ func decodeResponse(r *Reader, m Method) (Response, error) {
 			resp.ResumeSpan = &Span{Key: r.Bytes(), EndKey: r.Bytes()}
 		}
 		return resp, nil
+	case MethodRawScan:
+		resp := &RawScanResponse{}
+		n := r.Count()
+		for i := 0; i < n && r.Err() == nil; i++ {
+			resp.Rows = append(resp.Rows, KeyValue{Key: r.Bytes(), Value: r.Bytes()})
+		}
+		return resp, nil
+	case MethodAdminSplit:
+		return &AdminSplitResponse{Left: *decodeRangeDescriptor(r), Right: *decodeRangeDescriptor(r)}, nil
 	case MethodOnePC:
 		return &OnePCResponse{CommitTs: Timestamp(r.Uvarint())}, nil
 	case MethodTxnHeartBeat:

@@ -122,6 +122,8 @@ func EvalRead(r pebble.Reader, req kvpb.Request) (kvpb.Response, error) {
 			return nil, err
 		}
 		return &kvpb.RawGetResponse{Value: v, Found: found}, nil
+	case *kvpb.RawScanRequest:
+		return rawScan(r, req)
 	default:
 		return nil, fmt.Errorf("mvcc: %s is not a read request", req.Method())
 	}
@@ -291,6 +293,35 @@ func scan(r pebble.Reader, req *kvpb.ScanRequest) (_ kvpb.Response, err error) {
 			return resp, nil
 		}
 		return nil, &kvpb.KeyLockedError{Lock: *lock}
+	}
+	return resp, nil
+}
+
+// rawScan reads the unversioned values of req.Span, skipping versioned
+// keys (there are none where raw values live: /Meta, /System counters).
+func rawScan(r pebble.Reader, req *kvpb.RawScanRequest) (_ kvpb.Response, err error) {
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: EncodeKey(req.Span.Key, 0), UpperBound: EncodeKey(req.Span.EndKey, 0)})
+	if err != nil {
+		return nil, err
+	}
+	defer closeIter(it, &err)
+	resp := &kvpb.RawScanResponse{}
+	for valid := it.First(); valid; valid = it.Next() {
+		k, ts, err := DecodeKey(it.Key())
+		if err != nil {
+			return nil, err
+		}
+		if ts != 0 {
+			continue
+		}
+		v, err := decodeRawValue(it.Value())
+		if err != nil {
+			return nil, fmt.Errorf("%w (key %s)", err, k)
+		}
+		resp.Rows = append(resp.Rows, kvpb.KeyValue{Key: append(kvpb.Key(nil), k...), Value: append([]byte(nil), v...)})
+		if req.MaxKeys > 0 && int64(len(resp.Rows)) >= req.MaxKeys {
+			break
+		}
 	}
 	return resp, nil
 }
