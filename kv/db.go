@@ -89,6 +89,19 @@ func (db *DB) Send(ctx context.Context, req kvpb.Request) (kvpb.Response, error)
 	return br.Responses[0], nil
 }
 
+// SendBatch sends reqs in one batch and returns their responses; requests
+// of one range are applied together (a write batch atomically).
+func (db *DB) SendBatch(ctx context.Context, reqs []kvpb.Request) ([]kvpb.Response, error) {
+	br, err := db.sender.Send(ctx, &kvpb.BatchRequest{Requests: reqs})
+	if err != nil {
+		return nil, err
+	}
+	if len(br.Responses) != len(reqs) {
+		return nil, fmt.Errorf("kv: a batch of %d requests returned %d responses", len(reqs), len(br.Responses))
+	}
+	return br.Responses, nil
+}
+
 // RawGet reads an unversioned key.
 func (db *DB) RawGet(ctx context.Context, key kvpb.Key) ([]byte, bool, error) {
 	resp, err := db.Send(ctx, &kvpb.RawGetRequest{Key: key})

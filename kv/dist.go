@@ -1,6 +1,7 @@
 package kv
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -72,20 +73,41 @@ type DistSenderOptions struct {
 	// node is probed, and how long the probe may take before the node is
 	// deemed silent (sendWatched). Default 1 s; negative disables it.
 	SilenceTimeout time.Duration
+	// RangeCacheSize bounds the range descriptors cached. Default 65536.
+	RangeCacheSize int
 }
 
-// DistSender is the Sender of a node in a cluster: it sends each batch to
-// the leader of its range, learning leaders from NotLeaderErrors (followed
-// in one step when they name the leader) and trying the other nodes when
-// none is known. Reads are retried on any node's silence; a write whose
-// node went silent is an AmbiguousResultError, never retried blindly.
-// Every batch addresses range 1 until ranges split (Cluster 2).
+// DistSender is the Sender of a node in a cluster: it routes each batch by
+// its keys to the ranges holding them, dividing a batch that spans ranges
+// (see Send), and sends each part to the leader of its range, learning
+// leaders from NotLeaderErrors (followed in one step when they name the
+// leader) and trying the range's replicas, then the other nodes, when none
+// is known. Reads are retried on any node's silence; a write whose node
+// went silent is an AmbiguousResultError, never retried blindly.
+//
+// Ranges are found in a cache of descriptors (rangecache.go), filled from
+// /Meta on range 1 (a lookup reads a few following ranges too) and from
+// the current descriptors RangeKeyMismatchErrors carry. Range 1 holds
+// /Meta and /System and is addressed without a lookup.
 type DistSender struct {
 	dialer NodeDialer
 	opts   DistSenderOptions
 
+	cache *rangeCache
+
 	mu      sync.Mutex
 	leaders map[kvpb.RangeID]kvpb.NodeID
+	// lookups holds the meta lookups in flight, by the meta key they read
+	// from: concurrent misses of one key share one lookup.
+	lookups map[string]*metaLookup
+}
+
+// metaLookup is a meta lookup in flight; done is closed once desc or err
+// is set.
+type metaLookup struct {
+	done chan struct{}
+	desc *kvpb.RangeDescriptor
+	err  error
 }
 
 var _ Sender = (*DistSender)(nil)
@@ -98,7 +120,8 @@ func NewDistSender(dialer NodeDialer, opts DistSenderOptions) *DistSender {
 	if opts.SilenceTimeout == 0 {
 		opts.SilenceTimeout = time.Second
 	}
-	return &DistSender{dialer: dialer, opts: opts, leaders: map[kvpb.RangeID]kvpb.NodeID{}}
+	return &DistSender{dialer: dialer, opts: opts, cache: newRangeCache(opts.RangeCacheSize),
+		leaders: map[kvpb.RangeID]kvpb.NodeID{}, lookups: map[string]*metaLookup{}}
 }
 
 // LeaderHint returns the node last known to lead the range.
@@ -119,17 +142,445 @@ func (d *DistSender) setLeader(id kvpb.RangeID, n kvpb.NodeID) {
 	d.leaders[id] = n
 }
 
-// Send implements Sender.
+// maxParallelParts bounds the parts of one batch in flight at once.
+const maxParallelParts = 16
+
+// maxRouteRetries bounds how often a part is re-routed after its range
+// turned out to have moved (RangeKeyMismatchError, RangeNotFoundError).
+const maxRouteRetries = 20
+
+// metaPrefetch is how many ranges a meta lookup reads: the range wanted and
+// those after it, which a scan is likely to want next.
+const metaPrefetch = 8
+
+// Send implements Sender. A batch that names its range (ba.RangeID) is sent
+// to it as it is. Otherwise the batch is routed by its keys: when the
+// range cache holds one range containing all of them (the common case)
+// the batch goes there whole; else it is divided by range (divide.go), the
+// parts are sent in parallel (at most maxParallelParts at once; a scan
+// with a limit reads its ranges one by one, in scan order, up to the
+// limit) and their responses are combined into one per request, in the
+// batch's order. A part whose range moved (RangeKeyMismatchError, which
+// carries the store's current descriptors, or RangeNotFoundError) is
+// re-routed, up to maxRouteRetries times. A batch divided into several
+// parts is not atomic and a multi-request read is not served from one
+// snapshot: each request is correct on its own, at its own timestamp. If
+// any part's outcome is unknown the batch's is (AmbiguousResultError); a
+// one-phase commit whose keys lie in several ranges is refused with
+// RangeKeyMismatchError before anything is sent.
 func (d *DistSender) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchResponse, error) {
-	rangeID := ba.RangeID
-	if rangeID == 0 {
-		rangeID = 1
+	if ba.RangeID != 0 {
+		return d.sendToRange(ctx, ba.RangeID, nil, ba)
 	}
+	if len(ba.Requests) == 0 {
+		return &kvpb.BatchResponse{}, nil
+	}
+	if desc := d.cachedRangeOf(ba); desc != nil {
+		part := *ba
+		part.RangeID = desc.RangeID
+		br, err := d.sendToRange(ctx, desc.RangeID, desc, &part)
+		if err == nil || !d.noteMoved(desc, err) {
+			return br, err
+		}
+		if !RetryBackoff(ctx, 0) {
+			return nil, ctx.Err()
+		}
+	}
+	m := newMerger(ba.Requests)
+	if err := d.sendRequests(ctx, m, ba.Requests, nil, 0, true); err != nil {
+		return nil, err
+	}
+	return m.response()
+}
+
+// cachedRangeOf returns the cached range holding every key of ba, or nil.
+func (d *DistSender) cachedRangeOf(ba *kvpb.BatchRequest) *kvpb.RangeDescriptor {
+	k := ba.Requests[0].Header()
+	desc, ok := d.cache.lookup(k)
+	if !ok {
+		if !range1.ContainsKey(k) {
+			return nil
+		}
+		desc = range1
+	}
+	for _, req := range ba.Requests {
+		if !fitsRange(desc, req) {
+			return nil
+		}
+	}
+	return desc
+}
+
+// rangeFor implements rangeResolver: the cache, else range 1 for /Meta and
+// /System, else a meta lookup.
+func (d *DistSender) rangeFor(ctx context.Context, key kvpb.Key, before bool) (*kvpb.RangeDescriptor, error) {
+	if before {
+		if desc, ok := d.cache.lookupBefore(key); ok {
+			return desc, nil
+		}
+		if bytes.Compare(key, range1.EndKey) <= 0 {
+			return range1, nil
+		}
+	} else {
+		if desc, ok := d.cache.lookup(key); ok {
+			return desc, nil
+		}
+		if range1.ContainsKey(key) {
+			return range1, nil
+		}
+	}
+	return d.lookupMeta(ctx, key, before)
+}
+
+// lookupMeta reads the range of key (or, when before is set, of the keys
+// just below it) and the next few ranges from /Meta on range 1, and caches
+// them. Meta may lag a split (never gapped or overlapping), so the range
+// returned may turn out stale; the store then says so. Concurrent lookups
+// of one key share the first one's answer, unless its context ended.
+func (d *DistSender) lookupMeta(ctx context.Context, key kvpb.Key, before bool) (*kvpb.RangeDescriptor, error) {
+	from := kvpb.MetaKey(key)
+	if !before {
+		from = kvpb.MetaKey(key.Next())
+	}
+	d.mu.Lock()
+	if l, ok := d.lookups[string(from)]; ok {
+		d.mu.Unlock()
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if l.err == nil || ctx.Err() != nil || (!errors.Is(l.err, context.Canceled) && !errors.Is(l.err, context.DeadlineExceeded)) {
+			return l.desc, l.err
+		}
+		// The first looker gave up: look for ourselves.
+		return d.readMeta(ctx, key, from, before)
+	}
+	l := &metaLookup{done: make(chan struct{})}
+	d.lookups[string(from)] = l
+	d.mu.Unlock()
+	l.desc, l.err = d.readMeta(ctx, key, from, before)
+	d.mu.Lock()
+	delete(d.lookups, string(from))
+	d.mu.Unlock()
+	close(l.done)
+	return l.desc, l.err
+}
+
+// readMeta is lookupMeta's read of /Meta from the meta key from.
+func (d *DistSender) readMeta(ctx context.Context, key, from kvpb.Key, before bool) (*kvpb.RangeDescriptor, error) {
+	contains := func(desc *kvpb.RangeDescriptor) bool {
+		if before {
+			return bytes.Compare(desc.StartKey, key) < 0 && bytes.Compare(key, desc.EndKey) <= 0
+		}
+		return desc.ContainsKey(key)
+	}
+	ba := &kvpb.BatchRequest{RangeID: 1, Requests: []kvpb.Request{
+		&kvpb.RawScanRequest{Span: kvpb.Span{Key: from, EndKey: kvpb.MetaMax}, MaxKeys: metaPrefetch},
+	}}
+	for attempt := 0; ; attempt++ {
+		r1, _ := d.cache.lookup(kvpb.KeyMin)
+		br, err := d.sendToRange(ctx, 1, r1, ba)
+		if err != nil {
+			if r1 == nil || !d.noteMoved(r1, err) || attempt >= maxRouteRetries {
+				return nil, err
+			}
+			if !RetryBackoff(ctx, attempt) {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		var rows []kvpb.KeyValue
+		if len(br.Responses) == 1 {
+			if sr, ok := br.Responses[0].(*kvpb.RawScanResponse); ok {
+				rows = sr.Rows
+			}
+		}
+		descs := make([]kvpb.RangeDescriptor, 0, len(rows))
+		for _, row := range rows {
+			desc, err := kvpb.UnmarshalRangeDescriptor(row.Value)
+			if err != nil {
+				return nil, fmt.Errorf("kv: meta record %s: %w", row.Key, err)
+			}
+			descs = append(descs, *desc)
+		}
+		if len(descs) > 0 && contains(&descs[0]) {
+			cached := d.cache.insert(descs...)
+			if cached[0] != nil {
+				return cached[0], nil
+			}
+			// The cache knows a newer descriptor overlapping it.
+			if desc, ok := d.cache.lookup(key); ok && !before {
+				return desc, nil
+			}
+			if desc, ok := d.cache.lookupBefore(key); ok && before {
+				return desc, nil
+			}
+			return &descs[0], nil
+		}
+		if attempt >= maxRouteRetries {
+			return nil, fmt.Errorf("kv: no range holds %s in /Meta", key)
+		}
+		if !RetryBackoff(ctx, attempt) {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// noteMoved learns from err that desc's range moved, reporting whether the
+// request may be re-routed: a RangeKeyMismatchError's descriptors replace
+// desc in the cache, a RangeNotFoundError evicts it. Both mean the request
+// was not evaluated.
+func (d *DistSender) noteMoved(desc *kvpb.RangeDescriptor, err error) bool {
+	var mm *kvpb.RangeKeyMismatchError
+	if errors.As(err, &mm) {
+		d.cache.evict(desc)
+		d.cache.insert(mm.Ranges...)
+		return true
+	}
+	var rnf *kvpb.RangeNotFoundError
+	if errors.As(err, &rnf) {
+		d.cache.evict(desc)
+		return true
+	}
+	return false
+}
+
+// sendRequests divides reqs (their positions in the original batch: pos,
+// nil for their indexes) by range and sends the parts, in parallel when
+// parallel is set (a re-routed part's pieces go one by one), adding the
+// responses to m. attempt counts the re-routings so far.
+func (d *DistSender) sendRequests(ctx context.Context, m *merger, reqs []kvpb.Request, pos []int, attempt int, parallel bool) error {
+	v, err := divide(ctx, d, reqs, pos)
+	if err != nil {
+		return err
+	}
+	n := len(v.parts) + len(v.scans)
+	run := func(ctx context.Context, i int) error {
+		if i < len(v.parts) {
+			return d.sendPart(ctx, m, v.parts[i], attempt)
+		}
+		return d.sendLimitedScan(ctx, m, v.scans[i-len(v.parts)])
+	}
+	if n == 1 || !parallel {
+		for i := 0; i < n; i++ {
+			if err := run(ctx, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// A read stops its siblings on the first error; a write does not: a
+	// write cancelled in flight would have an unknown outcome.
+	pctx, cancel := ctx, context.CancelFunc(func() {})
+	write := false
+	for _, r := range reqs {
+		write = write || r.IsWrite()
+	}
+	if !write {
+		pctx, cancel = context.WithCancel(ctx)
+	}
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, maxParallelParts)
+	for i := 0; i < n; i++ {
+		mu.Lock()
+		failed := first != nil
+		mu.Unlock()
+		if failed {
+			break // what was not sent yet is not sent
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := run(pctx, i); err != nil {
+				mu.Lock()
+				first = worseError(first, err)
+				mu.Unlock()
+				if !write {
+					cancel()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// worseError returns the error a batch reports when two of its parts
+// failed: the first, unless the other left a write's outcome unknown.
+func worseError(first, err error) error {
+	var amb *AmbiguousResultError
+	if first == nil || (errors.As(err, &amb) && !errors.As(first, &amb)) {
+		return err
+	}
+	return first
+}
+
+// sendPart sends one part to its range and adds its responses to m; a part
+// whose range moved is divided again and re-sent.
+func (d *DistSender) sendPart(ctx context.Context, m *merger, p *batchPart, attempt int) error {
+	br, err := d.sendToRange(ctx, p.desc.RangeID, p.desc, &kvpb.BatchRequest{RangeID: p.desc.RangeID, Requests: p.reqs})
+	if err == nil {
+		if len(br.Responses) != len(p.reqs) {
+			return fmt.Errorf("kv: a batch of %d requests to range %s returned %d responses", len(p.reqs), p.desc.RangeID, len(br.Responses))
+		}
+		for i, resp := range br.Responses {
+			m.add(p.pos[i], p.reqs[i], resp)
+		}
+		return nil
+	}
+	if !d.noteMoved(p.desc, err) || attempt+1 >= maxRouteRetries {
+		return err
+	}
+	if !RetryBackoff(ctx, attempt) {
+		return ctx.Err()
+	}
+	return d.sendRequests(ctx, m, p.reqs, p.pos, attempt+1, false)
+}
+
+// sendLimitedScan reads a scan with a limit range by range in scan order
+// (ascending, or descending for a reverse scan), each range asked for what
+// remains of the limit, and stops once the limit is reached, with the
+// ResumeSpan set to what remains of the span.
+func (d *DistSender) sendLimitedScan(ctx context.Context, m *merger, ls limitedScan) error {
+	var (
+		span              kvpb.Span
+		reverse           bool
+		maxKeys, maxBytes int64
+		scan              *kvpb.ScanRequest
+		raw               *kvpb.RawScanRequest
+	)
+	switch r := ls.req.(type) {
+	case *kvpb.ScanRequest:
+		scan, span, reverse, maxKeys, maxBytes = r, r.Span, r.Reverse, r.MaxKeys, r.MaxBytes
+	case *kvpb.RawScanRequest:
+		raw, span, maxKeys = r, r.Span, r.MaxKeys
+	default:
+		return fmt.Errorf("kv: %s is not a scan", ls.req.Method())
+	}
+	var (
+		rows    []kvpb.KeyValue
+		nbytes  int64
+		resume  *kvpb.Span
+		retries int
+	)
+	full := func() bool {
+		return (maxKeys > 0 && int64(len(rows)) >= maxKeys) || (maxBytes > 0 && nbytes >= maxBytes)
+	}
+	start, end := span.Key, span.EndKey
+	for bytes.Compare(start, end) < 0 {
+		if full() {
+			resume = &kvpb.Span{Key: start, EndKey: end}
+			break
+		}
+		var desc *kvpb.RangeDescriptor
+		var err error
+		if reverse {
+			desc, err = d.rangeFor(ctx, end, true)
+		} else {
+			desc, err = resolve(ctx, d, start)
+		}
+		if err != nil {
+			return err
+		}
+		part := kvpb.Span{Key: start, EndKey: end}
+		if bytes.Compare(desc.StartKey, part.Key) > 0 {
+			part.Key = desc.StartKey
+		}
+		if bytes.Compare(desc.EndKey, part.EndKey) < 0 {
+			part.EndKey = desc.EndKey
+		}
+		var keysLeft, bytesLeft int64
+		if maxKeys > 0 {
+			keysLeft = maxKeys - int64(len(rows))
+		}
+		if maxBytes > 0 {
+			bytesLeft = maxBytes - nbytes
+		}
+		var partReq kvpb.Request
+		if scan != nil {
+			c := *scan
+			c.Span, c.MaxKeys, c.MaxBytes = part, keysLeft, bytesLeft
+			partReq = &c
+		} else {
+			c := *raw
+			c.Span, c.MaxKeys = part, keysLeft
+			partReq = &c
+		}
+		br, err := d.sendToRange(ctx, desc.RangeID, desc, &kvpb.BatchRequest{RangeID: desc.RangeID, Requests: []kvpb.Request{partReq}})
+		if err != nil {
+			if !d.noteMoved(desc, err) || retries+1 >= maxRouteRetries {
+				return err
+			}
+			if !RetryBackoff(ctx, retries) {
+				return ctx.Err()
+			}
+			retries++
+			continue
+		}
+		retries = 0
+		if len(br.Responses) != 1 {
+			return fmt.Errorf("kv: a scan of range %s returned %d responses", desc.RangeID, len(br.Responses))
+		}
+		var partRows []kvpb.KeyValue
+		var partResume *kvpb.Span
+		switch r := br.Responses[0].(type) {
+		case *kvpb.ScanResponse:
+			partRows, partResume = r.Rows, r.ResumeSpan
+		case *kvpb.RawScanResponse:
+			partRows, partResume = r.Rows, nil
+		default:
+			return fmt.Errorf("kv: %s answered with %s", ls.req.Method(), r.Method())
+		}
+		rows = append(rows, partRows...)
+		for _, row := range partRows {
+			nbytes += int64(len(row.Key) + len(row.Value))
+		}
+		if partResume != nil {
+			// The range's share of the limit ran out inside it.
+			if reverse {
+				resume = &kvpb.Span{Key: span.Key, EndKey: partResume.EndKey}
+			} else {
+				resume = &kvpb.Span{Key: partResume.Key, EndKey: span.EndKey}
+			}
+			break
+		}
+		if reverse {
+			end = part.Key
+		} else {
+			start = part.EndKey
+		}
+	}
+	if scan != nil {
+		m.add(ls.pos, ls.req, &kvpb.ScanResponse{Rows: rows, ResumeSpan: resume})
+	} else {
+		m.add(ls.pos, ls.req, &kvpb.RawScanResponse{Rows: rows})
+	}
+	return nil
+}
+
+// sendToRange sends ba to the leader of range rangeID, finding it: the
+// last leader known, else (in this order, each once until a leader hint)
+// the voters of desc when known and every node of the dialer. A store
+// that answers RangeNotFoundError does not hold the range; when every
+// node asked in a round says so and desc is set, the error is returned so
+// that the caller looks the range up again.
+func (d *DistSender) sendToRange(ctx context.Context, rangeID kvpb.RangeID, desc *kvpb.RangeDescriptor, ba *kvpb.BatchRequest) (*kvpb.BatchResponse, error) {
 	start := time.Now()
 	deadline := start.Add(d.opts.Timeout)
 	var lastErr error
 	// tried holds the nodes asked since the last leader hint.
 	tried := map[kvpb.NodeID]bool{}
+	// notFound holds whether every node asked in this round answered
+	// RangeNotFoundError.
+	notFound := true
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -139,11 +590,15 @@ func (d *DistSender) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.Bat
 		}
 		node, ok := d.LeaderHint(rangeID)
 		if !ok || tried[node] {
-			node = d.untried(tried)
+			node = d.untried(tried, desc)
 			if node == 0 {
+				if desc != nil && notFound && lastErr != nil {
+					return nil, lastErr
+				}
 				// Every node was asked: wait a little (an election) and
 				// start over.
 				clear(tried)
+				notFound = true
 				if !RetryBackoff(ctx, min(attempt, 7)) {
 					return nil, ctx.Err()
 				}
@@ -154,6 +609,7 @@ func (d *DistSender) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.Bat
 		s, err := d.dialer.Dial(node)
 		if err != nil {
 			lastErr = err
+			notFound = false
 			d.setLeader(rangeID, 0)
 			continue
 		}
@@ -165,8 +621,10 @@ func (d *DistSender) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.Bat
 		lastErr = err
 		var nl *kvpb.NotLeaderError
 		var ue UnreachableError
+		var rnf *kvpb.RangeNotFoundError
 		switch {
 		case errors.As(err, &nl):
+			notFound = false
 			if l, ok := d.dialer.(AddressLearner); ok && nl.LeaderAddr != "" {
 				l.Learn(nl.Leader.NodeID, nl.LeaderAddr)
 			}
@@ -178,23 +636,29 @@ func (d *DistSender) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.Bat
 				d.setLeader(rangeID, 0)
 			}
 		case errors.As(err, &ue) && ue.Unreachable():
+			notFound = false
 			d.setLeader(rangeID, 0)
 			if ba.IsWrite() && !ue.NotSent() {
 				return nil, &AmbiguousResultError{RangeID: rangeID, Err: err}
 			}
+		case errors.As(err, &rnf):
+			d.setLeader(rangeID, 0)
 		default:
-			var rnf *kvpb.RangeNotFoundError
-			if errors.As(err, &rnf) {
-				d.setLeader(rangeID, 0)
-				continue
-			}
 			return nil, err
 		}
 	}
 }
 
-// untried returns a node not yet asked, or 0.
-func (d *DistSender) untried(tried map[kvpb.NodeID]bool) kvpb.NodeID {
+// untried returns a node not yet asked, or 0: desc's voters first, then
+// the dialer's nodes.
+func (d *DistSender) untried(tried map[kvpb.NodeID]bool, desc *kvpb.RangeDescriptor) kvpb.NodeID {
+	if desc != nil {
+		for _, r := range desc.Replicas {
+			if !r.Learner && !tried[r.NodeID] {
+				return r.NodeID
+			}
+		}
+	}
 	for _, n := range d.dialer.Nodes() {
 		if !tried[n] {
 			return n

@@ -293,85 +293,116 @@ const replicationFactor = 3
 // removed (its node may be gone).
 const learnerTimeout = 30 * time.Second
 
-// replicate runs beside range 1's leader: it adds a replica on a node
-// that has none while range 1 has fewer than replicationFactor (or fewer
-// than the live, active nodes there are), as a learner, promotes each
-// learner once it has caught up, and removes a learner that does not
-// within learnerTimeout. It moves replicas off a decommissioning node: a
-// replacement first, then the removal (after handing range 1's leadership
-// away when the leaving replica is this one). Nodes come from the
-// liveness records (liveness.go), and from the address book for a node
-// that has none yet. One change at a time, every one conditional on the
-// descriptor's generation (raftstore.ChangeReplicas).
+// replicate runs beside every range leader of this node: for each range
+// it leads, it adds a replica on a node that has none while the range has
+// fewer than replicationFactor (or fewer than the live, active nodes there
+// are), as a learner, promotes each learner once it has caught up, and
+// removes a learner that does not within learnerTimeout. It moves replicas
+// off a decommissioning node: a replacement first, then the removal (after
+// handing the range's leadership away when the leaving replica is this
+// one). Nodes come from the liveness records (liveness.go), and from the
+// address book for a node that has none yet. One change per range at a
+// time, every one conditional on the descriptor's generation
+// (raftstore.ChangeReplicas); a range other than range 1 then has its meta
+// entry rewritten (ranges.go). The placement driver will replace this.
 func (s *Server) replicate(ctx context.Context) {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
-	learnerSince := map[kvpb.StoreID]time.Time{}
+	learnerSince := map[learnerKey]time.Time{}
 	for {
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			return
 		}
-		if _, ok := s.store.LeaderTerm(1); !ok {
-			clear(learnerSince)
-			continue
+		var leading []kvpb.RangeDescriptor
+		for _, ri := range s.store.Replicas() {
+			if ri.Leader {
+				leading = append(leading, ri.Desc)
+			}
 		}
-		desc, err := s.store.Descriptor(1)
-		if err != nil {
+		if len(leading) == 0 {
+			clear(learnerSince)
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		view := nodeView{now: time.Now()}
 		// Without the records (range 1 busy, or just elected), the
 		// address book alone decides, as before liveness existed.
-		if recs, err := readLiveness(cctx, s.store); err == nil {
+		if recs, err := readLiveness(cctx, s.sender); err == nil {
 			view.recs = recs
 		}
-		s.replicateOnce(cctx, desc, view, learnerSince)
+		for i := range leading {
+			if cctx.Err() != nil {
+				break
+			}
+			s.replicateOnce(cctx, &leading[i], view, learnerSince)
+		}
 		cancel()
 	}
 }
 
-func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, view nodeView, learnerSince map[kvpb.StoreID]time.Time) {
+// learnerKey names a learner: its range and store.
+type learnerKey struct {
+	rangeID kvpb.RangeID
+	store   kvpb.StoreID
+}
+
+// changeReplicas changes desc's range's membership from this node's
+// leader replica and, for a range other than range 1 (which writes its
+// own), updates its meta entry.
+func (s *Server) changeReplicas(ctx context.Context, desc *kvpb.RangeDescriptor, change raftstore.ReplicaChange, target kvpb.ReplicaDescriptor) error {
+	nd, err := s.store.ChangeReplicas(ctx, desc.RangeID, change, target)
+	if err != nil {
+		return err
+	}
+	if desc.RangeID != 1 {
+		if err := updateMeta(ctx, s.db, *nd); err != nil {
+			s.log.Warn("membership change: meta entry not written yet", "range", desc.RangeID, "err", err)
+		}
+	}
+	return nil
+}
+
+func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, view nodeView, learnerSince map[learnerKey]time.Time) {
 	for _, rd := range desc.Replicas {
 		if !rd.Learner {
 			continue
 		}
 		if view.leaving(rd.NodeID) {
 			// A learner on a decommissioning node is no replacement.
-			if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.Remove, rd); err != nil {
-				s.log.Warn("removing a learner of range 1 on a decommissioning node", "node", rd.NodeID, "err", err)
+			if err := s.changeReplicas(ctx, desc, raftstore.Remove, rd); err != nil {
+				s.log.Warn("removing a learner of range on a decommissioning node", "range", desc.RangeID, "node", rd.NodeID, "err", err)
 				return
 			}
-			delete(learnerSince, rd.StoreID)
-			s.log.Info("removed a learner of range 1 on a decommissioning node", "node", rd.NodeID)
+			delete(learnerSince, learnerKey{desc.RangeID, rd.StoreID})
+			s.log.Info("removed a learner of range on a decommissioning node", "range", desc.RangeID, "node", rd.NodeID)
 			return
 		}
-		match, commit, err := s.store.RaftStatus(1)
+		match, commit, err := s.store.RaftStatus(desc.RangeID)
 		if err != nil {
 			return
 		}
-		since, ok := learnerSince[rd.StoreID]
+		since, ok := learnerSince[learnerKey{desc.RangeID, rd.StoreID}]
 		if !ok {
 			since = time.Now()
-			learnerSince[rd.StoreID] = since
+			learnerSince[learnerKey{desc.RangeID, rd.StoreID}] = since
 		}
 		switch {
 		case match[rd.ReplicaID] >= commit:
-			if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.Promote, rd); err != nil {
-				s.log.Warn("promoting a replica of range 1", "node", rd.NodeID, "err", err)
+			if err := s.changeReplicas(ctx, desc, raftstore.Promote, rd); err != nil {
+				s.log.Warn("promoting a replica of range", "range", desc.RangeID, "node", rd.NodeID, "err", err)
 				return
 			}
-			delete(learnerSince, rd.StoreID)
-			s.log.Info("range 1 has a new voter", "node", rd.NodeID)
+			delete(learnerSince, learnerKey{desc.RangeID, rd.StoreID})
+			s.log.Info("range has a new voter", "range", desc.RangeID, "node", rd.NodeID)
 		case time.Since(since) > learnerTimeout:
-			if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.Remove, rd); err != nil {
-				s.log.Warn("removing a learner of range 1", "node", rd.NodeID, "err", err)
+			if err := s.changeReplicas(ctx, desc, raftstore.Remove, rd); err != nil {
+				s.log.Warn("removing a learner of range", "range", desc.RangeID, "node", rd.NodeID, "err", err)
 				return
 			}
-			delete(learnerSince, rd.StoreID)
-			s.log.Warn("removed a learner of range 1 that did not catch up", "node", rd.NodeID)
+			delete(learnerSince, learnerKey{desc.RangeID, rd.StoreID})
+			s.log.Warn("removed a learner of range that did not catch up", "range", desc.RangeID, "node", rd.NodeID)
 		}
 		return // one change at a time
 	}
@@ -412,11 +443,11 @@ func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, 
 			continue
 		}
 		target := kvpb.ReplicaDescriptor{NodeID: id, StoreID: kvpb.StoreID(id)}
-		if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.AddLearner, target); err != nil {
-			s.log.Warn("adding a replica of range 1", "node", id, "err", err)
+		if err := s.changeReplicas(ctx, desc, raftstore.AddLearner, target); err != nil {
+			s.log.Warn("adding a replica of range", "range", desc.RangeID, "node", id, "err", err)
 			return
 		}
-		s.log.Info("adding a replica of range 1", "node", id)
+		s.log.Info("adding a replica of range", "range", desc.RangeID, "node", id)
 		return
 	}
 }
@@ -455,28 +486,28 @@ func (s *Server) moveOffLeaving(ctx context.Context, desc *kvpb.RangeDescriptor,
 		return false
 	}
 	if leaving.StoreID == s.ident.StoreID {
-		target, ok := s.transferTarget(rest, view)
+		target, ok := s.transferTarget(desc, rest, view)
 		if !ok {
 			return true
 		}
-		s.log.Info("handing range 1's leadership away before leaving it", "to", target)
-		if err := s.store.TransferLeadership(ctx, 1, target); err != nil {
-			s.log.Warn("transferring range 1's leadership", "to", target, "err", err)
+		s.log.Info("handing range's leadership away before leaving it", "range", desc.RangeID, "to", target)
+		if err := s.store.TransferLeadership(ctx, desc.RangeID, target); err != nil {
+			s.log.Warn("transferring range's leadership", "range", desc.RangeID, "to", target, "err", err)
 		}
 		return true
 	}
-	if _, err := s.store.ChangeReplicas(ctx, 1, raftstore.Remove, *leaving); err != nil {
-		s.log.Warn("removing the replica of range 1 on a decommissioning node", "node", leaving.NodeID, "err", err)
+	if err := s.changeReplicas(ctx, desc, raftstore.Remove, *leaving); err != nil {
+		s.log.Warn("removing the replica of range on a decommissioning node", "range", desc.RangeID, "node", leaving.NodeID, "err", err)
 		return true
 	}
-	s.log.Info("removed the replica of range 1 on a decommissioning node", "node", leaving.NodeID)
+	s.log.Info("removed the replica of range on a decommissioning node", "range", desc.RangeID, "node", leaving.NodeID)
 	return true
 }
 
 // transferTarget picks the voter of rest on a live, active node that has
 // the most of range 1's log, so the transfer is quick.
-func (s *Server) transferTarget(rest []kvpb.ReplicaDescriptor, view nodeView) (kvpb.StoreID, bool) {
-	match, _, err := s.store.RaftStatus(1)
+func (s *Server) transferTarget(desc *kvpb.RangeDescriptor, rest []kvpb.ReplicaDescriptor, view nodeView) (kvpb.StoreID, bool) {
+	match, _, err := s.store.RaftStatus(desc.RangeID)
 	if err != nil {
 		return 0, false
 	}

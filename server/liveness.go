@@ -143,17 +143,14 @@ func readLiveness(ctx context.Context, sender kv.Sender) (map[kvpb.NodeID]kvpb.L
 	return out, nil
 }
 
-// readRange1Descriptor reads range 1's descriptor as range 1 holds it
-// (its meta record: range 1 is the only range yet, ending at KeyMax).
+// readRange1Descriptor reads range 1's descriptor from its meta entry
+// (range 1 starts the keyspace; its entry is the first of /Meta).
 func readRange1Descriptor(ctx context.Context, sender kv.Sender) (*kvpb.RangeDescriptor, error) {
-	v, found, err := kv.NewDB(sender, nil, kv.DBOptions{}).RawGet(ctx, kvpb.MetaKey(kvpb.KeyMax))
+	d, err := lookupMeta(ctx, kv.NewDB(sender, nil, kv.DBOptions{}), kvpb.KeyMin)
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		return nil, errors.New("range 1 has no meta record")
-	}
-	return kvpb.UnmarshalRangeDescriptor(v)
+	return &d, nil
 }
 
 // livenessOf is the liveness column of `rangedb node status`. A

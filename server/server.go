@@ -159,21 +159,24 @@ func (s *Server) buildNode() error {
 		Logger:  s.log.With("component", "tso"),
 	})
 	var oracle kv.TimestampOracle = s.tso
-	s.sender = s.store
-	if !cfg.SingleNode {
+	if cfg.SingleNode {
+		// One store holds every range: the DistSender only divides
+		// batches by range, and the store cannot go silent.
+		s.dist = kv.NewDistSender(localDialer{id: s.ident.NodeID, store: s.store}, kv.DistSenderOptions{SilenceTimeout: -1})
+	} else {
 		// In a cluster every batch goes to its range's leader, wherever
 		// it is, and timestamps come from range 1's leader.
 		s.dialer.SetLocal(s.ident.NodeID, s.store)
 		s.dist = kv.NewDistSender(s.dialer, kv.DistSenderOptions{})
-		s.sender = s.dist
 		oracle = tsoClient{s}
 	}
+	s.sender = s.dist
 	// Transactions' write buffers and SQL's operators share the node's
 	// memory pool (--max-sql-memory), which lives in the engine's Stats.
 	mem := &memoryPool{}
 	s.db = kv.NewDB(s.sender, oracle, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds()), Memory: mem})
 	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: uint64(s.ident.NodeID), Logger: s.log.With("component", "sql"),
-		MaxConnections: cfg.MaxConnections})
+		MaxConnections: cfg.MaxConnections, Ranges: rangeAdmin{s}})
 	s.sql.Stats.SetMemoryBudget(cfg.SQLMemoryBudget)
 	s.sql.Stats.SetNodeMemoryLimit(cfg.MaxSQLMemory)
 	mem.stats = &s.sql.Stats
@@ -326,6 +329,11 @@ func (s *Server) Start(ctx context.Context) error {
 			s.heartbeatLiveness(s.stopCtx)
 		}()
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.repairMeta(s.stopCtx, 2*time.Second)
+	}()
 	if err := s.sql.Start(ctx); err != nil {
 		return fmt.Errorf("sql bootstrap: %w", err)
 	}
@@ -444,6 +452,9 @@ func (s *Server) Stop() {
 		defer cancel()
 		if s.pgwire != nil {
 			s.pgwire.Drain(ctx)
+		}
+		if s.sql != nil {
+			s.sql.Close() // its background splits
 		}
 		if s.httpSrv != nil {
 			_ = s.httpSrv.Shutdown(ctx)

@@ -59,6 +59,11 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 	if err := s.createTableIndexes(ctx, ct, desc); err != nil { // ddl_index.go
 		return "", err
 	}
+	// Once committed, the table gets its own range (table_split.go).
+	id, name := desc.ID, desc.Name
+	s.onCommit = append(s.onCommit, func(ctx context.Context, _ kvpb.Timestamp) {
+		s.e.splits.splitTable(ctx, id, name)
+	})
 	return "CREATE TABLE", nil
 }
 

@@ -35,6 +35,12 @@
 //     the simple protocol and the ResultWriter receives columns, text rows
 //     and the command tag.
 //
+// SPLIT TABLE, SHOW TABLE … REGIONS and SHOW RANGES (ddl_split.go) are
+// prepared without a plan and ask Config.Ranges (a kv.RangeAdmin) to split
+// or list ranges; a committed CREATE TABLE asks it to split at the new
+// table's prefix, retrying in the background if that fails
+// (table_split.go; Engine.Close stops the retries).
+//
 // SET, SHOW, RESET, SET TRANSACTION and BEGIN's modes never reach the
 // planner: execStmt (session.go) runs them against the settings
 // (settings.go).

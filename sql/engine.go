@@ -29,6 +29,11 @@ type Config struct {
 	// MaxConnections is max_connections as sessions show it; pgwire
 	// enforces it. Default DefaultMaxConnections.
 	MaxConnections int
+	// Ranges splits and lists the cluster's ranges: SPLIT TABLE, SHOW
+	// TABLE … REGIONS and SHOW RANGES (ddl_split.go), and the split that
+	// gives each new table its own range (table_split.go). nil: those
+	// statements are 0A000 and tables share ranges.
+	Ranges kv.RangeAdmin
 }
 
 // DefaultMaxConnections is max_connections by default, as PostgreSQL's.
@@ -67,6 +72,8 @@ type Engine struct {
 	// gc clears dropped tables' and indexes' spans once no open
 	// transaction can read them.
 	gc *spanGC
+	// splits gives each new table its own range (table_split.go).
+	splits *tableSplitter
 
 	startMu sync.Mutex
 	started bool
@@ -82,6 +89,7 @@ func NewEngine(cfg Config) *Engine {
 		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	e.gc = newSpanGC(cfg.DB, e.log)
+	e.splits = newTableSplitter(cfg.Ranges, e.log)
 	e.rowID.nodeID = cfg.NodeID
 	e.rowID.now = time.Now
 	return e
@@ -101,6 +109,13 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.started = true
 	return nil
+}
+
+// Close stops the engine's background work (the retries of table splits,
+// table_split.go) and waits for it. Sessions must be closed first; the
+// Engine is not usable afterwards.
+func (e *Engine) Close() {
+	e.splits.close()
 }
 
 // NewSession opens a session for user on database (PostgreSQL's default:

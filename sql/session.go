@@ -392,8 +392,10 @@ func (s *Session) checkReadOnly(stmt ast.Statement) error {
 			return pgerror.New("25006", "cannot execute SELECT FOR UPDATE in a read-only transaction")
 		}
 		return nil
-	case *ast.ShowVar:
+	case *ast.ShowVar, *ast.ShowTableRegions, *ast.ShowRanges:
 		return nil
+	case *ast.SplitTable:
+		return pgerror.New("25006", "cannot execute SPLIT TABLE in a read-only transaction")
 	}
 	return pgerror.New("25006", "cannot execute %s in a read-only transaction", stmt.StatementTag())
 }

@@ -32,6 +32,9 @@ type preparedPlan struct {
 
 	node plan.Node
 	ddl  bool
+	// ranges marks the range statements (ddl_split.go), which run without
+	// a plan.
+	ranges bool
 }
 
 // Cursor is an executing statement. Rows are pulled with Next (a portal
@@ -54,6 +57,8 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
 	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
+	case *ast.SplitTable, *ast.ShowTableRegions, *ast.ShowRanges:
+		return s.prepareRangeStmt(stmt, paramTypes), nil // ddl_split.go
 	}
 	node, pts, err := plan.BuildWithParams(ctx, &resolver{s: s}, stmt, paramTypes)
 	if err != nil {
@@ -83,6 +88,9 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 func (s *Session) open(ctx context.Context, pp *preparedPlan, params types.Datums) (Cursor, error) {
 	if pp.ddl {
 		return s.openDDL(ctx, pp.Stmt)
+	}
+	if pp.ranges {
+		return s.openRangeStmt(ctx, pp.Stmt)
 	}
 	ec := s.execContext(params)
 	cur, err := exec.Open(ctx, ec, pp.node)

@@ -166,10 +166,12 @@ type Locker interface {
 	LockShared(key kvpb.Key) error
 }
 
-// schemaLockKey returns /System/desc/<id>/w: a key that only ever holds
-// lock records (lock-only mutations write nothing readers see).
+// schemaLockKey returns /Table/<id>: a key that only ever holds lock
+// records (lock-only mutations write nothing readers see; no row or index
+// key is the bare table prefix). It lies in the table's first range, so a
+// transaction writing a table of one range still commits in one phase.
 func schemaLockKey(tableID uint64) kvpb.Key {
-	return append(kvpb.DescriptorKey(tableID), 'w')
+	return kvpb.TableKeyPrefix(tableID)
 }
 
 // LockForWrite is taken by every transaction that writes rows of table

@@ -1,5 +1,5 @@
 // Package parser turns query text into sql/ast statements. It is the only
-// package that imports pg_query (and, later, TiDB's parser for the admin
+// package that imports pg_query and TiDB's parser (for the admin
 // statements PostgreSQL has no grammar for; DESIGN.md §2).
 //
 // Parse follows one simple-protocol query string through two steps:
@@ -21,7 +21,16 @@
 //     (translate_view.go), which ParseSelect reads back when the view is
 //     used.
 //
-// Routing by first token (BACKUP, RESTORE, SPLIT, SHOW … REGIONS to TiDB's
-// parser, DESIGN.md §2) will cut the string with pg_query's scanner first
-// and send only those statements elsewhere.
+// Routing by first token (admin.go, DESIGN.md §2): a string that holds a
+// statement starting with SPLIT or SHOW TABLE is cut at its semicolons with
+// pg_query's scanner, and those statements go to TiDB's parser (a fresh one
+// per statement, in ANSI_QUOTES and NO_BACKSLASH_ESCAPES mode, so "x" is an
+// identifier and strings read as PostgreSQL's), the others to pg_query one
+// by one; every statement is parsed before any runs, positions count in the
+// whole string, and TiDB's syntax errors become 42601 "syntax error at or
+// near …". Names are spelled from the scanner's tokens, folded as
+// PostgreSQL folds them. The result is sql/ast's SplitTable and
+// ShowTableRegions; SHOW RANGES (CockroachDB's) is pg_query's SHOW of the
+// name "ranges", turned into ast.ShowRanges. BACKUP and RESTORE are not
+// routed yet (pg_query's syntax error).
 package parser

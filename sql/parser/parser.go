@@ -44,9 +44,18 @@ func ParseBudget(sql string, budget int64) ([]Statement, error) {
 		return nil, err
 	}
 	pm := newPosMap(sql)
-	buf, err := pgparser.ParseToProtobuf(sql)
+	if stmts, routed, err := parseRouted(sql, pm); routed { // admin.go
+		return stmts, err
+	}
+	return parsePG(sql, 0, pm)
+}
+
+// parsePG parses piece, which starts at byte base of the whole string,
+// with pg_query.
+func parsePG(piece string, base int, pm *posMap) ([]Statement, error) {
+	buf, err := pgparser.ParseToProtobuf(piece)
 	if err != nil {
-		return nil, syntaxError(err, pm, 0)
+		return nil, syntaxError(err, pm, base)
 	}
 	tree := &pg_query.ParseResult{}
 	if err := proto.Unmarshal(buf, tree); err != nil {
@@ -56,16 +65,16 @@ func ParseBudget(sql string, budget int64) ([]Statement, error) {
 	}
 	var out []Statement
 	for _, raw := range tree.Stmts {
-		tr := &translator{pm: pm, base: 0}
+		tr := &translator{pm: pm, base: base}
 		stmt, err := tr.statement(raw.Stmt)
 		if err != nil {
 			return nil, err
 		}
-		start, end := int(raw.StmtLocation), len(sql)
-		if raw.StmtLen > 0 && int(raw.StmtLocation+raw.StmtLen) <= len(sql) {
+		start, end := int(raw.StmtLocation), len(piece)
+		if raw.StmtLen > 0 && int(raw.StmtLocation+raw.StmtLen) <= len(piece) {
 			end = int(raw.StmtLocation + raw.StmtLen)
 		}
-		out = append(out, Statement{AST: stmt, SQL: strings.TrimSpace(sql[start:end])})
+		out = append(out, Statement{AST: stmt, SQL: strings.TrimSpace(piece[start:end])})
 	}
 	return out, nil
 }

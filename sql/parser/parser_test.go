@@ -43,3 +43,19 @@ func FormatError(err error) string {
 	}
 	return s + "\n"
 }
+
+// TestParseRanges runs testdata/ranges (SPLIT TABLE, SHOW TABLE …
+// REGIONS, SHOW RANGES) as TestParse runs testdata/parse.
+func TestParseRanges(t *testing.T) {
+	datadriven.RunTest(t, "testdata/ranges", func(t *testing.T, d *datadriven.TestData) string {
+		stmts, err := Parse(d.Input)
+		if err != nil {
+			return FormatError(err)
+		}
+		var b strings.Builder
+		for _, s := range stmts {
+			fmt.Fprintf(&b, "%s\n", s.AST)
+		}
+		return b.String()
+	})
+}

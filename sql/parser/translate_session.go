@@ -24,6 +24,10 @@ func (t *translator) sessionStatement(n *pg_query.Node) (stmt ast.Statement, ok 
 		if name == "all" {
 			return &ast.ShowVar{All: true}, true, nil
 		}
+		if name == "ranges" {
+			// CockroachDB's SHOW RANGES; PostgreSQL has no such setting.
+			return &ast.ShowRanges{}, true, nil
+		}
 		return &ast.ShowVar{Name: name}, true, nil
 	case *pg_query.Node_TransactionStmt:
 		ts := s.TransactionStmt

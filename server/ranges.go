@@ -1,0 +1,266 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rangedb/rangedb/kv"
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"github.com/rangedb/rangedb/raftstore"
+)
+
+// Ranges from the node's side (DESIGN.md §3, §5): splits asked by SQL,
+// the /Meta entries they and membership changes leave to be written, and
+// the listings of SHOW … REGIONS.
+//
+// Range 1 holds /Meta, so its own splits and membership changes write
+// their meta entries in the same raft command. Any other range's entries
+// are written here, through range 1, after the change applied: every
+// entry is a conditional put on the value just read, made only when the
+// value there is older (a lower generation) — a late writer never
+// overwrites a newer entry — and both entries of a split go in one batch,
+// which range 1 applies atomically, so meta is stale at worst, never
+// gapped or overlapping. The node that asked for a split writes them at
+// once; repairMeta, beside every range leader on every node, writes what a
+// crash left out.
+
+// rangeAdmin implements kv.RangeAdmin over the node's kv client.
+type rangeAdmin struct{ s *Server }
+
+var _ kv.RangeAdmin = rangeAdmin{}
+
+// SplitAt implements kv.RangeAdmin.
+func (a rangeAdmin) SplitAt(ctx context.Context, key kvpb.Key) (bool, error) {
+	if bytes.Compare(key, kvpb.SystemMax) < 0 || bytes.Compare(key, kvpb.KeyMax) >= 0 {
+		return false, fmt.Errorf("cannot split at %s: ranges split only in [%s, %s)", key, kvpb.SystemMax, kvpb.KeyMax)
+	}
+	db := a.s.db
+	d, err := lookupMeta(ctx, db, key)
+	if err != nil {
+		return false, err
+	}
+	if d.StartKey.Equal(key) {
+		return false, nil
+	}
+	n, err := db.Increment(ctx, kvpb.RangeIDGeneratorKey, 1)
+	if err != nil {
+		return false, err
+	}
+	// Range 1 was bootstrapped without the counter: ids start at 2.
+	id := kvpb.RangeID(n + 1)
+	resp, err := db.Send(ctx, &kvpb.AdminSplitRequest{SplitKey: key, RightRangeID: id})
+	var mm *kvpb.RangeKeyMismatchError
+	if errors.As(err, &mm) {
+		for _, r := range mm.Ranges {
+			if r.StartKey.Equal(key) {
+				return false, nil // split there by someone else meanwhile
+			}
+		}
+	}
+	if err != nil {
+		return false, err
+	}
+	sp := resp.(*kvpb.AdminSplitResponse)
+	if err := updateMeta(ctx, db, sp.Left, sp.Right); err != nil {
+		// The split stands; repairMeta writes the entries later.
+		a.s.log.Warn("split: meta entries not written yet", "left", sp.Left.RangeID, "right", sp.Right.RangeID, "err", err)
+	}
+	return true, nil
+}
+
+// Ranges implements kv.RangeAdmin: the meta entries overlapping span, with
+// each range's leader (asked with a read, which also warms the kv
+// client's leader cache) and, where this node holds a replica, its size.
+func (a rangeAdmin) Ranges(ctx context.Context, span kvpb.Span) ([]kv.RangeInfo, error) {
+	descs, err := scanMeta(ctx, a.s.db, span)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]kv.RangeInfo, 0, len(descs))
+	for _, d := range descs {
+		ri := kv.RangeInfo{Desc: d}
+		ri.LeaderNode = a.s.rangeLeader(ctx, d)
+		if b, k, err := a.s.store.RangeStats(d.RangeID, 0); err == nil {
+			ri.ApproxBytes, ri.ApproxKeys = b, k
+		}
+		out = append(out, ri)
+	}
+	return out, nil
+}
+
+// localDialer reaches the one store of a single node.
+type localDialer struct {
+	id    kvpb.NodeID
+	store *raftstore.Store
+}
+
+func (d localDialer) Dial(id kvpb.NodeID) (kv.Sender, error) {
+	if id != d.id {
+		return nil, fmt.Errorf("single node %s has no node %s", d.id, id)
+	}
+	return d.store, nil
+}
+
+func (d localDialer) Nodes() []kvpb.NodeID { return []kvpb.NodeID{d.id} }
+
+// rangeLeader returns the node leading d's range: this node if its
+// replica leads, else the node that answers a read of the range.
+func (s *Server) rangeLeader(ctx context.Context, d kvpb.RangeDescriptor) kvpb.NodeID {
+	if _, ok := s.store.LeaderTerm(d.RangeID); ok {
+		return s.ident.NodeID
+	}
+	if s.dist == nil {
+		return 0
+	}
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := s.dist.Send(rctx, &kvpb.BatchRequest{RangeID: d.RangeID,
+		Requests: []kvpb.Request{&kvpb.RawGetRequest{Key: d.StartKey}}}); err != nil {
+		return 0
+	}
+	n, _ := s.dist.LeaderHint(d.RangeID)
+	return n
+}
+
+// lookupMeta reads the meta entry of the range holding key.
+func lookupMeta(ctx context.Context, db *kv.DB, key kvpb.Key) (kvpb.RangeDescriptor, error) {
+	descs, err := scanMeta(ctx, db, kvpb.Span{Key: key, EndKey: key.Next()})
+	if err != nil {
+		return kvpb.RangeDescriptor{}, err
+	}
+	if len(descs) == 0 || !descs[0].ContainsKey(key) {
+		return kvpb.RangeDescriptor{}, fmt.Errorf("meta has no range holding %s", key)
+	}
+	return descs[0], nil
+}
+
+// scanMeta reads the meta entries of the ranges overlapping span, in key
+// order.
+func scanMeta(ctx context.Context, db *kv.DB, span kvpb.Span) ([]kvpb.RangeDescriptor, error) {
+	var limit int64
+	if len(span.EndKey) == 0 || span.EndKey.Equal(span.Key.Next()) {
+		limit = 1
+	}
+	resp, err := db.Send(ctx, &kvpb.RawScanRequest{Span: kvpb.Span{Key: kvpb.MetaKey(span.Key.Next()), EndKey: kvpb.MetaMax}, MaxKeys: limit})
+	if err != nil {
+		return nil, err
+	}
+	var out []kvpb.RangeDescriptor
+	for _, row := range resp.(*kvpb.RawScanResponse).Rows {
+		d, err := kvpb.UnmarshalRangeDescriptor(row.Value)
+		if err != nil {
+			return nil, fmt.Errorf("meta entry %s: %w", row.Key, err)
+		}
+		if len(span.EndKey) > 0 && bytes.Compare(d.StartKey, span.EndKey) >= 0 {
+			break
+		}
+		out = append(out, *d)
+	}
+	return out, nil
+}
+
+// updateMeta writes the meta entries of descs in one batch to range 1,
+// each only where the entry there is older; it retries while another
+// writer changes them in between.
+func updateMeta(ctx context.Context, db *kv.DB, descs ...kvpb.RangeDescriptor) error {
+	for attempt := 0; ; attempt++ {
+		var reqs []kvpb.Request
+		for i := range descs {
+			d := &descs[i]
+			k := kvpb.MetaKey(d.EndKey)
+			cur, found, err := db.RawGet(ctx, k)
+			if err != nil {
+				return err
+			}
+			if found {
+				od, err := kvpb.UnmarshalRangeDescriptor(cur)
+				if err != nil {
+					return fmt.Errorf("meta entry %s: %w", k, err)
+				}
+				if od.Generation >= d.Generation {
+					continue // as new or newer
+				}
+			}
+			reqs = append(reqs, &kvpb.RawCPutRequest{Key: k, Value: d.Marshal(), Expected: cur, ExpectedExists: found})
+		}
+		if len(reqs) == 0 {
+			return nil
+		}
+		_, err := db.SendBatch(ctx, reqs)
+		var cf *kvpb.ConditionFailedError
+		if err == nil || !errors.As(err, &cf) || attempt >= 10 {
+			return err
+		}
+	}
+}
+
+// repairMeta checks, every interval, the meta entry of each range this
+// node's replica leads, and rewrites what is stale (a split or membership
+// change whose entries a crash left unwritten). A split's two halves are
+// written together: a half whose entry is missing is repaired only with
+// every other range the stale entry covered, as this store knows them.
+func (s *Server) repairMeta(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.repairMetaOnce(ctx); err != nil && ctx.Err() == nil {
+			s.log.Debug("meta repair", "err", err)
+		}
+	}
+}
+
+func (s *Server) repairMetaOnce(ctx context.Context) error {
+	reps := s.store.Replicas()
+	for _, ri := range reps {
+		if !ri.Leader || ri.Desc.RangeID == 1 {
+			continue // range 1's entries are written with its commands
+		}
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := s.repairRangeMeta(rctx, ri.Desc, reps)
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) repairRangeMeta(ctx context.Context, d kvpb.RangeDescriptor, reps []raftstore.ReplicaInfo) error {
+	m, err := lookupMeta(ctx, s.db, d.StartKey)
+	if err != nil {
+		return err
+	}
+	if m.RangeID == d.RangeID && m.Generation >= d.Generation {
+		return nil
+	}
+	if m.Generation >= d.Generation {
+		return nil // a newer entry covers it: this replica is the stale one
+	}
+	// Every range of this store inside the stale entry's span, newer
+	// than it, must tile it exactly.
+	var tiles []kvpb.RangeDescriptor
+	next := m.StartKey
+	for _, r := range reps {
+		if bytes.Compare(r.Desc.StartKey, m.StartKey) < 0 || bytes.Compare(r.Desc.EndKey, m.EndKey) > 0 {
+			continue
+		}
+		if !r.Desc.StartKey.Equal(next) || r.Desc.Generation <= m.Generation {
+			return nil // not known here in full: another leader repairs it
+		}
+		tiles = append(tiles, r.Desc)
+		next = r.Desc.EndKey
+	}
+	if !next.Equal(m.EndKey) {
+		return nil
+	}
+	s.log.Info("meta repair", "stale", m.String(), "ranges", len(tiles))
+	return updateMeta(ctx, s.db, tiles...)
+}
