@@ -67,6 +67,9 @@ type Store struct {
 	// snapIn counts the snapshots being received (snapstream.go).
 	snapOut outgoingSnapshots
 	snapIn  chan struct{}
+
+	// lockWaits are the parked WaitLockRequests (lockwait.go).
+	lockWaits lockWaiters
 }
 
 // NewStore validates cfg and returns a Store that is not started.
@@ -323,6 +326,9 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 	}
 	switch writes {
 	case 0:
+		if wl, ok := ba.Requests[0].(*kvpb.WaitLockRequest); ok && len(ba.Requests) == 1 {
+			return s.waitLock(ctx, r, wl) // lockwait.go
+		}
 		return r.read(ctx, ba.Requests)
 	case len(ba.Requests):
 		if err := s.disk.admit(ba.Requests); err != nil {
@@ -350,6 +356,8 @@ func outsideRange(desc *kvpb.RangeDescriptor, req kvpb.Request) (kvpb.Key, bool)
 	case *kvpb.ScanRequest:
 		return t.Span.Key, desc.ContainsSpan(t.Span)
 	case *kvpb.ClearRangeRequest:
+		return t.Span.Key, desc.ContainsSpan(t.Span)
+	case *kvpb.RawScanRequest:
 		return t.Span.Key, desc.ContainsSpan(t.Span)
 	case *kvpb.PrewriteRequest:
 		for _, m := range t.Mutations {

@@ -372,11 +372,11 @@ func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, 
 		if view.leaving(rd.NodeID) {
 			// A learner on a decommissioning node is no replacement.
 			if err := s.changeReplicas(ctx, desc, raftstore.Remove, rd); err != nil {
-				s.log.Warn("removing a learner of range on a decommissioning node", "range", desc.RangeID, "node", rd.NodeID, "err", err)
+				s.log.Warn(fmt.Sprintf("removing a learner of range %d on a decommissioning node", desc.RangeID), "node", rd.NodeID, "err", err)
 				return
 			}
 			delete(learnerSince, learnerKey{desc.RangeID, rd.StoreID})
-			s.log.Info("removed a learner of range on a decommissioning node", "range", desc.RangeID, "node", rd.NodeID)
+			s.log.Info(fmt.Sprintf("removed a learner of range %d on a decommissioning node", desc.RangeID), "node", rd.NodeID)
 			return
 		}
 		match, commit, err := s.store.RaftStatus(desc.RangeID)
@@ -391,18 +391,18 @@ func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, 
 		switch {
 		case match[rd.ReplicaID] >= commit:
 			if err := s.changeReplicas(ctx, desc, raftstore.Promote, rd); err != nil {
-				s.log.Warn("promoting a replica of range", "range", desc.RangeID, "node", rd.NodeID, "err", err)
+				s.log.Warn(fmt.Sprintf("promoting a replica of range %d", desc.RangeID), "node", rd.NodeID, "err", err)
 				return
 			}
 			delete(learnerSince, learnerKey{desc.RangeID, rd.StoreID})
-			s.log.Info("range has a new voter", "range", desc.RangeID, "node", rd.NodeID)
+			s.log.Info(fmt.Sprintf("range %d has a new voter", desc.RangeID), "node", rd.NodeID)
 		case time.Since(since) > learnerTimeout:
 			if err := s.changeReplicas(ctx, desc, raftstore.Remove, rd); err != nil {
-				s.log.Warn("removing a learner of range", "range", desc.RangeID, "node", rd.NodeID, "err", err)
+				s.log.Warn(fmt.Sprintf("removing a learner of range %d", desc.RangeID), "node", rd.NodeID, "err", err)
 				return
 			}
 			delete(learnerSince, learnerKey{desc.RangeID, rd.StoreID})
-			s.log.Warn("removed a learner of range that did not catch up", "range", desc.RangeID, "node", rd.NodeID)
+			s.log.Warn(fmt.Sprintf("removed a learner of range %d that did not catch up", desc.RangeID), "node", rd.NodeID)
 		}
 		return // one change at a time
 	}
@@ -444,10 +444,10 @@ func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, 
 		}
 		target := kvpb.ReplicaDescriptor{NodeID: id, StoreID: kvpb.StoreID(id)}
 		if err := s.changeReplicas(ctx, desc, raftstore.AddLearner, target); err != nil {
-			s.log.Warn("adding a replica of range", "range", desc.RangeID, "node", id, "err", err)
+			s.log.Warn(fmt.Sprintf("adding a replica of range %d", desc.RangeID), "node", id, "err", err)
 			return
 		}
-		s.log.Info("adding a replica of range", "range", desc.RangeID, "node", id)
+		s.log.Info(fmt.Sprintf("adding a replica of range %d", desc.RangeID), "node", id)
 		return
 	}
 }
@@ -490,17 +490,17 @@ func (s *Server) moveOffLeaving(ctx context.Context, desc *kvpb.RangeDescriptor,
 		if !ok {
 			return true
 		}
-		s.log.Info("handing range's leadership away before leaving it", "range", desc.RangeID, "to", target)
+		s.log.Info(fmt.Sprintf("handing range %d's leadership away before leaving it", desc.RangeID), "to", target)
 		if err := s.store.TransferLeadership(ctx, desc.RangeID, target); err != nil {
-			s.log.Warn("transferring range's leadership", "range", desc.RangeID, "to", target, "err", err)
+			s.log.Warn(fmt.Sprintf("transferring range %d's leadership", desc.RangeID), "to", target, "err", err)
 		}
 		return true
 	}
 	if err := s.changeReplicas(ctx, desc, raftstore.Remove, *leaving); err != nil {
-		s.log.Warn("removing the replica of range on a decommissioning node", "range", desc.RangeID, "node", leaving.NodeID, "err", err)
+		s.log.Warn(fmt.Sprintf("removing the replica of range %d on a decommissioning node", desc.RangeID), "node", leaving.NodeID, "err", err)
 		return true
 	}
-	s.log.Info("removed the replica of range on a decommissioning node", "range", desc.RangeID, "node", leaving.NodeID)
+	s.log.Info(fmt.Sprintf("removed the replica of range %d on a decommissioning node", desc.RangeID), "node", leaving.NodeID)
 	return true
 }
 

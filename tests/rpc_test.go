@@ -46,8 +46,18 @@ func TestNodeRPC(t *testing.T) {
 	if !errors.As(err, &cf) || !cf.Exists || string(cf.Actual) != "v1" {
 		t.Fatalf("RawCPut over rpc: %v", err)
 	}
-	// The whole table space, read at a timestamp above every write.
-	br, err := c.Send(ctx, &kvpb.BatchRequest{Requests: []kvpb.Request{&kvpb.ScanRequest{
+	// A span across ranges is refused by the store with the descriptors
+	// it knows, as the kv client needs them to re-route.
+	_, err = c.Send(ctx, &kvpb.BatchRequest{Requests: []kvpb.Request{&kvpb.ScanRequest{
+		Span: kvpb.Span{Key: kvpb.TableKeyPrefix(0), EndKey: kvpb.KeyMax}, Ts: kvpb.Timestamp(1) << 62, MaxKeys: 100}}})
+	var mm *kvpb.RangeKeyMismatchError
+	if !errors.As(err, &mm) || len(mm.Ranges) == 0 {
+		t.Fatalf("scan across ranges over rpc: %v, want a RangeKeyMismatchError with descriptors", err)
+	}
+	// The whole table space through a DistSender over the connection,
+	// read at a timestamp above every write.
+	ds := kv.NewDistSender(oneNodeDialer{c}, kv.DistSenderOptions{})
+	br, err := ds.Send(ctx, &kvpb.BatchRequest{Requests: []kvpb.Request{&kvpb.ScanRequest{
 		Span: kvpb.Span{Key: kvpb.TableKeyPrefix(0), EndKey: kvpb.KeyMax}, Ts: kvpb.Timestamp(1) << 62, MaxKeys: 100}}})
 	if err != nil {
 		t.Fatal(err)
@@ -75,3 +85,9 @@ func TestNodeRPC(t *testing.T) {
 		t.Fatalf("stopped node answered after %s", d)
 	}
 }
+
+// oneNodeDialer reaches one node, node 1, over an rpc client.
+type oneNodeDialer struct{ c *rpc.Client }
+
+func (d oneNodeDialer) Dial(kvpb.NodeID) (kv.Sender, error) { return d.c, nil }
+func (d oneNodeDialer) Nodes() []kvpb.NodeID                { return []kvpb.NodeID{1} }
