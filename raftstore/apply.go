@@ -45,6 +45,9 @@ type applyResult struct {
 	r          *Replica
 	proposalID uint64
 	res        proposalResult
+	// released are the locks the command released, whose waiters are
+	// woken once it is committed (lockwait.go).
+	released []lockRelease
 }
 
 func newApplier(eng *pebble.DB) *applier {
@@ -117,7 +120,11 @@ func (a *applier) applyEntry(r *Replica, e *raftpb.Entry) error {
 		if err != nil {
 			return err
 		}
-		a.results = append(a.results, applyResult{r: r, proposalID: cmd.proposalID, res: proposalResult{resp: br, err: evalErr}})
+		res := applyResult{r: r, proposalID: cmd.proposalID, res: proposalResult{resp: br, err: evalErr}}
+		if evalErr == nil {
+			res.released = releasesOf(cmd.requests)
+		}
+		a.results = append(a.results, res)
 		return nil
 	case raftpb.EntryConfChange, raftpb.EntryConfChangeV2:
 		var cc interface {
@@ -226,6 +233,7 @@ func (a *applier) deliver() {
 	for _, res := range a.results {
 		r := res.r
 		r.conc.release(res.proposalID)
+		r.store.lockWaits.wake(res.released)
 		r.mu.Lock()
 		if p, ok := r.mu.proposals[res.proposalID]; ok {
 			delete(r.mu.proposals, res.proposalID)

@@ -512,6 +512,14 @@ func (s *Store) stepSnapshot(m *RaftMessage, in *IncomingSnapshot) (*pendingSnap
 	if r.mu.pendingSnap != nil {
 		return nil, ErrSnapshotBusy
 	}
+	if len(r.mu.desc.EndKey) == 0 {
+		// An uninitialized replica (often the right-hand side of a split
+		// this store has not applied yet) never takes a snapshot over
+		// keys an initialized replica holds: the split initializes it.
+		if o := s.overlapping(sd.desc); o != nil {
+			return nil, fmt.Errorf("raftstore: snapshot of %s overlaps %s on store %s", sd.desc, o, s.cfg.StoreID)
+		}
+	}
 	if m.From.ReplicaID != 0 && len(r.mu.peers) < 64 {
 		r.mu.peers[uint64(m.From.ReplicaID)] = m.From
 	}

@@ -27,6 +27,8 @@ type pipeTransport struct {
 	wg     sync.WaitGroup
 	chunks atomic.Int64
 	snaps  atomic.Int64
+	// drop, when set, drops the messages it returns true for.
+	drop atomic.Pointer[func(*RaftMessage) bool]
 }
 
 func (p *pipeTransport) store(id kvpb.StoreID) *Store {
@@ -39,6 +41,9 @@ func (p *pipeTransport) Send(msgs []*RaftMessage) {
 	for _, m := range msgs {
 		from, to := p.store(m.From.StoreID), p.store(m.To.StoreID)
 		if to == nil {
+			continue
+		}
+		if d := p.drop.Load(); d != nil && (*d)(m) {
 			continue
 		}
 		if m.Message.GetType() != raftpb.MessageType_MsgSnap {

@@ -77,13 +77,6 @@ func (a *applier) applySplit(r *Replica, pos logPosition, proposalID uint64, req
 	s := r.store
 	old := r.Descriptor()
 	left, right, evalErr := validateSplit(old, req)
-	if evalErr == nil {
-		if existing, err := s.GetReplica(right.RangeID); err == nil && existing.Descriptor().EndKey != nil {
-			// Range ids come from one counter: this cannot happen, and
-			// going on would diverge from the other replicas.
-			return fmt.Errorf("raftstore: split of %s: range %s already exists on store %s", old.RangeID, right.RangeID, s.cfg.StoreID)
-		}
-	}
 	if evalErr != nil {
 		a.results = append(a.results, applyResult{r: r, proposalID: proposalID, res: proposalResult{err: evalErr}})
 		return nil
@@ -97,15 +90,25 @@ func (a *applier) applySplit(r *Replica, pos logPosition, proposalID uint64, req
 	if err != nil {
 		return err
 	}
+	if existing, err := s.GetReplica(right.RangeID); err == nil && len(existing.Descriptor().EndKey) > 0 {
+		// Initialized already (a snapshot, if one ever got past the
+		// overlap check): its state is newer than the split's.
+		refused = true
+	}
 	b := a.b
 	for _, d := range []*kvpb.RangeDescriptor{left, right} {
-		for _, k := range []kvpb.Key{kvpb.RangeDescriptorLocalKey(d.RangeID), kvpb.RangeDescriptorKey(d.StartKey)} {
-			if err := putDescriptor(b, k, d); err != nil {
+		// The meta entries are range 1's data: written whatever this
+		// store does with the right-hand replica.
+		if mk := kvpb.MetaKey(d.EndKey); old.ContainsKey(mk) {
+			if err := putDescriptor(b, mk, d); err != nil {
 				return err
 			}
 		}
-		if mk := kvpb.MetaKey(d.EndKey); old.ContainsKey(mk) {
-			if err := putDescriptor(b, mk, d); err != nil {
+		if d == right && refused {
+			continue
+		}
+		for _, k := range []kvpb.Key{kvpb.RangeDescriptorLocalKey(d.RangeID), kvpb.RangeDescriptorKey(d.StartKey)} {
+			if err := putDescriptor(b, k, d); err != nil {
 				return err
 			}
 		}
@@ -125,8 +128,9 @@ func (a *applier) applySplit(r *Replica, pos logPosition, proposalID uint64, req
 	}
 	if refused {
 		// This store's replica of the right range was removed already
-		// (it lives on elsewhere); its keys here belong to no replica.
-		s.cfg.Logger.Warn("raftstore: split: right-hand replica was removed before the split applied", "range", right.RangeID)
+		// (it lives on elsewhere; its keys here belong to no replica), or
+		// exists with newer state.
+		s.cfg.Logger.Warn("raftstore: split: right-hand replica not created: removed or initialized before the split applied", "range", right.RangeID)
 		return nil
 	}
 	return s.installSplitRight(r, right)
@@ -204,5 +208,19 @@ func (s *Store) installSplitRight(left *Replica, right *kvpb.RangeDescriptor) er
 	}
 	s.enqueue(nr)
 	s.cfg.Logger.Info("raftstore: split", "left", left.rangeID, "right", right.RangeID, "key", right.StartKey)
+	return nil
+}
+
+// overlapping returns the descriptor of an initialized replica of this
+// store, other than desc's range, whose span overlaps desc's, or nil.
+func (s *Store) overlapping(desc *kvpb.RangeDescriptor) *kvpb.RangeDescriptor {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, e := range s.mu.byEnd {
+		d := e.desc
+		if d.RangeID != desc.RangeID && bytes.Compare(d.StartKey, desc.EndKey) < 0 && bytes.Compare(desc.StartKey, d.EndKey) < 0 {
+			return d
+		}
+	}
 	return nil
 }

@@ -151,3 +151,51 @@ func checkMeta(t *testing.T, s *Store, n int) {
 		t.Fatalf("meta ends at %s", start)
 	}
 }
+
+// TestSplitRightInitializedInPlace: a follower's store ("store 3") misses range 1's log while
+// the split commits; range 2's leader reaches it first and creates an
+// uninitialized replica, whose snapshot is refused because it would
+// overlap store 3's (not yet split) range 1. Once the log flows again,
+// store 3 applies the split and initializes that replica in place,
+// keeping its raft state, and range 2 replicates to it.
+func TestSplitRightInitializedInPlace(t *testing.T) {
+	ts := newThreeVoters(t)
+	li := ts.leader()
+	l := ts.store(li)
+	fi := (li + 1) % 3 // a follower
+	for i := range 10 {
+		send(t, l, &kvpb.RawPutRequest{Key: tableKey(fmt.Sprint("k", i)), Value: []byte("v")})
+	}
+	drop := func(m *RaftMessage) bool { return m.RangeID == 1 && m.To.StoreID == kvpb.StoreID(fi+1) }
+	ts.tr.drop.Store(&drop)
+	split(t, l, tableKey("k5"), 2)
+	s3 := ts.store(fi)
+	ts.eventually("store 3 has an uninitialized replica of range 2", func() bool {
+		r, err := s3.GetReplica(2)
+		return err == nil && len(r.Descriptor().EndKey) == 0
+	})
+	if d, _ := s3.Descriptor(1); !d.EndKey.Equal(kvpb.KeyMax) {
+		t.Fatalf("store 3 split range 1 without its log: %v", d)
+	}
+	ts.tr.drop.Store(nil)
+	ts.eventually("store 3 applies the split", func() bool {
+		d, err := s3.Descriptor(2)
+		return err == nil && d.StartKey.Equal(tableKey("k5"))
+	})
+	var rl *Store
+	ts.eventually("range 2 has a leader", func() bool {
+		for i := range 3 {
+			if _, ok := ts.store(i).LeaderTerm(2); ok {
+				rl = ts.store(i)
+				return true
+			}
+		}
+		return false
+	})
+	send(t, rl, &kvpb.RawPutRequest{Key: tableKey("k9"), Value: []byte("after")})
+	_, want, _ := rl.RaftStatus(2)
+	ts.eventually("store 3's range 2 has the write", func() bool {
+		_, commit, err := s3.RaftStatus(2)
+		return err == nil && commit >= want
+	})
+}
