@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/sql/ast"
@@ -111,11 +112,15 @@ func (s *Session) dropTableDesc(ctx context.Context, desc *catalog.TableDescript
 	return nil
 }
 
-// truncate runs TRUNCATE: every row of each table is deleted in the
-// transaction, as DELETE without WHERE would (so it rolls back, keeps the
-// indexes right and takes the rows' locks in a block), after checking
-// that every name is a table.
+// truncate runs TRUNCATE: each table moves to fresh, empty index spans
+// (every index, the primary one too, gets a new id) in the transaction,
+// under the table's schema change lock, so it rolls back like any DDL and
+// a writer that planned with the old layout cannot commit; once it
+// commits, the old spans are cleared with ranged deletes on every range
+// they cover, when no open transaction can still read them (gc.go). So a
+// table of a million rows truncates in one small transaction.
 func (s *Session) truncate(ctx context.Context, tr *ast.Truncate) (string, error) {
+	var tables []*catalog.TableDescriptor
 	for _, name := range tr.Tables {
 		rel, err := s.lookupRelation(ctx, name)
 		if err != nil {
@@ -127,27 +132,27 @@ func (s *Session) truncate(ctx context.Context, tr *ast.Truncate) (string, error
 		if rel.View != nil {
 			return "", pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", name.Name)
 		}
+		tables = append(tables, rel.Table)
 	}
-	for _, name := range tr.Tables {
-		pp, err := s.prepare(ctx, &ast.Delete{Table: ast.TableRef{Table: name}}, nil)
+	for _, t := range tables {
+		if err := catalog.LockForSchemaChange(s.txn, t.ID); err != nil {
+			return "", err
+		}
+		olds, err := catalog.RenumberIndexes(ctx, s.txn, t)
 		if err != nil {
 			return "", err
 		}
-		cur, err := s.open(ctx, pp, nil)
-		if err != nil {
+		if err := catalog.WriteTable(ctx, s.txn, t); err != nil {
 			return "", err
 		}
-		for {
-			row, err := cur.Next(ctx)
-			if err != nil {
-				cur.Close()
-				return "", err
-			}
-			if row == nil {
-				break
-			}
+		for _, id := range olds {
+			prefix := kvpb.IndexKeyPrefix(t.ID, uint64(id))
+			span := kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
+			what := fmt.Sprintf("index %d of truncated table %s", id, t.Name)
+			s.onCommit = append(s.onCommit, func(ctx context.Context, commitTs kvpb.Timestamp) {
+				s.e.gc.enqueue(ctx, span, commitTs, what)
+			})
 		}
-		cur.Close()
 	}
 	return "TRUNCATE TABLE", nil
 }

@@ -140,6 +140,34 @@ func dropIndexNames(ctx context.Context, w Writer, t *TableDescriptor) error {
 	return nil
 }
 
+// RenumberIndexes gives every index of t (the primary one too) a new id
+// from NextIndexID, rewriting the namespace records of their names, and
+// returns the old ids: TRUNCATE moves the table to empty index spans and
+// clears the old ones once no reader can see them.
+func RenumberIndexes(ctx context.Context, w Writer, t *TableDescriptor) ([]IndexID, error) {
+	renumber := func(idx *Index) error {
+		old := idx.ID
+		idx.ID = t.NextIndexID
+		t.NextIndexID++
+		ref, ok, err := lookupIndexRef(ctx, w, t.ParentID, idx.Name)
+		if err != nil || !ok || ref.TableID != t.ID || ref.IndexID != old {
+			return err
+		}
+		return w.Put(kvpb.NamespaceKey(t.ParentID, idx.Name), indexNamespaceValue(t.ID, idx.ID))
+	}
+	olds := []IndexID{t.PrimaryIndex.ID}
+	if err := renumber(&t.PrimaryIndex); err != nil {
+		return nil, err
+	}
+	for i := range t.Indexes {
+		olds = append(olds, t.Indexes[i].ID)
+		if err := renumber(&t.Indexes[i]); err != nil {
+			return nil, err
+		}
+	}
+	return olds, nil
+}
+
 // UnregisterIndexName deletes the namespace record of idx (DROP INDEX).
 func UnregisterIndexName(ctx context.Context, w Writer, t *TableDescriptor, idx *Index) error {
 	return unregisterIndexName(ctx, w, t, idx.Name)
