@@ -37,6 +37,10 @@ type DBOptions struct {
 	// Memory, if set, is the node-wide pool transactions' write buffers
 	// reserve from, beside their own MaxTxnBytes bound.
 	Memory MemoryPool
+	// Deadlock, if set, is the cluster's deadlock detector (deadlock.go);
+	// by default the DB keeps a waits-for graph of its own transactions,
+	// enough on a single node.
+	Deadlock DeadlockDetector
 }
 
 // MemoryPool is a node-wide memory budget shared with SQL's operators.
@@ -63,15 +67,19 @@ func (o DBOptions) withDefaults() DBOptions {
 
 // DB is the entry point of the kv client. It is safe for concurrent use.
 type DB struct {
-	sender Sender
-	tso    TimestampOracle
-	opts   DBOptions
-	waits  waitGraph
+	sender   Sender
+	tso      TimestampOracle
+	opts     DBOptions
+	deadlock DeadlockDetector
 }
 
 // NewDB returns a DB sending through sender and timestamping with tso.
 func NewDB(sender Sender, tso TimestampOracle, opts DBOptions) *DB {
-	return &DB{sender: sender, tso: tso, opts: opts.withDefaults()}
+	db := &DB{sender: sender, tso: tso, opts: opts.withDefaults(), deadlock: opts.Deadlock}
+	if db.deadlock == nil {
+		db.deadlock = localDetector{NewDeadlockGraph(0, 0)}
+	}
+	return db
 }
 
 // Now returns a fresh timestamp from the TSO.

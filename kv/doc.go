@@ -25,20 +25,20 @@
 // A read, lock or prewrite that meets another transaction's lock asks the
 // lock's primary for the transaction's fate (CheckTxnStatus, which rolls
 // back a transaction whose TTL expired in TSO time), resolves the lock,
-// and retries; a live lock is waited on — woken when a transaction of this
-// node releases locks, else after a bounded backoff — within the lock
-// timeout, and a wait that closes a cycle of waiting transactions is a
-// DeadlockError.
+// and retries; a live lock is waited on at its range's leader
+// (WaitLockRequest, woken when that lock is released) within the lock
+// timeout, and a wait that closes a cycle of waiting transactions, as the
+// DeadlockDetector (deadlock.go; one per cluster, beside range 1's
+// leader) sees them, is a DeadlockError.
 //
 // DistSender (dist.go) is the Sender of a node in a cluster: it sends a
 // batch to its range's leader through a NodeDialer, follows NotLeader
 // hints in one step, retries reads on a silent node and reports a write
 // whose node went silent as an AmbiguousResultError.
 //
-// What is not built yet: asynchronous commit of secondaries, a waits-for
-// graph across nodes, and splitting a batch by range in the DistSender (a
-// batch is sent to the range of its first key — every batch addresses
-// range 1 until ranges split; a batch spanning ranges comes back as
-// RangeKeyMismatchError, and a one-phase commit then falls back to two
-// phases).
+// What is not built yet: asynchronous commit of secondaries, and
+// splitting a batch by range in the DistSender (a batch is sent to the
+// range of its first key — every batch addresses range 1 until ranges
+// split; a batch spanning ranges comes back as RangeKeyMismatchError, and
+// a one-phase commit then falls back to two phases).
 package kv

@@ -131,7 +131,6 @@ func (t *Txn) LockKeys(ctx context.Context, keys []kvpb.Key, forUpdateTs kvpb.Ti
 		t.locked[string(k)] = true
 	}
 	t.maxForUpdateTs = max(t.maxForUpdateTs, forUpdateTs)
-	t.heldLocks = true
 	if t.hb == nil {
 		t.hb = startHeartbeat(t.db, t.primary, t.startTs)
 	}
@@ -189,67 +188,4 @@ func startHeartbeat(db *DB, primary kvpb.Key, startTs kvpb.Timestamp) *heartbeat
 func (h *heartbeat) stop() {
 	close(h.done)
 	h.wg.Wait()
-}
-
-// waitGraph is the node's waits-for graph between transactions (by start
-// timestamp) blocked on each other's locks, to detect deadlocks. It sees
-// only the transactions of this node's sessions: enough while rangedb
-// runs on one node.
-type waitGraph struct {
-	mu    sync.Mutex
-	edges map[kvpb.Timestamp]kvpb.Timestamp
-	// released is closed (and replaced) whenever a transaction of this
-	// node releases locks, waking every waiter to retry at once instead
-	// of at the end of its backoff.
-	released chan struct{}
-}
-
-// releasedCh returns a channel closed the next time a transaction of this
-// node releases its locks.
-func (g *waitGraph) releasedCh() <-chan struct{} {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.released == nil {
-		g.released = make(chan struct{})
-	}
-	return g.released
-}
-
-// releasedLocks wakes the waiters: some transaction released locks.
-func (g *waitGraph) releasedLocks() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.released != nil {
-		close(g.released)
-		g.released = nil
-	}
-}
-
-// wait records that waiter waits for holder, unless that closes a cycle:
-// it then returns false and records nothing.
-func (g *waitGraph) wait(waiter, holder kvpb.Timestamp) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for cur, n := holder, 0; n <= len(g.edges); n++ {
-		if cur == waiter {
-			return false
-		}
-		next, ok := g.edges[cur]
-		if !ok {
-			break
-		}
-		cur = next
-	}
-	if g.edges == nil {
-		g.edges = make(map[kvpb.Timestamp]kvpb.Timestamp)
-	}
-	g.edges[waiter] = holder
-	return true
-}
-
-// done removes waiter's edge.
-func (g *waitGraph) done(waiter kvpb.Timestamp) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	delete(g.edges, waiter)
 }

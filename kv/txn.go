@@ -42,9 +42,6 @@ type Txn struct {
 	locked         map[string]bool
 	maxForUpdateTs kvpb.Timestamp
 	hb             *heartbeat
-	// heldLocks is set once the transaction wrote any lock (pessimistic or
-	// prewrite), so that finishing it wakes this node's lock waiters.
-	heldLocks bool
 	// lockTimeout bounds one wait for another transaction's lock (0: none).
 	lockTimeout time.Duration
 	// mem is what the write buffer holds of DBOptions.Memory.
@@ -370,11 +367,6 @@ func (t *Txn) Commit(ctx context.Context) error {
 	t.done = true
 	defer t.releaseMemory()
 	defer t.stopHeartbeat()
-	defer func() {
-		if t.heldLocks {
-			t.db.waits.releasedLocks() // our locks are gone now: wake waiters
-		}
-	}()
 	if len(t.writes) == 0 {
 		// Nothing to commit; rows locked by SELECT … FOR UPDATE are
 		// released now rather than left for their TTL.
@@ -439,7 +431,6 @@ func refused(err error) bool {
 // commitTwoPhase runs Percolator's prewrite and commit over muts; the first
 // is the primary.
 func (t *Txn) commitTwoPhase(ctx context.Context, muts []kvpb.Mutation) error {
-	t.heldLocks = true
 	primary := muts[0].Key
 	keys := make([]kvpb.Key, len(muts))
 	for i, m := range muts {
@@ -503,14 +494,14 @@ func (t *Txn) Rollback(ctx context.Context) error {
 	t.stopHeartbeat()
 	if !wasDone && len(t.locked) > 0 {
 		t.cleanup(t.lockedKeys())
-		t.db.waits.releasedLocks()
 	}
 	return nil
 }
 
 // sendResolving sends req, resolving the locks it meets: a lock whose
 // transaction committed or was rolled back is resolved at once; a live one
-// is waited on with backoff until ctx ends.
+// is waited for at its range's leader (WaitLockRequest) until it goes, the
+// lock timeout passes, or ctx ends.
 func (t *Txn) sendResolving(ctx context.Context, req kvpb.Request) (kvpb.Response, error) {
 	resps, err := t.sendBatchResolving(ctx, []kvpb.Request{req})
 	if err != nil {
@@ -521,20 +512,21 @@ func (t *Txn) sendResolving(ctx context.Context, req kvpb.Request) (kvpb.Respons
 
 // sendBatchResolving is sendResolving for a batch of requests, which the
 // sender serves together (reads: from one snapshot); a lock met by any of
-// them is resolved and the whole batch is sent again.
+// them is resolved, or waited for, and the whole batch is sent again.
+// Before each wait the edge "we wait for the lock's transaction" goes to
+// the deadlock detector, which fails the wait with *kvpb.DeadlockError
+// when it closes a cycle; once done waiting the edge is dropped.
 func (t *Txn) sendBatchResolving(ctx context.Context, reqs []kvpb.Request) ([]kvpb.Response, error) {
-	backoff := 2 * time.Millisecond
 	var waitStart time.Time
-	// While it waits, the transaction has an edge in the waits-for graph.
-	waiting := false
+	waited := false
 	defer func() {
-		if waiting {
-			t.db.waits.done(t.startTs)
+		if waited {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deadlockCallTimeout)
+			t.db.deadlock.Finished(dctx, t.startTs)
+			cancel()
 		}
 	}()
-	for {
-		// Taken before the request, so a release after it is not missed.
-		released := t.db.waits.releasedCh()
+	for attempt := 0; ; attempt++ {
 		br, err := t.db.sender.Send(ctx, &kvpb.BatchRequest{Requests: reqs})
 		var le *kvpb.KeyLockedError
 		if !errors.As(err, &le) {
@@ -557,32 +549,78 @@ func (t *Txn) sendBatchResolving(ctx context.Context, reqs []kvpb.Request) ([]kv
 		if resolved {
 			continue
 		}
-		if !t.db.waits.wait(t.startTs, le.Lock.StartTs) {
-			return nil, &kvpb.DeadlockError{Key: le.Lock.Key, HolderStartTs: le.Lock.StartTs}
+		if !waited {
+			waited, waitStart = true, time.Now()
 		}
-		if !waiting {
-			waiting, waitStart = true, time.Now()
-		}
-		sleep := backoff
+		wait := kvpb.MaxWaitLockMillis * time.Millisecond
 		if t.lockTimeout > 0 {
 			left := t.lockTimeout - time.Since(waitStart)
 			if left <= 0 {
 				return nil, &kvpb.LockWaitTimeoutError{Key: le.Lock.Key}
 			}
-			sleep = min(sleep, left)
+			wait = min(wait, left)
 		}
-		timer := time.NewTimer(sleep)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
+		// A detector slow to answer delays the wait by at most its length.
+		dctx, cancel := context.WithTimeout(ctx, min(deadlockCallTimeout, wait))
+		deadlock, err := t.db.deadlock.Detect(dctx, t.startTs, le.Lock.StartTs, le.Lock.Key)
+		cancel()
+		if err != nil && ctx.Err() != nil {
 			return nil, ctx.Err()
-		case <-released:
-		case <-timer.C:
 		}
-		timer.Stop()
-		if backoff < 50*time.Millisecond {
-			backoff *= 2
+		// Another error: the detector could not tell; wait anyway.
+		if deadlock {
+			return nil, &kvpb.DeadlockError{Key: le.Lock.Key, HolderStartTs: le.Lock.StartTs}
 		}
+		if err := t.db.waitLock(ctx, le.Lock, wait); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			// The leader could not park us (full, an older node, a
+			// range moving): a short sleep instead.
+			if !sleepCtx(ctx, min(2*time.Millisecond<<min(attempt, 5), wait)) {
+				return nil, ctx.Err()
+			}
+		}
+	}
+}
+
+// deadlockCallTimeout bounds one call to the deadlock detector.
+const deadlockCallTimeout = 2 * time.Second
+
+// waitLock waits, at the leader of lock's range, up to d for lock to be
+// released (kvpb.WaitLockRequest). It returns nil when the wait ended,
+// whether or not the lock went (the caller looks again), and an error
+// when the leader could not park it (the caller then sleeps a little).
+func (db *DB) waitLock(ctx context.Context, lock kvpb.LockInfo, d time.Duration) error {
+	ms := uint64((d + time.Millisecond - 1) / time.Millisecond)
+	// The leader answers by WaitMillis; the deadline covers a leader that
+	// does not.
+	wctx, cancel := context.WithTimeout(ctx, d+deadlockCallTimeout)
+	defer cancel()
+	start := time.Now()
+	resp, err := db.Send(wctx, &kvpb.WaitLockRequest{Key: lock.Key, LockStartTs: lock.StartTs, WaitMillis: max(ms, 1)})
+	if err != nil {
+		return err
+	}
+	if !resp.(*kvpb.WaitLockResponse).Released && time.Since(start) < d/2 {
+		return errNotParked
+	}
+	return nil
+}
+
+// errNotParked is a WaitLockRequest answered at once without the lock
+// gone: the leader had no room for another waiter.
+var errNotParked = errors.New("kv: the lock's leader could not park the wait")
+
+// sleepCtx sleeps d, or until ctx ends (false).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
 	}
 }
 

@@ -110,7 +110,9 @@
 // (concurrency.go: a read at or above a pending one-phase commit's
 // commit_ts on one of its keys waits for it), and evaluates with
 // mvcc.EvalRead on a Pebble snapshot. Store.ReadIndex exposes the same
-// round to the TSO, returning the term it confirmed.
+// round to the TSO, returning the term it confirmed. A WaitLockRequest is
+// a read that parks until a command applied on the store releases a
+// given lock (lockwait.go), checked by the leader without a round.
 //
 // # One-phase commits and the log
 //

@@ -66,6 +66,10 @@ type Server struct {
 	stopOnce    sync.Once
 	started     bool
 	fail        failState // health.go
+
+	// deadlock is the deadlock detector this node runs while it leads
+	// range 1 (deadlock.go); nil on a single node.
+	deadlock *deadlockDetector
 }
 
 // New opens the node's store and, when the node knows who it is (a single
@@ -159,6 +163,7 @@ func (s *Server) buildNode() error {
 		Logger:  s.log.With("component", "tso"),
 	})
 	var oracle kv.TimestampOracle = s.tso
+	var detector kv.DeadlockDetector // single node: the DB's own graph
 	if cfg.SingleNode {
 		// One store holds every range: the DistSender only divides
 		// batches by range, and the store cannot go silent.
@@ -169,12 +174,15 @@ func (s *Server) buildNode() error {
 		s.dialer.SetLocal(s.ident.NodeID, s.store)
 		s.dist = kv.NewDistSender(s.dialer, kv.DistSenderOptions{})
 		oracle = tsoClient{s}
+		s.deadlock = newDeadlockDetector(s)
+		detector = deadlockClient{s}
 	}
 	s.sender = s.dist
 	// Transactions' write buffers and SQL's operators share the node's
 	// memory pool (--max-sql-memory), which lives in the engine's Stats.
 	mem := &memoryPool{}
-	s.db = kv.NewDB(s.sender, oracle, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds()), Memory: mem})
+	s.db = kv.NewDB(s.sender, oracle, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds()), Memory: mem,
+		Deadlock: detector})
 	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: uint64(s.ident.NodeID), Logger: s.log.With("component", "sql"),
 		MaxConnections: cfg.MaxConnections, Ranges: rangeAdmin{s}})
 	s.sql.Stats.SetMemoryBudget(cfg.SQLMemoryBudget)

@@ -26,6 +26,7 @@ const (
 	MethodTxnHeartBeat
 	MethodRawScan
 	MethodAdminSplit
+	MethodWaitLock
 )
 
 var methodNames = map[Method]string{
@@ -37,6 +38,7 @@ var methodNames = map[Method]string{
 	MethodClearRange: "ClearRange", MethodOnePC: "OnePC",
 	MethodPessimisticLock: "PessimisticLock", MethodTxnHeartBeat: "TxnHeartBeat",
 	MethodRawScan: "RawScan", MethodAdminSplit: "AdminSplit",
+	MethodWaitLock: "WaitLock",
 }
 
 func (m Method) String() string {
@@ -501,3 +503,29 @@ func firstMutationKey(ms []Mutation) Key {
 	}
 	return ms[0].Key
 }
+
+// MaxWaitLockMillis caps WaitLockRequest.WaitMillis.
+const MaxWaitLockMillis = 1000
+
+// WaitLockRequest waits, at the leader of Key's range, until the lock of
+// the transaction started at LockStartTs on Key is released or replaced
+// (its transaction committed, rolled back or was resolved), or WaitMillis
+// (at most MaxWaitLockMillis) pass: how a transaction that met the lock
+// waits for it (TiKV's waiter manager). It is a read (never proposed) and
+// must be alone in its batch. A lock already gone, or held by another
+// transaction, is answered at once.
+type WaitLockRequest struct {
+	Key         Key
+	LockStartTs Timestamp
+	WaitMillis  uint64
+}
+
+// WaitLockResponse tells whether the lock is gone (Released); false means
+// the wait ended without seeing it go (time out, or no room for another
+// waiter): the caller looks again.
+type WaitLockResponse struct{ Released bool }
+
+func (*WaitLockRequest) Method() Method  { return MethodWaitLock }
+func (*WaitLockResponse) Method() Method { return MethodWaitLock }
+func (*WaitLockRequest) IsWrite() bool   { return false }
+func (r *WaitLockRequest) Header() Key   { return r.Key }

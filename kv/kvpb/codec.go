@@ -283,6 +283,10 @@ func encodeRequest(w *Writer, req Request) {
 		w.Bytes_(t.SplitKey)
 		w.Uvarint(uint64(t.RightRangeID))
 		w.Uvarint(t.Generation)
+	case *WaitLockRequest:
+		w.Bytes_(t.Key)
+		w.Uvarint(uint64(t.LockStartTs))
+		w.Uvarint(t.WaitMillis)
 	default:
 		panic(fmt.Sprintf("kvpb: cannot encode %T", req))
 	}
@@ -331,6 +335,8 @@ func decodeRequest(r *Reader, m Method) (Request, error) {
 		return &RawScanRequest{Span: Span{Key: r.Bytes(), EndKey: r.Bytes()}, MaxKeys: r.Varint()}, nil
 	case MethodAdminSplit:
 		return &AdminSplitRequest{SplitKey: r.Bytes(), RightRangeID: RangeID(r.Uvarint()), Generation: r.Uvarint()}, nil
+	case MethodWaitLock:
+		return &WaitLockRequest{Key: r.Bytes(), LockStartTs: Timestamp(r.Uvarint()), WaitMillis: r.Uvarint()}, nil
 	}
 	if r.Err() != nil {
 		return nil, r.Err()

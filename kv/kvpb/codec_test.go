@@ -25,6 +25,7 @@ func TestRequestsRoundTrip(t *testing.T) {
 		&IncrementRequest{Key: Key("c"), Inc: -3},
 		&RawDeleteRequest{Key: Key("k")},
 		&ClearRangeRequest{Span: Span{Key: Key("a"), EndKey: Key("b")}},
+		&WaitLockRequest{Key: Key("w"), LockStartTs: 12, WaitMillis: 500},
 	}
 	got, err := DecodeRequests(EncodeRequests(reqs))
 	if err != nil {

@@ -94,6 +94,8 @@ func encodeResponse(w *Writer, resp Response) {
 	case *PrewriteResponse, *CommitResponse, *RollbackResponse, *ResolveLockResponse, *RawPutResponse,
 		*RawCPutResponse, *RawDeleteResponse, *ClearRangeResponse, *PessimisticLockResponse:
 		// Empty.
+	case *WaitLockResponse:
+		w.Bool(t.Released)
 	default:
 		panic(fmt.Sprintf("kvpb: cannot encode %T", resp))
 	}
@@ -150,6 +152,8 @@ func decodeResponse(r *Reader, m Method) (Response, error) {
 		return &ClearRangeResponse{}, nil
 	case MethodPessimisticLock:
 		return &PessimisticLockResponse{}, nil
+	case MethodWaitLock:
+		return &WaitLockResponse{Released: r.Bool()}, nil
 	}
 	if r.Err() != nil {
 		return nil, r.Err()

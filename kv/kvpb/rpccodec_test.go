@@ -22,6 +22,7 @@ func TestResponsesRoundTrip(t *testing.T) {
 		&IncrementResponse{NewValue: -5},
 		&PrewriteResponse{}, &CommitResponse{}, &RollbackResponse{}, &ResolveLockResponse{}, &RawPutResponse{},
 		&RawCPutResponse{}, &RawDeleteResponse{}, &ClearRangeResponse{}, &PessimisticLockResponse{},
+		&WaitLockResponse{Released: true}, &WaitLockResponse{},
 	}
 	got, err := DecodeResponses(EncodeResponses(resps))
 	if err != nil {

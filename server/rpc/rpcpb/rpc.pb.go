@@ -1161,6 +1161,133 @@ func (x *DecommissionResponse) GetStatus() *NodeStatus {
 	return nil
 }
 
+// DeadlockRequest reports to the deadlock detector, beside range 1's
+// leader, that the transaction started at waiter waits for the one
+// started at holder, which locks key; or, with finished set, that waiter
+// no longer waits (holder and key unset).
+type DeadlockRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Waiter        uint64                 `protobuf:"varint,1,opt,name=waiter,proto3" json:"waiter,omitempty"`
+	Holder        uint64                 `protobuf:"varint,2,opt,name=holder,proto3" json:"holder,omitempty"`
+	Key           []byte                 `protobuf:"bytes,3,opt,name=key,proto3" json:"key,omitempty"`
+	Finished      bool                   `protobuf:"varint,4,opt,name=finished,proto3" json:"finished,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeadlockRequest) Reset() {
+	*x = DeadlockRequest{}
+	mi := &file_rpc_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeadlockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeadlockRequest) ProtoMessage() {}
+
+func (x *DeadlockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeadlockRequest.ProtoReflect.Descriptor instead.
+func (*DeadlockRequest) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *DeadlockRequest) GetWaiter() uint64 {
+	if x != nil {
+		return x.Waiter
+	}
+	return 0
+}
+
+func (x *DeadlockRequest) GetHolder() uint64 {
+	if x != nil {
+		return x.Holder
+	}
+	return 0
+}
+
+func (x *DeadlockRequest) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *DeadlockRequest) GetFinished() bool {
+	if x != nil {
+		return x.Finished
+	}
+	return false
+}
+
+// DeadlockResponse says whether the reported wait closes a cycle (it was
+// then not recorded), or carries an error (kvpb.EncodeError: a
+// NotLeaderError when the node does not lead range 1).
+type DeadlockResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Deadlock      bool                   `protobuf:"varint,1,opt,name=deadlock,proto3" json:"deadlock,omitempty"`
+	Error         []byte                 `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeadlockResponse) Reset() {
+	*x = DeadlockResponse{}
+	mi := &file_rpc_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeadlockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeadlockResponse) ProtoMessage() {}
+
+func (x *DeadlockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_rpc_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeadlockResponse.ProtoReflect.Descriptor instead.
+func (*DeadlockResponse) Descriptor() ([]byte, []int) {
+	return file_rpc_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DeadlockResponse) GetDeadlock() bool {
+	if x != nil {
+		return x.Deadlock
+	}
+	return false
+}
+
+func (x *DeadlockResponse) GetError() []byte {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
 var File_rpc_proto protoreflect.FileDescriptor
 
 const file_rpc_proto_rawDesc = "" +
@@ -1234,7 +1361,15 @@ const file_rpc_proto_rawDesc = "" +
 	"\x13DecommissionRequest\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\x04R\x06nodeId\"G\n" +
 	"\x14DecommissionResponse\x12/\n" +
-	"\x06status\x18\x01 \x01(\v2\x17.rangedb.rpc.NodeStatusR\x06status2\x87\x05\n" +
+	"\x06status\x18\x01 \x01(\v2\x17.rangedb.rpc.NodeStatusR\x06status\"o\n" +
+	"\x0fDeadlockRequest\x12\x16\n" +
+	"\x06waiter\x18\x01 \x01(\x04R\x06waiter\x12\x16\n" +
+	"\x06holder\x18\x02 \x01(\x04R\x06holder\x12\x10\n" +
+	"\x03key\x18\x03 \x01(\fR\x03key\x12\x1a\n" +
+	"\bfinished\x18\x04 \x01(\bR\bfinished\"D\n" +
+	"\x10DeadlockResponse\x12\x1a\n" +
+	"\bdeadlock\x18\x01 \x01(\bR\bdeadlock\x12\x14\n" +
+	"\x05error\x18\x02 \x01(\fR\x05error2\xd0\x05\n" +
 	"\bInternal\x12>\n" +
 	"\x05Batch\x12\x19.rangedb.rpc.BatchRequest\x1a\x1a.rangedb.rpc.BatchResponse\x12E\n" +
 	"\fRaftMessages\x12\x1d.rangedb.rpc.RaftMessageBatch\x1a\x14.rangedb.rpc.RaftAck(\x01\x12;\n" +
@@ -1246,7 +1381,8 @@ const file_rpc_proto_rawDesc = "" +
 	"\bSnapshot\x12\x1a.rangedb.rpc.SnapshotChunk\x1a\x1d.rangedb.rpc.SnapshotResponse(\x01\x12M\n" +
 	"\n" +
 	"NodeStatus\x12\x1e.rangedb.rpc.NodeStatusRequest\x1a\x1f.rangedb.rpc.NodeStatusResponse\x12S\n" +
-	"\fDecommission\x12 .rangedb.rpc.DecommissionRequest\x1a!.rangedb.rpc.DecommissionResponseB-Z+github.com/rangedb/rangedb/server/rpc/rpcpbb\x06proto3"
+	"\fDecommission\x12 .rangedb.rpc.DecommissionRequest\x1a!.rangedb.rpc.DecommissionResponse\x12G\n" +
+	"\bDeadlock\x12\x1c.rangedb.rpc.DeadlockRequest\x1a\x1d.rangedb.rpc.DeadlockResponseB-Z+github.com/rangedb/rangedb/server/rpc/rpcpbb\x06proto3"
 
 var (
 	file_rpc_proto_rawDescOnce sync.Once
@@ -1260,7 +1396,7 @@ func file_rpc_proto_rawDescGZIP() []byte {
 	return file_rpc_proto_rawDescData
 }
 
-var file_rpc_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_rpc_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_rpc_proto_goTypes = []any{
 	(*BatchRequest)(nil),         // 0: rangedb.rpc.BatchRequest
 	(*BatchResponse)(nil),        // 1: rangedb.rpc.BatchResponse
@@ -1283,6 +1419,8 @@ var file_rpc_proto_goTypes = []any{
 	(*NodeStatusResponse)(nil),   // 18: rangedb.rpc.NodeStatusResponse
 	(*DecommissionRequest)(nil),  // 19: rangedb.rpc.DecommissionRequest
 	(*DecommissionResponse)(nil), // 20: rangedb.rpc.DecommissionResponse
+	(*DeadlockRequest)(nil),      // 21: rangedb.rpc.DeadlockRequest
+	(*DeadlockResponse)(nil),     // 22: rangedb.rpc.DeadlockResponse
 }
 var file_rpc_proto_depIdxs = []int32{
 	2,  // 0: rangedb.rpc.RaftMessageBatch.messages:type_name -> rangedb.rpc.RaftMessage
@@ -1301,17 +1439,19 @@ var file_rpc_proto_depIdxs = []int32{
 	14, // 13: rangedb.rpc.Internal.Snapshot:input_type -> rangedb.rpc.SnapshotChunk
 	16, // 14: rangedb.rpc.Internal.NodeStatus:input_type -> rangedb.rpc.NodeStatusRequest
 	19, // 15: rangedb.rpc.Internal.Decommission:input_type -> rangedb.rpc.DecommissionRequest
-	1,  // 16: rangedb.rpc.Internal.Batch:output_type -> rangedb.rpc.BatchResponse
-	4,  // 17: rangedb.rpc.Internal.RaftMessages:output_type -> rangedb.rpc.RaftAck
-	6,  // 18: rangedb.rpc.Internal.Init:output_type -> rangedb.rpc.InitResponse
-	8,  // 19: rangedb.rpc.Internal.Join:output_type -> rangedb.rpc.JoinResponse
-	13, // 20: rangedb.rpc.Internal.Timestamps:output_type -> rangedb.rpc.TimestampsResponse
-	11, // 21: rangedb.rpc.Internal.Nodes:output_type -> rangedb.rpc.NodesResponse
-	15, // 22: rangedb.rpc.Internal.Snapshot:output_type -> rangedb.rpc.SnapshotResponse
-	18, // 23: rangedb.rpc.Internal.NodeStatus:output_type -> rangedb.rpc.NodeStatusResponse
-	20, // 24: rangedb.rpc.Internal.Decommission:output_type -> rangedb.rpc.DecommissionResponse
-	16, // [16:25] is the sub-list for method output_type
-	7,  // [7:16] is the sub-list for method input_type
+	21, // 16: rangedb.rpc.Internal.Deadlock:input_type -> rangedb.rpc.DeadlockRequest
+	1,  // 17: rangedb.rpc.Internal.Batch:output_type -> rangedb.rpc.BatchResponse
+	4,  // 18: rangedb.rpc.Internal.RaftMessages:output_type -> rangedb.rpc.RaftAck
+	6,  // 19: rangedb.rpc.Internal.Init:output_type -> rangedb.rpc.InitResponse
+	8,  // 20: rangedb.rpc.Internal.Join:output_type -> rangedb.rpc.JoinResponse
+	13, // 21: rangedb.rpc.Internal.Timestamps:output_type -> rangedb.rpc.TimestampsResponse
+	11, // 22: rangedb.rpc.Internal.Nodes:output_type -> rangedb.rpc.NodesResponse
+	15, // 23: rangedb.rpc.Internal.Snapshot:output_type -> rangedb.rpc.SnapshotResponse
+	18, // 24: rangedb.rpc.Internal.NodeStatus:output_type -> rangedb.rpc.NodeStatusResponse
+	20, // 25: rangedb.rpc.Internal.Decommission:output_type -> rangedb.rpc.DecommissionResponse
+	22, // 26: rangedb.rpc.Internal.Deadlock:output_type -> rangedb.rpc.DeadlockResponse
+	17, // [17:27] is the sub-list for method output_type
+	7,  // [7:17] is the sub-list for method input_type
 	7,  // [7:7] is the sub-list for extension type_name
 	7,  // [7:7] is the sub-list for extension extendee
 	0,  // [0:7] is the sub-list for field type_name
@@ -1328,7 +1468,7 @@ func file_rpc_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_rpc_proto_rawDesc), len(file_rpc_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,6 +32,7 @@ const (
 	Internal_Snapshot_FullMethodName     = "/rangedb.rpc.Internal/Snapshot"
 	Internal_NodeStatus_FullMethodName   = "/rangedb.rpc.Internal/NodeStatus"
 	Internal_Decommission_FullMethodName = "/rangedb.rpc.Internal/Decommission"
+	Internal_Deadlock_FullMethodName     = "/rangedb.rpc.Internal/Deadlock"
 )
 
 // InternalClient is the client API for Internal service.
@@ -60,6 +61,8 @@ type InternalClient interface {
 	NodeStatus(ctx context.Context, in *NodeStatusRequest, opts ...grpc.CallOption) (*NodeStatusResponse, error)
 	// Decommission marks a node decommissioning (rangedb node decommission).
 	Decommission(ctx context.Context, in *DecommissionRequest, opts ...grpc.CallOption) (*DecommissionResponse, error)
+	// Deadlock reports a wait to the deadlock detector on range 1's leader.
+	Deadlock(ctx context.Context, in *DeadlockRequest, opts ...grpc.CallOption) (*DeadlockResponse, error)
 }
 
 type internalClient struct {
@@ -166,6 +169,16 @@ func (c *internalClient) Decommission(ctx context.Context, in *DecommissionReque
 	return out, nil
 }
 
+func (c *internalClient) Deadlock(ctx context.Context, in *DeadlockRequest, opts ...grpc.CallOption) (*DeadlockResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeadlockResponse)
+	err := c.cc.Invoke(ctx, Internal_Deadlock_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // InternalServer is the server API for Internal service.
 // All implementations must embed UnimplementedInternalServer
 // for forward compatibility.
@@ -192,6 +205,8 @@ type InternalServer interface {
 	NodeStatus(context.Context, *NodeStatusRequest) (*NodeStatusResponse, error)
 	// Decommission marks a node decommissioning (rangedb node decommission).
 	Decommission(context.Context, *DecommissionRequest) (*DecommissionResponse, error)
+	// Deadlock reports a wait to the deadlock detector on range 1's leader.
+	Deadlock(context.Context, *DeadlockRequest) (*DeadlockResponse, error)
 	mustEmbedUnimplementedInternalServer()
 }
 
@@ -228,6 +243,9 @@ func (UnimplementedInternalServer) NodeStatus(context.Context, *NodeStatusReques
 }
 func (UnimplementedInternalServer) Decommission(context.Context, *DecommissionRequest) (*DecommissionResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Decommission not implemented")
+}
+func (UnimplementedInternalServer) Deadlock(context.Context, *DeadlockRequest) (*DeadlockResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Deadlock not implemented")
 }
 func (UnimplementedInternalServer) mustEmbedUnimplementedInternalServer() {}
 func (UnimplementedInternalServer) testEmbeddedByValue()                  {}
@@ -390,6 +408,24 @@ func _Internal_Decommission_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Internal_Deadlock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeadlockRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InternalServer).Deadlock(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Internal_Deadlock_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InternalServer).Deadlock(ctx, req.(*DeadlockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Internal_ServiceDesc is the grpc.ServiceDesc for Internal service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -424,6 +460,10 @@ var Internal_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Decommission",
 			Handler:    _Internal_Decommission_Handler,
+		},
+		{
+			MethodName: "Deadlock",
+			Handler:    _Internal_Deadlock_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -1,0 +1,60 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rangedb/rangedb/kv/kvpb"
+	"github.com/rangedb/rangedb/raftstore"
+)
+
+// Hooks for tests and tools on a cluster of many ranges: like those of
+// consistency.go they read this node's store directly, never through the
+// network, and answer nothing (or raftstore.ErrStopped) on a node that is
+// not serving.
+
+// RangeIDs returns the ids of the ranges this node's store holds an
+// initialized replica of, voter or learner, in key order. A replica still
+// waiting for its first snapshot is left out.
+func (s *Server) RangeIDs() []kvpb.RangeID {
+	if !s.Serving() {
+		return nil
+	}
+	reps := s.store.Replicas()
+	out := make([]kvpb.RangeID, 0, len(reps))
+	for _, ri := range reps {
+		out = append(out, ri.Desc.RangeID)
+	}
+	return out
+}
+
+// LeadsRange reports whether this node's replica of range id leads it
+// (raftstore.Store.LeaderTerm: it leads and has applied an entry of its
+// term).
+func (s *Server) LeadsRange(id kvpb.RangeID) bool {
+	if !s.Serving() {
+		return false
+	}
+	_, ok := s.store.LeaderTerm(id)
+	return ok
+}
+
+// TransferRangeLeadership hands the leadership of range id, which this
+// node must lead (*kvpb.NotLeaderError otherwise), to the voter on node
+// target, and waits until this replica sees it lead or the transfer gives
+// up (raftstore.Store.TransferLeadership).
+func (s *Server) TransferRangeLeadership(ctx context.Context, id kvpb.RangeID, target kvpb.NodeID) error {
+	if !s.Serving() {
+		return raftstore.ErrStopped
+	}
+	desc, err := s.store.Descriptor(id)
+	if err != nil {
+		return err
+	}
+	for _, rd := range desc.Replicas {
+		if rd.NodeID == target && !rd.Learner {
+			return s.store.TransferLeadership(ctx, id, rd.StoreID)
+		}
+	}
+	return fmt.Errorf("range %s has no voter on node %s", id, target)
+}
