@@ -388,6 +388,22 @@ func (t *Txn) Commit(ctx context.Context) error {
 		}
 	}
 	sort.Slice(muts, func(i, j int) bool { return bytes.Compare(muts[i].Key, muts[j].Key) < 0 })
+	// Shared locks (a table's schema lock, which every writer of the
+	// table takes) are never the primary and are prewritten last: a
+	// writer then holds one only while it commits, waiting for nothing,
+	// so writers waiting on each other's rows can never close a cycle
+	// through it.
+	shared := 0
+	for i := range muts {
+		if muts[i].Op == kvpb.OpSharedLock {
+			shared++
+		}
+	}
+	if shared > 0 && shared < len(muts) {
+		sort.SliceStable(muts, func(i, j int) bool {
+			return muts[i].Op != kvpb.OpSharedLock && muts[j].Op == kvpb.OpSharedLock
+		})
+	}
 	if t.primary != nil {
 		// The primary of the pessimistic locks stays the primary.
 		for i := range muts {
@@ -443,9 +459,17 @@ func (t *Txn) commitTwoPhase(ctx context.Context, muts []kvpb.Mutation) error {
 		})
 		return err
 	}
+	// The shared locks, last in muts (Commit), go after the rest.
+	tail := len(muts)
+	for tail > 1 && muts[tail-1].Op == kvpb.OpSharedLock {
+		tail--
+	}
 	err := pre(muts[:1])
-	if err == nil && len(muts) > 1 {
-		err = pre(muts[1:])
+	if err == nil && tail > 1 {
+		err = pre(muts[1:tail])
+	}
+	if err == nil && tail < len(muts) {
+		err = pre(muts[tail:])
 	}
 	if err != nil {
 		t.cleanup(keys)

@@ -189,13 +189,13 @@ func checkMutation(r pebble.Reader, m kvpb.Mutation, startTs kvpb.Timestamp) (ow
 		if err != nil {
 			return err
 		}
-		if m.Op == kvpb.OpSharedLock {
-			// Shared locks committed since we started do not conflict.
-			for ok && nw.kind == writeSharedLock && nw.commitTs >= startTs {
-				it.Next()
-				if nw, ok, err = versionAt(it, m.Key); err != nil {
-					return err
-				}
+		// Another transaction's rollback record wrote nothing, and shared
+		// locks committed since we started do not conflict with ours.
+		for ok && nw.commitTs >= startTs &&
+			((nw.kind == writeRollback && nw.startTs != startTs) || (m.Op == kvpb.OpSharedLock && nw.kind == writeSharedLock)) {
+			it.Next()
+			if nw, ok, err = versionAt(it, m.Key); err != nil {
+				return err
 			}
 		}
 		if ok && nw.commitTs >= startTs && !ownPessimistic {
