@@ -84,6 +84,14 @@ type Config struct {
 	// heartbeat before another transaction may roll it back (kv's
 	// LockTTLMillis). Zero means kv's default, 3 s.
 	LockTTL time.Duration
+	// TestingSkipSplitMeta, for tests only, makes SplitAt leave the meta
+	// entries of the splits it makes unwritten (as a node that crashed
+	// right after the split would), and pauses repairMeta, while it
+	// returns true.
+	TestingSkipSplitMeta func() bool
+	// MetaRepairInterval is how often repairMeta looks at the meta entries
+	// of the ranges this node leads. Default 2 s.
+	MetaRepairInterval time.Duration
 	// TestingRaftTransport, for tests only, wraps the raft transport of
 	// a cluster node once its id is known (tests/cluster drops, delays
 	// and partitions raft messages through it); nil uses the gRPC

@@ -64,6 +64,9 @@ func (a rangeAdmin) SplitAt(ctx context.Context, key kvpb.Key) (bool, error) {
 		return false, err
 	}
 	sp := resp.(*kvpb.AdminSplitResponse)
+	if skip := a.s.cfg.TestingSkipSplitMeta; skip != nil && skip() {
+		return true, nil
+	}
 	if err := updateMeta(ctx, db, sp.Left, sp.Right); err != nil {
 		// The split stands; repairMeta writes the entries later.
 		a.s.log.Warn("split: meta entries not written yet", "left", sp.Left.RangeID, "right", sp.Right.RangeID, "err", err)
@@ -162,34 +165,63 @@ func scanMeta(ctx context.Context, db *kv.DB, span kvpb.Span) ([]kvpb.RangeDescr
 	return out, nil
 }
 
-// updateMeta writes the meta entries of descs in one batch to range 1,
-// each only where the entry there is older; it retries while another
-// writer changes them in between.
+// errMetaWider is updateMeta's refusal of descriptors that do not cover
+// the whole span of the entries they would replace.
+var errMetaWider = errors.New("meta entries reach beyond the descriptors that would replace them")
+
+// updateMeta writes the meta entries of descs — contiguous, in key order —
+// in one batch to range 1 (atomic there), replacing the entries that
+// overlap their span, each with a conditional put on the value just read.
+// It refuses when those entries reach beyond the span (a gap would open:
+// more of the newer ranges are needed, repairMeta gathers them) and
+// leaves alone what is as new or newer; it retries while another writer
+// changes the entries in between.
 func updateMeta(ctx context.Context, db *kv.DB, descs ...kvpb.RangeDescriptor) error {
+	if len(descs) == 0 {
+		return nil
+	}
+	span := kvpb.Span{Key: descs[0].StartKey, EndKey: descs[len(descs)-1].EndKey}
 	for attempt := 0; ; attempt++ {
+		cur, err := scanMeta(ctx, db, span)
+		if err != nil {
+			return err
+		}
+		byEnd := map[string]kvpb.RangeDescriptor{}
+		for _, e := range cur {
+			if bytes.Compare(e.StartKey, span.Key) < 0 || bytes.Compare(e.EndKey, span.EndKey) > 0 {
+				return errMetaWider
+			}
+			byEnd[string(e.EndKey)] = e
+		}
+		ends := map[string]bool{}
 		var reqs []kvpb.Request
 		for i := range descs {
 			d := &descs[i]
+			ends[string(d.EndKey)] = true
 			k := kvpb.MetaKey(d.EndKey)
-			cur, found, err := db.RawGet(ctx, k)
-			if err != nil {
-				return err
-			}
-			if found {
-				od, err := kvpb.UnmarshalRangeDescriptor(cur)
-				if err != nil {
-					return fmt.Errorf("meta entry %s: %w", k, err)
-				}
-				if od.Generation >= d.Generation {
+			e, found := byEnd[string(d.EndKey)]
+			if found && e.Generation >= d.Generation {
+				if e.RangeID == d.RangeID {
 					continue // as new or newer
 				}
+				return fmt.Errorf("meta entry %s holds %s, newer than %s", k, &e, d)
 			}
-			reqs = append(reqs, &kvpb.RawCPutRequest{Key: k, Value: d.Marshal(), Expected: cur, ExpectedExists: found})
+			var expected []byte
+			if found {
+				expected = e.Marshal()
+			}
+			reqs = append(reqs, &kvpb.RawCPutRequest{Key: k, Value: d.Marshal(), Expected: expected, ExpectedExists: found})
+		}
+		for end, e := range byEnd {
+			if !ends[end] {
+				// Only a merge removes a boundary, and there are none.
+				return fmt.Errorf("meta entry of %s has no replacement", &e)
+			}
 		}
 		if len(reqs) == 0 {
 			return nil
 		}
-		_, err := db.SendBatch(ctx, reqs)
+		_, err = db.SendBatch(ctx, reqs)
 		var cf *kvpb.ConditionFailedError
 		if err == nil || !errors.As(err, &cf) || attempt >= 10 {
 			return err
@@ -218,6 +250,9 @@ func (s *Server) repairMeta(ctx context.Context, interval time.Duration) {
 }
 
 func (s *Server) repairMetaOnce(ctx context.Context) error {
+	if skip := s.cfg.TestingSkipSplitMeta; skip != nil && skip() {
+		return nil
+	}
 	reps := s.store.Replicas()
 	for _, ri := range reps {
 		if !ri.Leader || ri.Desc.RangeID == 1 {
@@ -234,33 +269,45 @@ func (s *Server) repairMetaOnce(ctx context.Context) error {
 }
 
 func (s *Server) repairRangeMeta(ctx context.Context, d kvpb.RangeDescriptor, reps []raftstore.ReplicaInfo) error {
-	m, err := lookupMeta(ctx, s.db, d.StartKey)
+	cur, err := scanMeta(ctx, s.db, kvpb.Span{Key: d.StartKey, EndKey: d.EndKey})
 	if err != nil {
 		return err
 	}
-	if m.RangeID == d.RangeID && m.Generation >= d.Generation {
+	if len(cur) == 1 && cur[0].RangeID == d.RangeID && cur[0].Generation >= d.Generation {
 		return nil
 	}
-	if m.Generation >= d.Generation {
-		return nil // a newer entry covers it: this replica is the stale one
+	// The stale entries' whole span must be rewritten at once, from this
+	// store's ranges, each newer than what it replaces.
+	span := kvpb.Span{Key: d.StartKey, EndKey: d.EndKey}
+	for _, e := range cur {
+		if bytes.Compare(e.StartKey, d.EndKey) >= 0 {
+			continue // after d: a gap before it, d's own entry is missing
+		}
+		if e.Generation > d.Generation {
+			return nil // newer than d: this replica is the stale one
+		}
+		if bytes.Compare(e.StartKey, span.Key) < 0 {
+			span.Key = e.StartKey
+		}
+		if bytes.Compare(e.EndKey, span.EndKey) > 0 {
+			span.EndKey = e.EndKey
+		}
 	}
-	// Every range of this store inside the stale entry's span, newer
-	// than it, must tile it exactly.
 	var tiles []kvpb.RangeDescriptor
-	next := m.StartKey
+	next := span.Key
 	for _, r := range reps {
-		if bytes.Compare(r.Desc.StartKey, m.StartKey) < 0 || bytes.Compare(r.Desc.EndKey, m.EndKey) > 0 {
+		if bytes.Compare(r.Desc.StartKey, span.Key) < 0 || bytes.Compare(r.Desc.EndKey, span.EndKey) > 0 {
 			continue
 		}
-		if !r.Desc.StartKey.Equal(next) || r.Desc.Generation <= m.Generation {
+		if !r.Desc.StartKey.Equal(next) {
 			return nil // not known here in full: another leader repairs it
 		}
 		tiles = append(tiles, r.Desc)
 		next = r.Desc.EndKey
 	}
-	if !next.Equal(m.EndKey) {
+	if !next.Equal(span.EndKey) {
 		return nil
 	}
-	s.log.Info("meta repair", "stale", m.String(), "ranges", len(tiles))
+	s.log.Info("meta repair", "span", span.String(), "ranges", len(tiles))
 	return updateMeta(ctx, s.db, tiles...)
 }

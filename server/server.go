@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -340,7 +341,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.repairMeta(s.stopCtx, 2*time.Second)
+		s.repairMeta(s.stopCtx, cmp.Or(s.cfg.MetaRepairInterval, 2*time.Second))
 	}()
 	if err := s.sql.Start(ctx); err != nil {
 		return fmt.Errorf("sql bootstrap: %w", err)
