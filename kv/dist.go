@@ -147,7 +147,11 @@ const maxParallelParts = 16
 
 // maxRouteRetries bounds how often a part is re-routed after its range
 // turned out to have moved (RangeKeyMismatchError, RangeNotFoundError).
-const maxRouteRetries = 20
+// With RetryBackoff's waits (up to 100 ms) that is several seconds: long
+// enough for a range created by a split just before its node died to
+// elect a leader and for meta to be repaired (server's repairMeta runs
+// every 2 s).
+const maxRouteRetries = 100
 
 // metaPrefetch is how many ranges a meta lookup reads: the range wanted and
 // those after it, which a scan is likely to want next.

@@ -315,6 +315,11 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 		return nil, &kvpb.RangeKeyMismatchError{Key: k, Ranges: s.descriptors()}
 	}
 	desc := r.Descriptor()
+	if len(desc.EndKey) == 0 {
+		// Uninitialized (waiting for its split or its snapshot): it
+		// knows no keys, so it cannot say where they are.
+		return nil, &kvpb.RangeNotFoundError{RangeID: r.rangeID, StoreID: s.cfg.StoreID}
+	}
 	writes := 0
 	for _, req := range ba.Requests {
 		if k, ok := outsideRange(desc, req); !ok {
