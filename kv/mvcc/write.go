@@ -153,7 +153,11 @@ func prewrite(r pebble.Reader, p *plan, req *kvpb.PrewriteRequest) error {
 		if m.Op == kvpb.OpPut || m.Op == kvpb.OpInsert {
 			lr.value = m.Value
 		}
-		locks = append(locks, planOp{key: EncodeKey(kvpb.LockKey(m.Key), 0), value: lr.encode()})
+		lk := EncodeKey(kvpb.LockKey(m.Key), 0)
+		if m.Op == kvpb.OpSharedLock {
+			lk = sharedLockKey(m.Key, req.StartTs) // shared.go
+		}
+		locks = append(locks, planOp{key: lk, value: lr.encode()})
 	}
 	p.ops = append(p.ops, locks...)
 	return nil
@@ -183,6 +187,18 @@ func checkMutation(r pebble.Reader, m kvpb.Mutation, startTs kvpb.Timestamp) (ow
 			return true, false, nil
 		}
 		ownPessimistic = true
+	}
+	switch m.Op {
+	case kvpb.OpSharedLock:
+		if _, own, err := getSharedLock(r, m.Key, startTs); err != nil || own {
+			return own, false, err
+		}
+	case kvpb.OpLock:
+		if o, err := otherSharedLock(r, m.Key, startTs); err != nil {
+			return false, false, err
+		} else if o != nil {
+			return false, false, &kvpb.KeyLockedError{Lock: o.info(m.Key)}
+		}
 	}
 	return false, ownPessimistic, withKeyIter(r, m.Key, func(it *pebble.Iterator) error {
 		nw, ok, err := newestWrite(it, m.Key)
@@ -372,6 +388,14 @@ func commitKeys(r pebble.Reader, p *plan, startTs, commitTs kvpb.Timestamp, keys
 			ops.delete(EncodeKey(kvpb.LockKey(k), 0))
 			continue
 		}
+		if sl, ok, err := getSharedLock(r, k, startTs); err != nil {
+			return err
+		} else if ok {
+			rec := writeRecord{kind: writeKindForOp(sl.op), startTs: startTs}
+			ops.set(EncodeKey(k, commitTs), rec.encode())
+			ops.delete(sharedLockKey(k, startTs))
+			continue
+		}
 		fate, _, err := fateOf(r, k, startTs)
 		if err != nil {
 			return err
@@ -405,6 +429,15 @@ func rollbackKeys(r pebble.Reader, p *plan, startTs kvpb.Timestamp, keys []kvpb.
 		}
 		if locked && l.startTs == startTs {
 			ops.delete(EncodeKey(kvpb.LockKey(k), 0))
+			if err := planRollbackRecord(r, &ops, k, startTs); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, ok, err := getSharedLock(r, k, startTs); err != nil {
+			return err
+		} else if ok {
+			ops.delete(sharedLockKey(k, startTs))
 			if err := planRollbackRecord(r, &ops, k, startTs); err != nil {
 				return err
 			}
