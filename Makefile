@@ -7,7 +7,7 @@ HTTP_ADDR ?= 127.0.0.1:8080
 # Packages whose concurrency the race detector checks in `make test`.
 RACE_PKGS := ./kv/... ./raftstore/... ./placement/... ./server/... ./sql/...
 
-.PHONY: build run test deps vet slt clean bench proto
+.PHONY: build run test deps vet slt slt-cluster clean bench proto
 
 build:
 	$(GO) build -o $(BIN) ./cmd/rangedb
@@ -53,6 +53,12 @@ test: deps vet
 ## and on PostgreSQL 15, side by side, with a summary table. Long.
 slt: deps
 	RANGEDB_SLT_ALL=1 $(GO) test -count=1 -run TestSLTCorpus -v -timeout 240m ./tests/slt/ | grep -v '^=== RUN'
+
+## slt-cluster: the whole corpus on one node and on a 3-node in-process
+## cluster (RF 3) with every table split into several ranges after its
+## CREATE TABLE; fails on any record whose outcome differs between the two.
+slt-cluster: deps
+	RANGEDB_SLT_ALL=1 RANGEDB_SLT_CLUSTER=3 $(GO) test -count=1 -run TestSLTCorpus -v -timeout 240m ./tests/slt/ | grep -v '^=== RUN'
 
 ## bench: point selects and single-row inserts from 8 concurrent clients,
 ## then filling and streaming a 1M-row table (with rangedb's heap growth),

@@ -87,18 +87,12 @@ func run() error {
 			return fmt.Errorf("%s setup: %w", tg.name, err)
 		}
 		res[tg.name] = map[string]result{}
-		sel, err := workload(ctx, tg.url, func(ctx context.Context, c *pgx.Conn, rng *rand.Rand, i int64) error {
-			var v int
-			return c.QueryRow(ctx, "SELECT v FROM kv WHERE k = $1", rng.Intn(*rows)).Scan(&v)
-		})
+		sel, err := workload(ctx, tg.url, pointSelect("kv"))
 		if err != nil {
 			return fmt.Errorf("%s point select: %w", tg.name, err)
 		}
 		res[tg.name]["point select"] = sel
-		ins, err := workload(ctx, tg.url, func(ctx context.Context, c *pgx.Conn, rng *rand.Rand, i int64) error {
-			_, err := c.Exec(ctx, "INSERT INTO ins VALUES ($1, $2)", i, rng.Intn(1000))
-			return err
-		})
+		ins, err := workload(ctx, tg.url, insert("ins", 0))
 		if err != nil {
 			return fmt.Errorf("%s insert: %w", tg.name, err)
 		}
@@ -111,7 +105,25 @@ func run() error {
 			streams[tg.name] = st
 		}
 	}
+	sf := splitFigures{ranges: map[string]int{}, clusterRanges: map[string]int{}, scans: map[string]streamResult{}}
+	if *splitPart {
+		if err := measureSplit(ctx, srv.URL(), "rangedb split", 0, res, sf.ranges); err != nil {
+			return fmt.Errorf("rangedb split: %w", err)
+		}
+		if *streamRows > 0 {
+			st, err := streamTable(ctx, srv.URL(), "big16", *streamRows, *regions, false)
+			if err != nil {
+				return fmt.Errorf("rangedb split stream: %w", err)
+			}
+			sf.scans["1 node"] = st
+			if sf.ranges["big16"], err = regionCount(ctx, srv.URL(), "big16"); err != nil {
+				return err
+			}
+		}
+	}
 	var failover time.Duration
+	// A failed fail-over is reported after the figures, which stand.
+	var failoverErr error
 	if *clusterNodes > 0 {
 		// The cluster's processes compete with nothing else: the
 		// single node and PostgreSQL are idle by now.
@@ -126,28 +138,26 @@ func run() error {
 		for i, name := range []string{"cluster via leader", "cluster via follower"} {
 			url := cl.procs[i].url()
 			res[name] = map[string]result{}
-			sel, err := workload(ctx, url, func(ctx context.Context, c *pgx.Conn, rng *rand.Rand, i int64) error {
-				var v int
-				return c.QueryRow(ctx, "SELECT v FROM kv WHERE k = $1", rng.Intn(*rows)).Scan(&v)
-			})
+			sel, err := workload(ctx, url, pointSelect("kv"))
 			if err != nil {
 				return fmt.Errorf("%s point select: %w", name, err)
 			}
 			res[name]["point select"] = sel
 			// Keys of the second pass follow the first's.
 			base := int64(i) * int64(*ops)
-			ins, err := workload(ctx, url, func(ctx context.Context, c *pgx.Conn, rng *rand.Rand, n int64) error {
-				_, err := c.Exec(ctx, "INSERT INTO ins VALUES ($1, $2)", base+n, rng.Intn(1000))
-				return err
-			})
+			ins, err := workload(ctx, url, insert("ins", base))
 			if err != nil {
 				return fmt.Errorf("%s insert: %w", name, err)
 			}
 			res[name]["insert"] = ins
 		}
-		failover, err = cl.failover(ctx)
-		if err != nil {
-			return fmt.Errorf("cluster fail-over: %w", err)
+		if *splitPart {
+			if err := clusterSplit(ctx, cl, res, sf); err != nil {
+				return fmt.Errorf("cluster split: %w", err)
+			}
+		}
+		if failover, err = cl.failover(ctx); err != nil {
+			failoverErr = fmt.Errorf("cluster fail-over: %w", err)
 		}
 	}
 	fmt.Printf("%d operations per workload, %d concurrent clients, %d-row table\n\n", *ops, *clients, *rows)
@@ -166,30 +176,49 @@ func run() error {
 		}
 		fmt.Println()
 	}
-	if *clusterNodes > 0 {
+	if *clusterNodes > 0 && failoverErr == nil {
 		fmt.Printf("fail-over (%d nodes, RF 3): kill -9 of range 1's leader to the first acknowledged write through a survivor: %s\n\n",
 			*clusterNodes, failover.Round(time.Millisecond))
+	} else if failoverErr != nil {
+		fmt.Printf("fail-over (%d nodes, RF 3): FAILED: %v\n\n", *clusterNodes, failoverErr)
 	}
 	if *streamRows > 0 {
 		printStream(streams["rangedb"], streams["postgresql"])
 	}
-	return nil
+	if *splitPart {
+		printSplit(res, streams, sf)
+	}
+	return failoverErr
 }
 
 func setup(ctx context.Context, url string) error {
+	return setupTables(ctx, url, "kv", "ins", 0)
+}
+
+// setupTables creates the point selects' table kv, filled with *rows
+// rows, and the inserts' table ins; with regions > 0 each is split into
+// that many ranges before it is loaded (kv over its keys, ins over the
+// keys the inserts of both cluster passes write).
+func setupTables(ctx context.Context, url, kv, ins string, regions int) error {
 	c, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return err
 	}
 	defer c.Close(ctx)
-	for _, q := range []string{"CREATE TABLE kv (k INT PRIMARY KEY, v INT)", "CREATE TABLE ins (k BIGINT PRIMARY KEY, v INT)"} {
+	for _, q := range []string{"CREATE TABLE " + kv + " (k INT PRIMARY KEY, v INT)", "CREATE TABLE " + ins + " (k BIGINT PRIMARY KEY, v INT)"} {
 		if _, err := c.Exec(ctx, q); err != nil {
 			return err
 		}
 	}
+	if err := split(ctx, c, kv, *rows, regions); err != nil {
+		return err
+	}
+	if err := split(ctx, c, ins, 2*(*ops), regions); err != nil {
+		return err
+	}
 	for lo := 0; lo < *rows; lo += 1000 {
 		var b strings.Builder
-		b.WriteString("INSERT INTO kv VALUES ")
+		b.WriteString("INSERT INTO " + kv + " VALUES ")
 		for k := lo; k < lo+1000 && k < *rows; k++ {
 			if k > lo {
 				b.WriteString(", ")

@@ -61,13 +61,20 @@ func mb[T int64 | uint64](n T) float64 { return float64(n) / (1 << 20) }
 // the pgx client, whose RawValues reuse one buffer per row); the time spent
 // sampling is left out of elapsed.
 func stream(ctx context.Context, url string, sample bool) (streamResult, error) {
+	return streamTable(ctx, url, "big", *streamRows, 0, sample)
+}
+
+// streamTable is stream on table, of n rows; with regions > 0 the table
+// is split into that many ranges (SPLIT TABLE … BETWEEN (0) AND (n)
+// REGIONS regions) before it is filled.
+func streamTable(ctx context.Context, url, table string, n, regions int, sample bool) (streamResult, error) {
 	c, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return streamResult{}, err
 	}
 	defer c.Close(ctx)
 	var r streamResult
-	if r.fill, err = fill(ctx, c); err != nil {
+	if r.fill, err = fill(ctx, c, table, n, regions); err != nil {
 		return streamResult{}, fmt.Errorf("fill: %w", err)
 	}
 	r.sampled = sample
@@ -86,7 +93,7 @@ func stream(ctx context.Context, url string, sample bool) (streamResult, error) 
 		r.sampleTime, r.samples = 0, 0
 	}
 	start := time.Now()
-	rows, err := c.Query(ctx, "SELECT * FROM big")
+	rows, err := c.Query(ctx, "SELECT * FROM "+table)
 	if err != nil {
 		return streamResult{}, err
 	}
@@ -107,23 +114,27 @@ func stream(ctx context.Context, url string, sample bool) (streamResult, error) 
 		r.heapPeak = max(r.heapPeak, heap())
 	}
 	r.elapsed = time.Since(start) - r.sampleTime
-	if r.rows != int64(*streamRows) {
-		return streamResult{}, fmt.Errorf("SELECT * FROM big returned %d rows, want %d", r.rows, *streamRows)
+	if r.rows != int64(n) {
+		return streamResult{}, fmt.Errorf("SELECT * FROM %s returned %d rows, want %d", table, r.rows, n)
 	}
 	return r, nil
 }
 
-// fill creates big and inserts *streamRows rows, fillBatch to a statement.
-func fill(ctx context.Context, c *pgx.Conn) (time.Duration, error) {
-	if _, err := c.Exec(ctx, "CREATE TABLE big (pk INT PRIMARY KEY, v INT, s TEXT)"); err != nil {
+// fill creates table, splits it into regions ranges (none when 0) and
+// inserts n rows, fillBatch to a statement.
+func fill(ctx context.Context, c *pgx.Conn, table string, n, regions int) (time.Duration, error) {
+	if _, err := c.Exec(ctx, "CREATE TABLE "+table+" (pk INT PRIMARY KEY, v INT, s TEXT)"); err != nil {
+		return 0, err
+	}
+	if err := split(ctx, c, table, n, regions); err != nil {
 		return 0, err
 	}
 	start := time.Now()
 	var b strings.Builder
-	for lo := 0; lo < *streamRows; lo += fillBatch {
+	for lo := 0; lo < n; lo += fillBatch {
 		b.Reset()
-		b.WriteString("INSERT INTO big VALUES ")
-		for k := lo; k < lo+fillBatch && k < *streamRows; k++ {
+		b.WriteString("INSERT INTO " + table + " VALUES ")
+		for k := lo; k < lo+fillBatch && k < n; k++ {
 			if k > lo {
 				b.WriteString(", ")
 			}

@@ -50,12 +50,21 @@ type FileResult struct {
 	Seconds  float64
 	Records  []RecordResult
 	Err      error // a file-level error (parse, connect)
+
+	// With Options.PreSplit: the tables split after their CREATE TABLE,
+	// the ranges they then spanned in all, and the splits that failed.
+	SplitTables int
+	SplitRanges int
+	SplitErrors []string
 }
 
 // Options tunes a run.
 type Options struct {
 	// StatementTimeout bounds each record (default 60s).
 	StatementTimeout time.Duration
+	// PreSplit splits each table into several ranges after the CREATE
+	// TABLE that made it succeeds (presplit.go); for a cluster target.
+	PreSplit bool
 }
 
 // RunFile runs one test file against a fresh database of target.
@@ -112,6 +121,9 @@ func RunFile(ctx context.Context, target Target, path, name string, opts Options
 		res.Runnable++
 		out, detail := r.run(ctx, rec)
 		res.Records = append(res.Records, RecordResult{Line: rec.Line, Outcome: out, Detail: detail})
+		if opts.PreSplit && out == Pass && rec.Kind == KindStatement && !rec.ExpectError {
+			r.preSplit(ctx, rec, res)
+		}
 		if out == Pass {
 			res.Passed++
 		} else {
@@ -178,6 +190,26 @@ func failOf(err error) (Outcome, string) {
 		return "fail:timeout", err.Error()
 	}
 	return "fail:conn", err.Error()
+}
+
+// preSplit splits the table rec created, if it is a CREATE TABLE.
+func (r *fileRun) preSplit(ctx context.Context, rec *Record, res *FileResult) {
+	if r.conn == nil {
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, r.opts.StatementTimeout)
+	defer cancel()
+	table, ranges, err := preSplit(sctx, r.conn, rec.SQL)
+	switch {
+	case err != nil:
+		res.SplitErrors = append(res.SplitErrors, fmt.Sprintf("%s:%d: %v", res.File, rec.Line, err))
+		if r.conn.IsClosed() {
+			r.conn = nil
+		}
+	case table != "":
+		res.SplitTables++
+		res.SplitRanges += ranges
+	}
 }
 
 func (r *fileRun) run(ctx context.Context, rec *Record) (Outcome, string) {
