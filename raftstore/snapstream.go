@@ -503,11 +503,15 @@ func (s *Store) stepSnapshot(m *RaftMessage, in *IncomingSnapshot) (*pendingSnap
 	if r.mu.stopped {
 		return nil, ErrStopped
 	}
-	// The files replace the new descriptor's spans only: an initialized
-	// replica whose keys differ (a split or merge in between, once there
-	// are any) would keep keys outside them.
-	if old := r.mu.desc; len(old.EndKey) > 0 && (!bytes.Equal(old.StartKey, sd.desc.StartKey) || !bytes.Equal(old.EndKey, sd.desc.EndKey)) {
-		return nil, fmt.Errorf("raftstore: %s: snapshot bounds differ from the replica's", m.RangeID)
+	// The files replace the new descriptor's spans only. A narrower
+	// snapshot (the range split since this replica's state, and the log
+	// it missed is gone) is taken: the keys it gives up belong to the
+	// right-hand ranges, whose own snapshots clear and replace them. A
+	// wider one (a merge) would keep the keys of the replicas it
+	// subsumes: refused.
+	if old := r.mu.desc; len(old.EndKey) > 0 && (bytes.Compare(sd.desc.StartKey, old.StartKey) < 0 || bytes.Compare(sd.desc.EndKey, old.EndKey) > 0) {
+		return nil, fmt.Errorf("raftstore: %s: snapshot bounds %s reach beyond the replica's %s", m.RangeID,
+			kvpb.Span{Key: sd.desc.StartKey, EndKey: sd.desc.EndKey}, kvpb.Span{Key: old.StartKey, EndKey: old.EndKey})
 	}
 	if r.mu.pendingSnap != nil {
 		return nil, ErrSnapshotBusy

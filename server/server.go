@@ -140,7 +140,14 @@ func (s *Server) buildNode() error {
 		Logger:       s.log.With("component", "raftstore"),
 		// The TSO is built over the store just below; a leader asks it
 		// for its read floor only when a one-phase commit arrives.
-		OnePCReadFloor: func(ctx context.Context) (kvpb.Timestamp, error) { return s.tso.Next(ctx) },
+		// In a cluster the TSO serves on range 1's leader only: the
+		// leader of another range asks it there, as kv clients do.
+		OnePCReadFloor: func(ctx context.Context) (kvpb.Timestamp, error) {
+			if cfg.SingleNode {
+				return s.tso.Next(ctx)
+			}
+			return tsoClient{s}.Next(ctx)
+		},
 		// Disk full and fail-stop: health.go.
 		DiskUsage:         s.diskUsage(),
 		DiskReserve:       cfg.DiskReserve,
