@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"go.etcd.io/raft/v3"
@@ -23,6 +24,10 @@ type Replica struct {
 	replicaID kvpb.ReplicaID
 	// conc orders one-phase commits against reads; see concurrency.
 	conc *concurrency
+	// writtenBytes and readBytes count the commands this replica proposed
+	// and the keys and values its reads returned, since it was loaded
+	// (SHOW … REGIONS).
+	writtenBytes, readBytes atomic.Int64
 
 	mu struct {
 		sync.Mutex
@@ -234,6 +239,7 @@ func (r *Replica) propose(ctx context.Context, reqs []kvpb.Request) (*kvpb.Batch
 		return nil, err
 	}
 	s.disk.charge(len(data))
+	r.writtenBytes.Add(int64(len(data)))
 	s.enqueue(r)
 	res := r.await(ctx, p)
 	return res.resp, res.err
@@ -394,6 +400,7 @@ func (r *Replica) read(ctx context.Context, reqs []kvpb.Request) (*kvpb.BatchRes
 		}
 		br.Responses = append(br.Responses, resp)
 	}
+	r.readBytes.Add(responseBytes(br.Responses))
 	return br, nil
 }
 
@@ -509,4 +516,26 @@ func (r *Replica) failWaitersLocked(proposalErr, readErr error) {
 		delete(r.mu.reads, id)
 	}
 	r.mu.readsWithIndex = 0
+}
+
+// responseBytes counts the keys and values of read responses.
+func responseBytes(resps []kvpb.Response) int64 {
+	var n int64
+	for _, r := range resps {
+		switch t := r.(type) {
+		case *kvpb.GetResponse:
+			n += int64(len(t.Value))
+		case *kvpb.ScanResponse:
+			for _, kv := range t.Rows {
+				n += int64(len(kv.Key) + len(kv.Value))
+			}
+		case *kvpb.RawGetResponse:
+			n += int64(len(t.Value))
+		case *kvpb.RawScanResponse:
+			for _, kv := range t.Rows {
+				n += int64(len(kv.Key) + len(kv.Value))
+			}
+		}
+	}
+	return n
 }

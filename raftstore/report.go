@@ -33,6 +33,10 @@ type ReplicaInfo struct {
 	Leader bool
 	// LeaderReplica is the raft id of the leader it knows (0: none).
 	LeaderReplica kvpb.ReplicaID
+	// WrittenBytes and ReadBytes count what this replica proposed and
+	// what its reads returned since it was loaded: the range's traffic
+	// while it leads.
+	WrittenBytes, ReadBytes int64
 }
 
 // Replicas lists the store's initialized replicas in key order.
@@ -45,7 +49,8 @@ func (s *Store) Replicas() []ReplicaInfo {
 		r := e.r
 		r.mu.Lock()
 		if !r.mu.destroyed && len(r.mu.desc.EndKey) > 0 {
-			out = append(out, ReplicaInfo{Desc: *r.mu.desc, Leader: r.isLeaseholderLocked(), LeaderReplica: kvpb.ReplicaID(r.mu.leader)})
+			out = append(out, ReplicaInfo{Desc: *r.mu.desc, Leader: r.isLeaseholderLocked(), LeaderReplica: kvpb.ReplicaID(r.mu.leader),
+				WrittenBytes: r.writtenBytes.Load(), ReadBytes: r.readBytes.Load()})
 		}
 		r.mu.Unlock()
 	}

@@ -82,12 +82,21 @@ func (a rangeAdmin) Ranges(ctx context.Context, span kvpb.Span) ([]kv.RangeInfo,
 	if err != nil {
 		return nil, err
 	}
+	local := map[kvpb.RangeID]raftstore.ReplicaInfo{}
+	for _, r := range a.s.store.Replicas() {
+		local[r.Desc.RangeID] = r
+	}
 	out := make([]kv.RangeInfo, 0, len(descs))
 	for _, d := range descs {
 		ri := kv.RangeInfo{Desc: d}
 		ri.LeaderNode = a.s.rangeLeader(ctx, d)
 		if b, k, err := a.s.store.RangeStats(d.RangeID, 0); err == nil {
 			ri.ApproxBytes, ri.ApproxKeys = b, k
+		}
+		if r, ok := local[d.RangeID]; ok && ri.LeaderNode == a.s.ident.NodeID {
+			// Traffic is counted by the leader's replica; another node's
+			// leader is not asked (0).
+			ri.WrittenBytes, ri.ReadBytes = r.WrittenBytes, r.ReadBytes
 		}
 		out = append(out, ri)
 	}
