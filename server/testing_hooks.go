@@ -58,3 +58,25 @@ func (s *Server) TransferRangeLeadership(ctx context.Context, id kvpb.RangeID, t
 	}
 	return fmt.Errorf("range %s has no voter on node %s", id, target)
 }
+
+// RangeProgress returns, on range id's leader, how far each node's
+// replica has the log (its match index) and the commit index; nil
+// elsewhere. Range1Progress is RangeProgress(1).
+func (s *Server) RangeProgress(id kvpb.RangeID) (map[kvpb.NodeID]uint64, uint64) {
+	if !s.Serving() {
+		return nil, 0
+	}
+	match, commit, err := s.store.RaftStatus(id)
+	if err != nil || match == nil {
+		return nil, commit
+	}
+	desc, err := s.store.Descriptor(id)
+	if err != nil {
+		return nil, commit
+	}
+	out := map[kvpb.NodeID]uint64{}
+	for _, rd := range desc.Replicas {
+		out[rd.NodeID] = match[rd.ReplicaID]
+	}
+	return out, commit
+}

@@ -18,14 +18,15 @@ import (
 // consistencyTimeout bounds the check run after every test.
 const consistencyTimeout = 10 * time.Second
 
-// checkConsistency checks, after a test, that the voters of range 1 on the
-// nodes still running hold the same replicated data: the leader proposes a
+// checkConsistency checks, after a test, that the voters of every range
+// on the nodes still running hold the same replicated data: for each range
+// any running node holds a replica of, in turn, the leader proposes a
 // checksum, every replica computes it at the same log index, and the test
-// fails if any two sums differ. With fewer than a quorum of the voters
-// running there is no leader to ask, and the check is skipped. A voter
-// that does not compute the sum in time (one caught up by a snapshot past
-// it, say) is left out after a few tries, with a log line; no checksum
-// taken at all fails the test.
+// fails if any two sums differ. A range with fewer than a quorum of its
+// voters running has no leader to ask, and is skipped with a log line. A
+// voter that does not compute the sum in time (one caught up by a snapshot
+// past it, say) is left out after a few tries, with a log line; no
+// checksum taken at all of a range whose quorum runs fails the test.
 func (c *testCluster) checkConsistency() {
 	t := c.t
 	if t.Failed() {
@@ -40,10 +41,54 @@ func (c *testCluster) checkConsistency() {
 	if len(running) == 0 {
 		return
 	}
-	desc, err := running[0].srv.RangeDescriptor(1)
-	if err != nil || len(desc.EndKey) == 0 {
-		t.Logf("consistency check skipped: node %s has no initialized replica of range 1 (%v)", running[0].srv.NodeID(), err)
+	var ids []kvpb.RangeID
+	for _, nd := range running {
+		for _, id := range nd.srv.RangeIDs() {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	slices.Sort(ids)
+	if len(ids) == 0 {
+		t.Logf("consistency check skipped: no running node holds an initialized replica")
 		return
+	}
+	for _, id := range ids {
+		if !c.checkRangeConsistency(running, id) {
+			return
+		}
+	}
+}
+
+// rangeDescriptor returns range id's descriptor as its leader among
+// running holds it, else as the first running node holding a replica
+// does, or nil.
+func rangeDescriptor(running []*node, id kvpb.RangeID) *kvpb.RangeDescriptor {
+	var held *kvpb.RangeDescriptor
+	for _, nd := range running {
+		d, err := nd.srv.RangeDescriptor(id)
+		if err != nil || len(d.EndKey) == 0 {
+			continue
+		}
+		if nd.srv.LeadsRange(id) {
+			return d
+		}
+		if held == nil {
+			held = d
+		}
+	}
+	return held
+}
+
+// checkRangeConsistency is checkConsistency for range id; it returns
+// false once the test failed.
+func (c *testCluster) checkRangeConsistency(running []*node, id kvpb.RangeID) bool {
+	t := c.t
+	desc := rangeDescriptor(running, id)
+	if desc == nil {
+		t.Logf("consistency check of range %d skipped: no running node has an initialized replica of it", id)
+		return true
 	}
 	voters, up := 0, 0
 	for _, rd := range desc.Replicas {
@@ -58,14 +103,14 @@ func (c *testCluster) checkConsistency() {
 		}
 	}
 	if up <= voters/2 {
-		t.Logf("consistency check skipped: %d of range 1's %d voters run", up, voters)
-		return
+		t.Logf("consistency check of range %d skipped: %d of range %d's %d voters run", id, up, id, voters)
+		return true
 	}
 	deadline := time.Now().Add(consistencyTimeout)
 	var missing []string
 	took := false
 	for time.Now().Before(deadline) {
-		sums, miss, ok := c.checksumOnce(running, deadline)
+		sums, miss, ok := c.checksumOnce(running, id, deadline)
 		if !ok {
 			continue
 		}
@@ -82,31 +127,32 @@ func (c *testCluster) checkConsistency() {
 		}
 		slices.Sort(all)
 		if !agree {
-			t.Errorf("range 1's replicas disagree: %s", strings.Join(all, " "))
-			return
+			t.Errorf("range %d's replicas disagree: %s", id, strings.Join(all, " "))
+			return false
 		}
 		if len(miss) == 0 {
-			t.Logf("consistency check: range 1's running voters %s agree", strings.Join(all, " "))
-			return
+			t.Logf("consistency check: range %d's running voters %s agree", id, strings.Join(all, " "))
+			return !t.Failed()
 		}
 		missing = miss
 	}
 	if !took {
 		// A quorum of the voters runs: a leader must take the checksum.
-		t.Errorf("consistency check: no leader of range 1 took a checksum within %s", consistencyTimeout)
-		return
+		t.Errorf("consistency check: no leader of range %d took a checksum within %s", id, consistencyTimeout)
+		return false
 	}
-	t.Logf("consistency check: %s computed no checksum within %s", strings.Join(missing, ", "), consistencyTimeout)
+	t.Logf("consistency check of range %d: %s computed no checksum within %s", id, strings.Join(missing, ", "), consistencyTimeout)
+	return !t.Failed()
 }
 
-// checksumOnce has range 1's leader, among running, compute a checksum,
+// checksumOnce has range id's leader, among running, compute a checksum,
 // and waits until deadline for the voters on running nodes to compute it
 // too. It returns each sum by node, the voters that did not compute it,
 // and false when no leader took the checksum.
-func (c *testCluster) checksumOnce(running []*node, deadline time.Time) (map[kvpb.NodeID][]byte, []string, bool) {
+func (c *testCluster) checksumOnce(running []*node, id kvpb.RangeID, deadline time.Time) (map[kvpb.NodeID][]byte, []string, bool) {
 	var leader *node
 	for _, nd := range running {
-		if nd.srv.LeadsRange1() {
+		if nd.srv.LeadsRange(id) {
 			leader = nd
 		}
 	}
@@ -116,12 +162,12 @@ func (c *testCluster) checksumOnce(running []*node, deadline time.Time) (map[kvp
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	id, index, err := leader.srv.ComputeRangeChecksum(ctx, 1)
+	checksumID, index, err := leader.srv.ComputeRangeChecksum(ctx, id)
 	if err != nil {
 		time.Sleep(20 * time.Millisecond)
 		return nil, nil, false // leadership moved: ask again
 	}
-	desc, err := leader.srv.RangeDescriptor(1)
+	desc, err := leader.srv.RangeDescriptor(id)
 	if err != nil {
 		return nil, nil, false
 	}
@@ -139,9 +185,9 @@ func (c *testCluster) checksumOnce(running []*node, deadline time.Time) (map[kvp
 	giveUp := time.Now().Add(consistencyTimeout / 3)
 	for {
 		for n, nd := range want {
-			if sum, at, ok := nd.srv.RangeChecksum(1, id); ok {
+			if sum, at, ok := nd.srv.RangeChecksum(id, checksumID); ok {
 				if at != index {
-					c.t.Errorf("n%d computed checksum %x at index %d, the leader at %d", n, id, at, index)
+					c.t.Errorf("n%d computed checksum %x of range %d at index %d, the leader at %d", n, checksumID, id, at, index)
 				}
 				sums[n] = sum
 				delete(want, n)
