@@ -351,23 +351,8 @@ func TestDownNodeCatchesUpBySnapshot(t *testing.T) {
 		exec(t, conn, "INSERT INTO s VALUES ($1, 'x')", i)
 	}
 	c.wait(c.start(down), 1)
-	downID := c.nodes[down].srv.NodeID()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		caught := false
-		for _, nd := range c.nodes {
-			if match, commit := nd.srv.Range1Progress(); match != nil && match[downID] >= commit && commit > 0 {
-				caught = true
-			}
-		}
-		if caught {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("node %d did not catch up", down+1)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	// Range 1 and the table's own range, which took the rows.
+	c.waitCaughtUp(down, 30*time.Second, 1, tableRange(t, conn, "s"))
 	if got := rows(t, c.conn(down), "SELECT count(*) FROM s"); got != "400" {
 		t.Fatalf("caught-up node counts %s", got)
 	}

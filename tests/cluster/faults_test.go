@@ -240,21 +240,40 @@ func (c *testCluster) leaderOfRange1(d time.Duration, idx ...int) int {
 
 // waitCaughtUp waits until the leader of range 1 sees node i's replica
 // match its commit index.
-func (c *testCluster) waitCaughtUp(i int, d time.Duration) {
+func (c *testCluster) waitCaughtUp(i int, d time.Duration, ranges ...kvpb.RangeID) {
 	c.t.Helper()
+	if len(ranges) == 0 {
+		ranges = []kvpb.RangeID{1}
+	}
 	id := c.nodes[i].srv.NodeID()
 	deadline := time.Now().Add(d)
-	for {
-		for _, nd := range c.nodes {
-			if match, commit := nd.srv.Range1Progress(); match != nil && commit > 0 && match[id] >= commit {
-				return
+	for _, r := range ranges {
+		for caught := false; !caught; {
+			for _, nd := range c.nodes {
+				if match, commit := nd.srv.RangeProgress(r); match != nil && commit > 0 && match[id] >= commit {
+					caught = true
+				}
 			}
+			if caught {
+				break
+			}
+			if time.Now().After(deadline) {
+				c.t.Fatalf("node %d's replica of range %d did not reach the leader's commit index within %s", i+1, r, d)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			c.t.Fatalf("node %d's replica of range 1 did not reach the leader's commit index within %s", i+1, d)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// tableRange returns the id of the one range of a table that was never
+// split beyond its own range.
+func tableRange(t *testing.T, conn *pgx.Conn, table string) kvpb.RangeID {
+	t.Helper()
+	var id int64
+	if err := conn.QueryRow(context.Background(), "SHOW TABLE "+table+" REGIONS").Scan(&id, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil); err != nil {
+		t.Fatalf("SHOW TABLE %s REGIONS: %v", table, err)
+	}
+	return kvpb.RangeID(id)
 }
 
 // others returns the indexes of the three nodes but i.
@@ -284,12 +303,17 @@ func TestPartitionedFollowerCatchesUp(t *testing.T) {
 		exec(t, lc, "INSERT INTO p VALUES ($1, 'x')", i)
 	}
 	t.Logf("%d rows written through the majority in %s with node %d partitioned", n, time.Since(start).Round(time.Millisecond), follower+1)
-	if match, commit := c.nodes[leader].srv.Range1Progress(); match[c.nodes[follower].srv.NodeID()] >= commit {
-		t.Fatalf("the partitioned follower matches %d of commit %d: the partition let messages through", match[c.nodes[follower].srv.NodeID()], commit)
+	// The rows went to the table's own range; whoever leads it sees the
+	// follower behind.
+	pr := tableRange(t, lc, "p")
+	for _, nd := range c.nodes {
+		if match, commit := nd.srv.RangeProgress(pr); match != nil && match[c.nodes[follower].srv.NodeID()] >= commit {
+			t.Fatalf("the partitioned follower matches %d of commit %d of range %d: the partition let messages through", match[c.nodes[follower].srv.NodeID()], commit, pr)
+		}
 	}
 	f.heal()
 	healed := time.Now()
-	c.waitCaughtUp(follower, 30*time.Second)
+	c.waitCaughtUp(follower, 30*time.Second, 1, pr)
 	t.Logf("node %d caught up %s after the heal", follower+1, time.Since(healed).Round(time.Millisecond))
 	if got := rows(t, c.conn(follower), "SELECT count(*) FROM p"); got != fmt.Sprint(n) {
 		t.Fatalf("the healed follower counts %s rows, want %d", got, n)
