@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 )
@@ -41,7 +43,14 @@ type DBOptions struct {
 	// by default the DB keeps a waits-for graph of its own transactions,
 	// enough on a single node.
 	Deadlock DeadlockDetector
+	// AsyncSecondaries commits a transaction's secondary keys after
+	// Commit returned (DESIGN.md §4), at most MaxAsyncCommits at a time
+	// (beyond that, before returning). Its owner calls Close.
+	AsyncSecondaries bool
 }
+
+// MaxAsyncCommits bounds the secondary commits in flight per DB.
+const MaxAsyncCommits = 256
 
 // MemoryPool is a node-wide memory budget shared with SQL's operators.
 type MemoryPool interface {
@@ -71,11 +80,58 @@ type DB struct {
 	tso      TimestampOracle
 	opts     DBOptions
 	deadlock DeadlockDetector
+	// async holds a token per secondary commit in flight; asyncWG waits
+	// for them; closed (under asyncMu) makes later ones synchronous.
+	async   chan struct{}
+	asyncWG sync.WaitGroup
+	asyncMu sync.Mutex
+	closed  bool
+}
+
+// Close waits for the secondary commits in flight (AsyncSecondaries) and
+// makes later ones run before Commit returns.
+func (db *DB) Close() {
+	db.asyncMu.Lock()
+	db.closed = true
+	db.asyncMu.Unlock()
+	db.asyncWG.Wait()
+}
+
+// commitSecondaries commits keys, a committed transaction's secondaries:
+// in the background when the DB allows it and has room, else at once.
+// Errors are dropped: the transaction is committed (its primary is), and
+// a reader that meets a leftover lock resolves it through the primary.
+func (db *DB) commitSecondaries(ctx context.Context, startTs, commitTs kvpb.Timestamp, keys []kvpb.Key) {
+	req := &kvpb.CommitRequest{StartTs: startTs, CommitTs: commitTs, Keys: keys}
+	if db.opts.AsyncSecondaries {
+		db.asyncMu.Lock()
+		ok := !db.closed
+		if ok {
+			select {
+			case db.async <- struct{}{}:
+				db.asyncWG.Add(1)
+			default:
+				ok = false
+			}
+		}
+		db.asyncMu.Unlock()
+		if ok {
+			go func() {
+				defer db.asyncWG.Done()
+				defer func() { <-db.async }()
+				actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+				defer cancel()
+				_, _ = db.Send(actx, req)
+			}()
+			return
+		}
+	}
+	_, _ = db.Send(ctx, req)
 }
 
 // NewDB returns a DB sending through sender and timestamping with tso.
 func NewDB(sender Sender, tso TimestampOracle, opts DBOptions) *DB {
-	db := &DB{sender: sender, tso: tso, opts: opts.withDefaults(), deadlock: opts.Deadlock}
+	db := &DB{sender: sender, tso: tso, opts: opts.withDefaults(), deadlock: opts.Deadlock, async: make(chan struct{}, MaxAsyncCommits)}
 	if db.deadlock == nil {
 		db.deadlock = localDetector{NewDeadlockGraph(0, 0)}
 	}

@@ -494,7 +494,7 @@ func (t *Txn) commitTwoPhase(ctx context.Context, muts []kvpb.Mutation) error {
 	// Secondaries: the transaction is committed whatever happens here; a
 	// reader that meets a leftover lock resolves it through the primary.
 	if len(keys) > 1 {
-		_, _ = t.db.Send(ctx, &kvpb.CommitRequest{StartTs: t.startTs, CommitTs: commitTs, Keys: keys[1:]})
+		t.db.commitSecondaries(ctx, t.startTs, commitTs, keys[1:])
 	}
 	return nil
 }

@@ -190,7 +190,7 @@ func (s *Server) buildNode() error {
 	// memory pool (--max-sql-memory), which lives in the engine's Stats.
 	mem := &memoryPool{}
 	s.db = kv.NewDB(s.sender, oracle, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds()), Memory: mem,
-		Deadlock: detector})
+		Deadlock: detector, AsyncSecondaries: true})
 	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: uint64(s.ident.NodeID), Logger: s.log.With("component", "sql"),
 		MaxConnections: cfg.MaxConnections, Ranges: rangeAdmin{s}})
 	s.sql.Stats.SetMemoryBudget(cfg.SQLMemoryBudget)
@@ -471,6 +471,9 @@ func (s *Server) Stop() {
 		}
 		if s.sql != nil {
 			s.sql.Close() // its background splits
+		}
+		if s.db != nil {
+			s.db.Close() // secondary commits in flight
 		}
 		if s.httpSrv != nil {
 			_ = s.httpSrv.Shutdown(ctx)
