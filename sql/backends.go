@@ -75,6 +75,9 @@ var pgStatActivityColumns = []plan.Column{
 // VirtualTable implements plan.VirtualResolver: pg_stat_activity, a
 // snapshot of the node's connections taken when the statement is planned.
 func (r *resolver) VirtualTable(schema, name string) ([]plan.Column, []types.Datums, bool) {
+	if cols, rows, ok := r.sequenceTable(schema, name); ok { // SELECT … FROM a sequence: ddl_sequence.go
+		return cols, rows, true
+	}
 	if name != "pg_stat_activity" || (schema != "" && schema != "pg_catalog") {
 		return nil, nil, false
 	}

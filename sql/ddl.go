@@ -38,6 +38,12 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 		}
 		return "", pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", desc.Name)
 	}
+	if err := s.createTableChecks(ctx, ct, desc); err != nil { // ddl_check.go
+		return "", err
+	}
+	if err := s.bindColumnDefaults(ctx, ct, desc); err != nil { // ddl_sequence.go
+		return "", err
+	}
 	id, err := catalog.AllocateID(ctx, s.e.cfg.DB)
 	if err != nil {
 		return "", err
@@ -57,6 +63,9 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 		s.createdNames = map[string]string{}
 	}
 	s.createdNames[string(kvpb.NamespaceKey(s.db.ID, desc.Name))] = desc.Name
+	if err := s.createColumnSequences(ctx, ct, desc); err != nil { // serial, identity: ddl_sequence.go
+		return "", err
+	}
 	if err := s.createTableIndexes(ctx, ct, desc); err != nil { // ddl_index.go
 		return "", err
 	}
@@ -77,6 +86,9 @@ func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable) (string, err
 		}
 		if !rel.Exists() {
 			if err := s.notAnIndex(ctx, name, "table"); err != nil { // ddl_index.go
+				return "", err
+			}
+			if err := s.notASequenceTable(ctx, name); err != nil { // ddl_sequence.go
 				return "", err
 			}
 			if dt.IfExists {
@@ -103,6 +115,9 @@ func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable) (string, err
 // transaction commits.
 func (s *Session) dropTableDesc(ctx context.Context, desc *catalog.TableDescriptor) error {
 	if err := catalog.DropTable(ctx, s.txn, desc); err != nil {
+		return err
+	}
+	if err := s.dropOwnedSequences(ctx, desc); err != nil { // ddl_sequence.go
 		return err
 	}
 	span := catalog.TableSpan(desc.ID)
@@ -133,6 +148,11 @@ func (s *Session) truncate(ctx context.Context, tr *ast.Truncate) (string, error
 			return "", pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", name.Name)
 		}
 		tables = append(tables, rel.Table)
+	}
+	if tr.RestartIdentity {
+		if err := s.restartOwnedSequences(ctx, tables); err != nil { // ddl_sequence.go
+			return "", err
+		}
 	}
 	for _, t := range tables {
 		if err := catalog.LockForSchemaChange(s.txn, t.ID); err != nil {

@@ -26,7 +26,14 @@
 //     name indexes as PostgreSQL does, backfill a new index in the
 //     transaction and lock the table's schema lock key exclusively
 //     (catalog.LockForSchemaChange), so a transaction that wrote the
-//     table's rows under the older descriptor cannot also commit (40001);
+//     table's rows under the older descriptor cannot also commit (40001).
+//     ALTER TABLE and ALTER … RENAME (ddl_alter.go) apply their
+//     subcommands to the descriptor and write it once under the same
+//     lock, then backfill new UNIQUE indexes and scan the rows for new
+//     NOT NULL and CHECK constraints; CHECK constraints (ddl_check.go)
+//     are stored as text and bound again by every INSERT and UPDATE. A
+//     prepared mutation whose table changed since it was planned is
+//     planned again when executed (plan_refresh.go);
 //  4. SELECT/INSERT/UPDATE/DELETE/EXPLAIN (session_exec.go): prepare
 //     binds the statement with sql/plan against the catalog (read in the
 //     same transaction), inferring parameter types; open starts it with
@@ -34,6 +41,16 @@
 //     portal pulls some, suspends, pulls more); runStatement does both for
 //     the simple protocol and the ResultWriter receives columns, text rows
 //     and the command tag.
+//
+// Column DEFAULTs, sequences, serial types and identity columns
+// (ddl_sequence.go): a DEFAULT is type-checked at CREATE TABLE and kept
+// as deparsed text that every INSERT binds again (sql/plan/defaults.go),
+// per row; a sequence is a relation-namespace descriptor whose value is
+// a raw kv counter moved by DB.Increment outside every transaction, so
+// nextval is unique across nodes, durable, and not undone by a rollback;
+// CACHE is stored but treated as 1; currval and lastval are the
+// session's. Serial and identity columns own a <table>_<column>_seq that
+// DROP TABLE drops.
 //
 // SPLIT TABLE, SHOW TABLE … REGIONS and SHOW RANGES (ddl_split.go) are
 // prepared without a plan and ask Config.Ranges (a kv.RangeAdmin) to split

@@ -412,6 +412,9 @@ func (s *Session) execute(ctx context.Context, p *portal, name string, maxRows i
 		if err := s.statementSnapshot(ctx); err != nil {
 			return false, err
 		}
+		if err := s.refreshPlan(ctx, p.ps.plan); err != nil { // plan_refresh.go
+			return false, err
+		}
 		cur, err := s.open(ctx, p.ps.plan, p.params)
 		if err != nil {
 			return false, err

@@ -49,6 +49,9 @@ type Session struct {
 
 	mode txnMode
 	txn  *kv.Txn
+	// txnWall is the wall clock when the open transaction began; now()
+	// takes its microseconds (session_funcs.go).
+	txnWall time.Time
 	// txnModes are the open transaction's modes (BEGIN ISOLATION LEVEL …,
 	// SET TRANSACTION, or the default_transaction_* settings).
 	txnModes txnModes
@@ -65,6 +68,8 @@ type Session struct {
 	// notices are NOTICEs a statement raised (DDL's "…, skipping"), sent
 	// before its result (flushNotices).
 	notices []pendingNotice
+	// seqState is currval's and lastval's memory (ddl_sequence.go).
+	seqState sequenceState
 
 	// settings are the session's settings (settings.go).
 	settings sessionSettings
@@ -455,6 +460,7 @@ func (s *Session) begin(ctx context.Context, mode txnMode) error {
 	s.resetTxn()
 	s.e.gc.started(token, txn.StartTs())
 	s.txn, s.mode, s.gcToken = txn, mode, token
+	s.txnWall = time.Now()
 	s.txnModes = txnModes{
 		isolation: s.settings.cur[settingsByName["default_transaction_isolation"]],
 		readOnly:  s.settings.cur[settingsByName["default_transaction_read_only"]] == "on",

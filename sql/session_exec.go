@@ -57,10 +57,14 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
 	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
+	case *ast.CreateSequence, *ast.AlterSequence, *ast.DropSequence:
+		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil // ddl_sequence.go
+	case *ast.AlterTable, *ast.Rename:
+		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil // ddl_alter.go
 	case *ast.SplitTable, *ast.ShowTableRegions, *ast.ShowRanges:
 		return s.prepareRangeStmt(stmt, paramTypes), nil // ddl_split.go
 	}
-	node, pts, err := plan.BuildWithParams(ctx, &resolver{s: s}, stmt, paramTypes)
+	node, pts, err := plan.BuildWithParams(ctx, &resolver{s: s, ctx: ctx}, stmt, paramTypes)
 	if err != nil {
 		return nil, err
 	}
@@ -110,12 +114,14 @@ func (s *Session) execContext(params types.Datums) *exec.Context {
 		ScanBatchSize:  s.e.scanBatchSize,
 		Stats:          &s.e.Stats,
 		Params:         params,
-		Now:            s.txn.StartTs().GoTime(),
+		Now:            s.txnNow(), // session_funcs.go
 		Format:         s.FormatContext(),
 		Settings:       s.CurrentSetting,
 		MemoryBudget:   s.settings.workMem,
 		Backends:       s.e.loadBackends(),
 		BackendPID:     s.pid,
+		Sequences:      seqRunner{s: s}, // ddl_sequence.go
+		Session:        s,
 	}
 }
 
@@ -155,6 +161,16 @@ func (c *ddlCursor) Next(ctx context.Context) (types.Datums, error) {
 		tag, err = c.s.dropView(ctx, st)
 	case *ast.Truncate:
 		tag, err = c.s.truncate(ctx, st) // ddl.go
+	case *ast.CreateSequence:
+		tag, err = c.s.createSequence(ctx, st) // ddl_sequence.go
+	case *ast.AlterSequence:
+		tag, err = c.s.alterSequence(ctx, st)
+	case *ast.DropSequence:
+		tag, err = c.s.dropSequence(ctx, st)
+	case *ast.AlterTable:
+		tag, err = c.s.alterTable(ctx, st) // ddl_alter.go
+	case *ast.Rename:
+		tag, err = c.s.rename(ctx, st) // ddl_alter.go
 	}
 	c.tag = tag
 	return nil, err
@@ -221,11 +237,20 @@ func (r *resolver) FormatContext() *types.FormatContext { return r.s.FormatConte
 
 // resolver resolves table names for the planner inside the session's
 // transaction.
-type resolver struct{ s *Session }
+type resolver struct {
+	s *Session
+	// ctx is the planning statement's context where it is known (for the
+	// VirtualTable reads of sequences; nil means context.Background).
+	ctx context.Context
+}
 
 func (r *resolver) ResolveTable(ctx context.Context, name ast.TableName) (*catalog.TableDescriptor, error) {
 	if name.Schema != "" && name.Schema != "public" {
 		return nil, nil
 	}
-	return catalog.LookupTable(ctx, r.s.txn, r.s.db.ID, name.Name)
+	t, err := catalog.LookupTable(ctx, r.s.txn, r.s.db.ID, name.Name)
+	if err != nil || t != nil {
+		return t, err
+	}
+	return nil, r.refuseSequence(ctx, name) // ddl_sequence.go
 }

@@ -119,7 +119,7 @@ func TestErrors(t *testing.T) {
 	// says so rather than send bytes the client would misread.
 	wantCode(t, execErr(t, conn, "SET client_encoding = 'LATIN1'"), "0A000")
 	wantCode(t, execErr(t, conn, "SET client_encoding = 'nonsense'"), "22023")
-	pe = execErr(t, conn, "CREATE SEQUENCE s")
+	pe = execErr(t, conn, "CREATE TEMPORARY SEQUENCE s")
 	wantCode(t, pe, "0A000")
 	if !strings.Contains(strings.ToUpper(pe.Message), "SEQUENCE") {
 		t.Errorf("0A000 message %q does not name the construct", pe.Message)

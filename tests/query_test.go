@@ -429,7 +429,6 @@ var queries = []string{
 // unsupportedQueries run on PostgreSQL but not (yet) on rangedb, which
 // must refuse them with 0A000 naming the construct, never answer wrongly.
 var unsupportedQueries = []struct{ sql, construct string }{
-	{`SELECT b, count(*) FILTER (WHERE v > 0) FROM t GROUP BY b`, "FILTER"},
 	{`SELECT * FROM t JOIN (SELECT k FROM u2) AS x USING (k)`, "USING"},
 	{`SELECT * FROM t, LATERAL (SELECT t.k) AS s`, "LATERAL"},
 	{`SELECT s.x FROM t JOIN LATERAL (SELECT t.v AS x) s ON true`, "LATERAL"},

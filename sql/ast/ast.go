@@ -54,6 +54,15 @@ type ColumnDef struct {
 	NotNull    bool
 	PrimaryKey bool
 	Pos        int
+	// Default is the DEFAULT expression, DefaultText its deparsed text
+	// (what the descriptor keeps); Serial is a serial type (the type is
+	// already the integer one); Identity is IdentityAlways or
+	// IdentityByDefault with IdentityOptions (sequence.go).
+	Default         Expr
+	DefaultText     string
+	Serial          bool
+	Identity        byte
+	IdentityOptions *SeqOptions
 }
 
 // CreateTable is CREATE TABLE.
@@ -70,6 +79,9 @@ type CreateTable struct {
 	// Uniques are the UNIQUE constraints, column and table ones, in
 	// textual order (index.go).
 	Uniques []UniqueConstraint
+	// Checks are the CHECK constraints, column and table ones, in
+	// textual order (alter.go).
+	Checks []CheckConstraint
 }
 
 // DropTable is DROP TABLE.
@@ -92,6 +104,9 @@ type Insert struct {
 	Returning []SelectExpr
 	// OnConflict is the ON CONFLICT clause, if any.
 	OnConflict *OnConflict
+	// Overriding is OVERRIDING SYSTEM|USER VALUE ("" when absent); a
+	// DEFAULT VALUES insert has one empty row in Rows.
+	Overriding string
 }
 
 // OnConflict is ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET …
@@ -316,6 +331,7 @@ func (s *CreateTable) String() string {
 			b.WriteString(", ")
 		}
 		b.WriteString(c.Name + " " + c.Type.Name)
+		b.WriteString(c.defaultString()) // sequence.go
 		if c.NotNull {
 			b.WriteString(" NOT NULL")
 		}
@@ -539,7 +555,11 @@ func (s *ReleaseSavepoint) String() string    { return "RELEASE SAVEPOINT " + s.
 func (s *RollbackToSavepoint) String() string { return "ROLLBACK TO SAVEPOINT " + s.Name }
 
 // Truncate is TRUNCATE [TABLE] names.
-type Truncate struct{ Tables []TableName }
+type Truncate struct {
+	Tables []TableName
+	// RestartIdentity restarts the sequences the tables' columns own.
+	RestartIdentity bool
+}
 
 func (*Truncate) statement()           {}
 func (*Truncate) StatementTag() string { return "TRUNCATE TABLE" }

@@ -275,7 +275,11 @@ type FuncExpr struct {
 	Distinct bool
 	// Over makes the call a window function.
 	Over *WindowSpec
-	Pos  int
+	// Filter is an aggregate's FILTER (WHERE …) condition.
+	Filter Expr
+	// OrderBy is an aggregate's ORDER BY inside its argument list.
+	OrderBy []OrderItem
+	Pos     int
 }
 
 // WindowSpec is OVER (PARTITION BY … ORDER BY …) with the default frame.
@@ -388,10 +392,11 @@ func (e *FuncExpr) String() string {
 	if e.Star {
 		return e.Name + "(*)"
 	}
+	inner := exprList(e.Args)
 	if e.Distinct {
-		return e.Name + "(DISTINCT " + exprList(e.Args) + ")"
+		inner = "DISTINCT " + inner
 	}
-	return e.Name + "(" + exprList(e.Args) + ")"
+	return e.Name + "(" + inner + aggOrderString(e.OrderBy) + ")" + aggFilterString(e.Filter)
 }
 func (e *SubqueryExpr) String() string {
 	if e.Kind == ExistsSubquery {

@@ -101,8 +101,8 @@ func LookupTable(ctx context.Context, r Reader, dbID uint64, name string) (*Tabl
 		return nil, err
 	}
 	if sd.Table == nil {
-		if sd.View != nil {
-			return nil, nil // a view: LookupView
+		if sd.View != nil || sd.Sequence != nil {
+			return nil, nil // a view or a sequence: LookupView, LookupSequence
 		}
 		return nil, fmt.Errorf("catalog: descriptor %d is not a table", id)
 	}

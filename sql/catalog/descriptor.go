@@ -42,6 +42,12 @@ type Column struct {
 	Hidden bool `json:"hidden,omitempty"`
 	// StoredType is Type's persisted form (set by encode, read by decode).
 	StoredType types.Persisted `json:"type"`
+	// Default is the DEFAULT expression's text ("" for none), Identity
+	// IdentityAlways or IdentityByDefault for an identity column, and
+	// OwnedSequences the sequences owned by the column (sequence.go).
+	Default        string   `json:"default,omitempty"`
+	Identity       byte     `json:"identity,omitempty"`
+	OwnedSequences []uint64 `json:"owned_sequences,omitempty"`
 }
 
 // Index describes an index: its key columns, in order.
@@ -72,6 +78,8 @@ type TableDescriptor struct {
 	Version uint64 `json:"version"`
 	// DependedOnBy lists the views whose queries read the table (view.go).
 	DependedOnBy []uint64 `json:"depended_on_by,omitempty"`
+	// Checks are the table's CHECK constraints (check.go).
+	Checks []Check `json:"checks,omitempty"`
 }
 
 // ColumnOrdinal returns the position of the column with id, or -1.
@@ -145,6 +153,7 @@ type storedDescriptor struct {
 	Database *DatabaseDescriptor `json:"database,omitempty"`
 	Table    *TableDescriptor    `json:"table,omitempty"`
 	View     *ViewDescriptor     `json:"view,omitempty"`
+	Sequence *SequenceDescriptor `json:"sequence,omitempty"`
 }
 
 // EncodeTable returns the stored form of a table descriptor.

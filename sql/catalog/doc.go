@@ -29,6 +29,12 @@
 // refuses to commit a writer whose descriptor changed while it ran, while
 // writers never conflict with each other through the key.
 //
+// Sequences (sequence.go) are descriptors in the same namespace, so their
+// names collide with tables', views' and indexes'; LookupTable and
+// GetRelation see no relation for them. Their values are raw counters at
+// SequenceKey, outside MVCC. A column's DEFAULT is text in its Column,
+// and a column lists the sequences it owns (serial, identity, OWNED BY).
+//
 // Descriptors are read inside the statement's transaction, not cached: a
 // DROP committed by another session is seen by the next statement. A
 // schema version and leases (DESIGN.md §7) will allow caching later.

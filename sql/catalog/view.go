@@ -124,6 +124,9 @@ func GetRelation(ctx context.Context, r Reader, id uint64) (Relation, error) {
 	if err != nil || !ok {
 		return Relation{}, err
 	}
+	if sd.Sequence != nil {
+		return Relation{}, nil // a sequence: LookupSequence (sequence.go)
+	}
 	if sd.Table == nil && sd.View == nil {
 		return Relation{}, fmt.Errorf("catalog: descriptor %d is not a relation", id)
 	}

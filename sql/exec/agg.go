@@ -12,6 +12,7 @@ type aggState struct {
 	count int64
 	acc   types.Datum // sum / min / max / bool so far (nil: none)
 	seen  map[string]struct{}
+	items []aggItem // string_agg's values (agg_more.go)
 }
 
 // aggOp is hash aggregation: it reads its whole input, keeping one state
@@ -98,6 +99,11 @@ func (a *aggOp) consume(ctx context.Context) error {
 }
 
 func (a *aggOp) accumulate(ag *plan.AggFunc, st *aggState, row types.Datums) error {
+	if ag.Filter != nil {
+		if ok, err := a.filtered(ag, row); !ok || err != nil { // agg_more.go
+			return err
+		}
+	}
 	if ag.Star {
 		st.count++
 		return nil
@@ -126,6 +132,8 @@ func (a *aggOp) accumulate(ag *plan.AggFunc, st *aggState, row types.Datums) err
 	fc := a.env.ec.fc()
 	switch ag.Name {
 	case "count":
+	case "string_agg":
+		return a.accumulateStringAgg(ag, st, v, row) // agg_more.go
 	case "min":
 		if st.acc == nil || types.CompareCtx(v, st.acc, fc) < 0 {
 			st.acc = v
@@ -177,6 +185,9 @@ func (a *aggOp) accumulate(ag *plan.AggFunc, st *aggState, row types.Datums) err
 func (a *aggOp) final(ag *plan.AggFunc, st *aggState) (types.Datum, error) {
 	if ag.Name == "count" {
 		return types.DInt(st.count), nil
+	}
+	if ag.Name == "string_agg" {
+		return a.finalStringAgg(ag, st) // agg_more.go
 	}
 	if st.acc == nil {
 		return types.DNull, nil

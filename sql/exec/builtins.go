@@ -31,6 +31,9 @@ func (c *Context) loc() *time.Location {
 // callBuiltin evaluates a scalar function. Every function here is strict:
 // a NULL argument gives NULL.
 func (c *Context) callBuiltin(f *plan.Func, args []types.Datum) (types.Datum, error) {
+	if d, ok, err := c.callMoreBuiltin(f, args); ok { // builtins_more.go
+		return d, err
+	}
 	for _, a := range args {
 		if a == types.DNull {
 			return types.DNull, nil

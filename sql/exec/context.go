@@ -129,6 +129,12 @@ type Context struct {
 	Backends Backends
 	// BackendPID is the session's process id (pg_backend_pid()).
 	BackendPID int32
+	// Sequences runs nextval, currval, setval and lastval (sequence.go);
+	// nil refuses them.
+	Sequences Sequences
+	// Session answers current_user, current_database() and set_config()
+	// (builtins_more.go); nil when there is no session.
+	Session SessionInfo
 
 	memUsed int64
 	// nodeHeld is what this statement holds of the node-wide pool;

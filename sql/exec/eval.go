@@ -184,6 +184,9 @@ func (env *evalEnv) eval(e plan.Expr, row types.Datums) (types.Datum, error) {
 			}
 			args[i] = v
 		}
+		if plan.IsSequenceFunc(x.Name) {
+			return env.callSequenceFunc(x, args) // sequence.go
+		}
 		return env.ec.callBuiltin(x, args)
 	case *plan.Subquery:
 		return env.evalSubquery(x, row)

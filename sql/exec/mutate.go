@@ -128,6 +128,7 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 	}
 	rowidOrd := plan.RowIDOrdinal(n.Table)
 	w := newRowWriter(ec, n.Table)
+	w.setChecks(m.env, n.Checks) // check.go
 	// Rows are taken from the input in chunks, so that the existence
 	// checks of a chunk's keys are one batched read (rowWriter.prefetch);
 	// they are still checked and written one by one, in order.
@@ -218,7 +219,7 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 func (m *mutationOp) upsert(ctx context.Context, n *plan.Insert, w *rowWriter, row types.Datums, affected map[string]bool) (types.Datums, error) {
 	ec := m.env.ec
 	t := n.Table
-	if err := checkNotNull(t, row); err != nil {
+	if err := w.checkRow(row); err != nil { // check.go
 		return nil, err
 	}
 	key, err := rowenc.EncodePrimaryKey(t, row)
@@ -329,6 +330,7 @@ func (m *mutationOp) update(ctx context.Context, n *plan.Update) error {
 	}
 	var moved []pending
 	w := newRowWriter(m.env.ec, n.Table)
+	w.setChecks(m.env, n.Checks)     // check.go
 	readFirst := updateReadsFirst(n) // index.go
 	for {
 		key, row, err := src.nextRow(ctx)

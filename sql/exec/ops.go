@@ -113,6 +113,8 @@ func buildOp(env *evalEnv, n plan.Node) (RowSource, error) {
 		return &lockRowsOp{env: env, n: x}, nil
 	case *plan.Values:
 		return &valuesOp{env: env, rows: x.Rows}, nil
+	case *plan.FuncScan:
+		return newSeriesOp(env, x) // srf.go
 	case *plan.Filter:
 		in, err := build(env, x.Input)
 		if err != nil {

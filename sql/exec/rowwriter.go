@@ -7,6 +7,7 @@ import (
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/pgerror"
+	"github.com/rangedb/rangedb/sql/plan"
 	"github.com/rangedb/rangedb/sql/rowenc"
 	"github.com/rangedb/rangedb/sql/types"
 )
@@ -36,6 +37,10 @@ type rowWriter struct {
 	// snapshot for keys the statement is about to check (prefetch); a key
 	// the transaction has since written is answered from its buffer.
 	snap map[string]bool
+	// env and checks evaluate the statement's CHECK constraints
+	// (check.go).
+	env    *evalEnv
+	checks []plan.CheckExpr
 }
 
 func newRowWriter(ec *Context, t *catalog.TableDescriptor) *rowWriter {
@@ -112,7 +117,7 @@ func (w *rowWriter) prefetch(ctx context.Context, rows []types.Datums, checkPK [
 // is false: a generated rowid is unique by construction) or a unique
 // index's key exists.
 func (w *rowWriter) insert(ctx context.Context, row types.Datums, checkPK bool) error {
-	if err := checkNotNull(w.t, row); err != nil {
+	if err := w.checkRow(row); err != nil { // check.go
 		return err
 	}
 	key, err := rowenc.EncodePrimaryKey(w.t, row)
@@ -163,7 +168,7 @@ func (w *rowWriter) write(ctx context.Context, key kvpb.Key, row types.Datums, p
 // primary key moves the row: the old row and entries are deleted and row
 // is inserted with every check.
 func (w *rowWriter) update(ctx context.Context, oldKey kvpb.Key, old, row types.Datums) error {
-	if err := checkNotNull(w.t, row); err != nil {
+	if err := w.checkRow(row); err != nil { // check.go
 		return err
 	}
 	newKey, err := rowenc.EncodePrimaryKey(w.t, row)

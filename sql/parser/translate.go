@@ -67,6 +67,9 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 		if s.DropStmt.RemoveType == pg_query.ObjectType_OBJECT_INDEX {
 			return t.dropIndex(s.DropStmt) // translate_index.go
 		}
+		if s.DropStmt.RemoveType == pg_query.ObjectType_OBJECT_SEQUENCE {
+			return t.dropSequence(s.DropStmt) // translate_sequence.go
+		}
 		return t.dropTable(s.DropStmt)
 	case *pg_query.Node_ViewStmt:
 		return t.createView(s.ViewStmt) // translate_view.go
@@ -74,8 +77,16 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 		return t.createIndex(s.IndexStmt) // translate_index.go
 	case *pg_query.Node_ReindexStmt:
 		return t.reindex(s.ReindexStmt) // translate_index.go
+	case *pg_query.Node_AlterTableStmt:
+		return t.alterTable(s.AlterTableStmt) // translate_alter.go
+	case *pg_query.Node_RenameStmt:
+		return t.rename(s.RenameStmt) // translate_alter.go
 	case *pg_query.Node_InsertStmt:
 		return t.insert(s.InsertStmt)
+	case *pg_query.Node_CreateSeqStmt:
+		return t.createSequence(s.CreateSeqStmt) // translate_sequence.go
+	case *pg_query.Node_AlterSeqStmt:
+		return t.alterSequence(s.AlterSeqStmt)
 	case *pg_query.Node_SelectStmt:
 		return t.selectStmt(s.SelectStmt)
 	case *pg_query.Node_UpdateStmt:
@@ -205,6 +216,14 @@ func (t *translator) createTable(s *pg_query.CreateStmt) (ast.Statement, error) 
 			}
 			continue
 		}
+		if con.Contype == pg_query.ConstrType_CONSTR_CHECK {
+			ck, err := t.checkConstraint(con) // translate_alter.go
+			if err != nil {
+				return nil, err
+			}
+			ct.Checks = append(ct.Checks, ck)
+			continue
+		}
 		if con.Contype != pg_query.ConstrType_CONSTR_PRIMARY {
 			return nil, t.unsupported(constraintName(con.Contype), con.Location)
 		}
@@ -259,6 +278,9 @@ func (t *translator) columnDef(c *pg_query.ColumnDef, ct *ast.CreateTable) (ast.
 		return ast.ColumnDef{}, err
 	}
 	cd := ast.ColumnDef{Name: c.Colname, Type: typ, Pos: t.pos(c.Location)}
+	if it, ok := serialTypes[typ.Name]; ok && len(c.TypeName.Names) == 1 { // translate_sequence.go
+		cd.Type.Name, cd.Serial = it, true
+	}
 	explicitNull := false
 	for _, n := range c.Constraints {
 		con := n.GetConstraint()
@@ -296,6 +318,20 @@ func (t *translator) columnDef(c *pg_query.ColumnDef, ct *ast.CreateTable) (ast.
 			if err := t.uniqueConstraint(con, c, ct); err != nil { // translate_index.go
 				return cd, err
 			}
+		case pg_query.ConstrType_CONSTR_DEFAULT:
+			if err := t.columnDefault(con, &cd, ct); err != nil { // translate_sequence.go
+				return cd, err
+			}
+		case pg_query.ConstrType_CONSTR_IDENTITY:
+			if err := t.columnIdentity(con, &cd, ct); err != nil {
+				return cd, err
+			}
+		case pg_query.ConstrType_CONSTR_CHECK:
+			ck, err := t.checkConstraint(con) // translate_alter.go
+			if err != nil {
+				return cd, err
+			}
+			ct.Checks = append(ct.Checks, ck)
 		default:
 			return cd, t.unsupported(constraintName(con.Contype), con.Location)
 		}
@@ -353,20 +389,20 @@ func (t *translator) dropTable(s *pg_query.DropStmt) (ast.Statement, error) {
 }
 
 func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
-	loc := s.Relation.GetLocation()
-	switch {
-	case s.WithClause != nil:
+	if s.WithClause != nil {
 		return nil, t.unsupported("WITH", s.WithClause.Location)
-	case s.Override != pg_query.OverridingKind_OVERRIDING_NOT_SET && s.Override != pg_query.OverridingKind_OVERRIDING_KIND_UNDEFINED:
-		return nil, t.unsupported("OVERRIDING", loc)
-	case s.SelectStmt == nil:
-		return nil, t.unsupported("DEFAULT VALUES", loc)
 	}
 	tn, err := t.tableName(s.Relation)
 	if err != nil {
 		return nil, err
 	}
 	ins := &ast.Insert{Table: tn}
+	switch s.Override {
+	case pg_query.OverridingKind_OVERRIDING_SYSTEM_VALUE:
+		ins.Overriding = ast.OverridingSystemValue
+	case pg_query.OverridingKind_OVERRIDING_USER_VALUE:
+		ins.Overriding = ast.OverridingUserValue
+	}
 	if s.Relation.Alias != nil {
 		ins.Alias = s.Relation.Alias.Aliasname
 	}
@@ -382,6 +418,10 @@ func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
 	}
 	if ins.OnConflict, err = t.onConflict(s.OnConflictClause); err != nil {
 		return nil, err
+	}
+	if s.SelectStmt == nil { // DEFAULT VALUES: one row of defaults
+		ins.Rows = [][]ast.Expr{{}}
+		return ins, nil
 	}
 	sel := s.SelectStmt.GetSelectStmt()
 	if sel == nil {
@@ -402,7 +442,8 @@ func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
 		var row []ast.Expr
 		for _, item := range vl.GetList().GetItems() {
 			if d := item.GetSetToDefault(); d != nil {
-				return nil, t.unsupported("DEFAULT", d.Location)
+				row = append(row, &ast.DefaultExpr{Pos: t.pos(d.Location)})
+				continue
 			}
 			e, err := t.expr(item)
 			if err != nil {
@@ -456,7 +497,7 @@ func (t *translator) onConflict(oc *pg_query.OnConflictClause) (*ast.OnConflict,
 // IDENTITY] [CASCADE | RESTRICT]: with no sequences or foreign keys the
 // options change nothing.
 func (t *translator) truncate(s *pg_query.TruncateStmt) (ast.Statement, error) {
-	tr := &ast.Truncate{}
+	tr := &ast.Truncate{RestartIdentity: s.RestartSeqs}
 	for _, r := range s.Relations {
 		rv := r.GetRangeVar()
 		if rv == nil {
@@ -611,7 +652,7 @@ func (t *translator) fromItem(n *pg_query.Node) (ast.FromItem, error) {
 	case *pg_query.Node_RangeSubselect:
 		return t.subqueryRef(f.RangeSubselect)
 	case *pg_query.Node_RangeFunction:
-		return nil, pgerror.Unsupported("function in FROM")
+		return t.funcRef(f.RangeFunction) // translate_func.go
 	}
 	return nil, pgerror.Unsupported("FROM item " + nodeTypeName(n))
 }
@@ -1223,10 +1264,6 @@ func (t *translator) funcCall(f *pg_query.FuncCall) (ast.Expr, error) {
 		parts = append(parts, p.GetString_().GetSval())
 	}
 	switch {
-	case f.AggFilter != nil:
-		return nil, t.unsupported("aggregate FILTER", f.Location)
-	case len(f.AggOrder) > 0:
-		return nil, t.unsupported("ORDER BY in aggregate arguments", f.Location)
 	case f.AggWithinGroup:
 		return nil, t.unsupported("WITHIN GROUP", f.Location)
 	case f.FuncVariadic:
@@ -1243,6 +1280,9 @@ func (t *translator) funcCall(f *pg_query.FuncCall) (ast.Expr, error) {
 		return nil, err
 	}
 	fe := &ast.FuncExpr{Name: parts[0], Args: args, Star: f.AggStar, Distinct: f.AggDistinct, Pos: t.pos(f.Location)}
+	if err := t.aggClauses(f, fe); err != nil { // translate_func.go
+		return nil, err
+	}
 	if w := f.Over; w != nil {
 		// The frame is the default one (RANGE UNBOUNDED PRECEDING to the
 		// current row and its peers) unless a frame clause is written.
@@ -1333,10 +1373,15 @@ func (t *translator) sqlValueFunction(f *pg_query.SQLValueFunction) (ast.Expr, e
 		return &ast.FuncExpr{Name: "current_timestamp", Pos: p}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP:
 		return &ast.FuncExpr{Name: "localtimestamp", Pos: p}, nil
-	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg_query.SQLValueFunctionOp_SVFOP_USER,
-		pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
-		return &ast.FuncExpr{Name: "current_user", Pos: p}, nil
 	}
 	name := strings.ToLower(strings.TrimPrefix(f.Op.String(), "SVFOP_"))
+	switch f.Op {
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg_query.SQLValueFunctionOp_SVFOP_USER,
+		pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE,
+		pg_query.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
+		// Each keeps its own name as a column name; the planner binds them
+		// (funcs_more.go).
+		return &ast.FuncExpr{Name: name, Pos: p}, nil
+	}
 	return nil, t.unsupported(name, f.Location)
 }

@@ -387,6 +387,9 @@ func (b *builder) bindBinary(x *ast.BinaryExpr, s *scope) (Expr, error) {
 	lt, rt := l.ResultType(), r.ResultType()
 	typ, ok := binOpType(x.Op, lt, rt)
 	if !ok {
+		if e, ok, err := b.moreBinOp(x, s, l, r); ok { // ops_more.go
+			return e, err
+		}
 		return nil, opError(lt, string(x.Op), rt, x.Pos)
 	}
 	return &BinOp{Op: x.Op, L: l, R: r, Typ: typ}, nil
@@ -816,6 +819,9 @@ type subPlan struct {
 }
 
 func (b *builder) buildSubquery(sel *ast.Select, s *scope) (*subPlan, error) {
+	if b.inCheck {
+		return nil, errCheckSubquery() // check.go
+	}
 	inner := &scope{parent: s}
 	n, err := b.buildSelect(sel, inner)
 	if err != nil {
@@ -826,7 +832,7 @@ func (b *builder) buildSubquery(sel *ast.Select, s *scope) (*subPlan, error) {
 
 func isAggregate(name string) bool {
 	switch name {
-	case "count", "sum", "min", "max", "avg", "bool_and", "bool_or", "every":
+	case "count", "sum", "min", "max", "avg", "bool_and", "bool_or", "every", "string_agg":
 		return true
 	}
 	return false
@@ -846,8 +852,14 @@ func (b *builder) bindAggregate(x *ast.FuncExpr, s *scope) (Expr, error) {
 			return nil, pgerror.New(pgerror.CodeWrongObjectType, "%s(*) must be used to call a parameterless aggregate function", x.Name).WithPosition(x.Pos)
 		}
 		agg.Typ = types.Int8
+		if err := b.bindAggClauses(x, s, agg); err != nil { // agg_more.go
+			return nil, err
+		}
 		*s.aggs = append(*s.aggs, agg)
 		return agg, nil
+	}
+	if x.Name == "string_agg" {
+		return b.bindStringAgg(x, s, agg) // agg_more.go
 	}
 	if len(x.Args) != 1 {
 		return nil, undefinedFunction(x.Name, nil, x.Pos)
@@ -874,6 +886,9 @@ func (b *builder) bindAggregate(x *ast.FuncExpr, s *scope) (Expr, error) {
 		return nil, undefinedFunction(x.Name, []*types.T{arg.ResultType()}, x.Pos)
 	}
 	agg.Arg, agg.Typ = arg, typ
+	if err := b.bindAggClauses(x, s, agg); err != nil { // agg_more.go
+		return nil, err
+	}
 	*s.aggs = append(*s.aggs, agg)
 	return agg, nil
 }

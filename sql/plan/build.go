@@ -54,10 +54,10 @@ func (b *builder) buildStatement(stmt ast.Statement) (Node, error) {
 		return lockRows(n, s)
 	case *ast.Insert:
 		n, err := b.buildInsert(s)
-		return b.viewTarget(s, n, err) // a view's name is no table: view.go
+		return b.withChecks(b.viewTarget(s, n, err)) // a view's name is no table: view.go; checks: check.go
 	case *ast.Update:
 		n, err := b.buildUpdate(s)
-		return b.viewTarget(s, n, err)
+		return b.withChecks(b.viewTarget(s, n, err))
 	case *ast.Delete:
 		n, err := b.buildDelete(s)
 		return b.viewTarget(s, n, err)
@@ -789,14 +789,16 @@ func (b *builder) buildInsert(ins *ast.Insert) (Node, error) {
 		for _, row := range ins.Rows {
 			out := make([]Expr, len(row))
 			for i, e := range row {
-				c := &t.Columns[targets[i]]
-				if out[i], err = b.bindAssign(e, empty, c.Name, c.Type); err != nil {
+				if out[i], err = b.bindInsertValue(ins, t, targets[i], e, empty); err != nil { // defaults.go
 					return nil, err
 				}
 			}
 			vals.Rows = append(vals.Rows, out)
 		}
 		node.Input, node.Targets = vals, targets
+	}
+	if err := b.fillDefaults(ins, node); err != nil { // defaults.go
+		return nil, err
 	}
 	alias := ins.Alias
 	if ins.OnConflict != nil {
@@ -1153,6 +1155,9 @@ func (b *builder) bindSets(t *catalog.TableDescriptor, list []ast.SetClause, s *
 				WithPosition(set.Column.Pos)
 		}
 		seen[ord] = true
+		if err := identityUpdate(&t.Columns[ord]); err != nil { // defaults.go
+			return nil, err
+		}
 		e, err := b.bindAssign(set.Expr, s, t.Columns[ord].Name, t.Columns[ord].Type)
 		if err != nil {
 			return nil, err

@@ -65,6 +65,12 @@ func fromNames(items []ast.FromItem, out map[string]bool) {
 			}
 		case *ast.SubqueryRef:
 			out[x.Alias] = true
+		case *ast.FuncRef:
+			if x.Alias != "" {
+				out[x.Alias] = true
+			} else {
+				out[x.Func.Name] = true
+			}
 		case *ast.JoinExpr:
 			fromNames([]ast.FromItem{x.L, x.R}, out)
 		}

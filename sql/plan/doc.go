@@ -15,7 +15,10 @@
 //     type their context wants, as in PostgreSQL (`k = $1` → k's type,
 //     `$1 + 1` → integer, LIMIT $1 → bigint, else text); operators, casts
 //     and function overloads resolve with sql/types and PostgreSQL's rules
-//     (42883 "function foo(integer) does not exist");
+//     (42883 "function foo(integer) does not exist"); funcs_more.go binds
+//     the session and "any"-argument functions, ops_more.go ^ and interval
+//     scaling, agg_more.go FILTER, aggregate ORDER BY and string_agg, and
+//     srf.go generate_series in FROM (a FuncScan unit);
 //  4. join ordering (join.go): WHERE and inner ON conjuncts are split into
 //     single-table filters and join predicates; the most constrained unit
 //     goes first, then greedily the unit an equality connects to the joined

@@ -169,6 +169,12 @@ type AggFunc struct {
 	Star     bool
 	Distinct bool
 	Typ      *types.T
+	// Filter is FILTER (WHERE …): only rows it accepts are aggregated.
+	Filter Expr
+	// Order is the ORDER BY inside the argument list (string_agg).
+	Order []WindowOrder
+	// Delim is string_agg's delimiter.
+	Delim Expr
 }
 
 // SubqueryKind is how a subquery's rows become a value.
@@ -294,11 +300,11 @@ func (e *Func) String() string     { return e.Name + "(" + exprList(e.Args) + ")
 func (e *AggFunc) String() string {
 	switch {
 	case e.Star:
-		return e.Name + "(*)"
+		return e.Name + "(*)" + aggFilterString(e)
 	case e.Distinct:
-		return e.Name + "(DISTINCT " + e.Arg.String() + ")"
+		return e.Name + "(DISTINCT " + aggArgsString(e) + ")" + aggFilterString(e)
 	}
-	return e.Name + "(" + e.Arg.String() + ")"
+	return e.Name + "(" + aggArgsString(e) + ")" + aggFilterString(e)
 }
 func (e *Subquery) String() string {
 	switch e.Kind {
@@ -409,9 +415,7 @@ func children(e Expr) []Expr {
 		}
 		return out
 	case *AggFunc:
-		if x.Arg != nil {
-			return []Expr{x.Arg}
-		}
+		return aggChildren(x) // agg_more.go
 	case *Subquery:
 		if x.E != nil {
 			return []Expr{x.E}
@@ -498,6 +502,13 @@ func mapChildren(e Expr, f func(Expr) Expr) Expr {
 	case *AggFunc:
 		c := *x
 		c.Arg = g(x.Arg)
+		c.Filter, c.Delim = g(x.Filter), g(x.Delim)
+		if x.Order != nil {
+			c.Order = make([]WindowOrder, len(x.Order))
+			for i, o := range x.Order {
+				c.Order[i] = WindowOrder{Expr: g(o.Expr), Desc: o.Desc, NullsFirst: o.NullsFirst}
+			}
+		}
 		return &c
 	case *Subquery:
 		c := *x

@@ -62,7 +62,11 @@ func fold(e Expr) Expr {
 			return null()
 		}
 	case *Func:
-		// Every built-in scalar function is strict (sql/exec).
+		// Every built-in scalar function is strict (sql/exec) but those
+		// of funcs_more.go's nonStrict.
+		if nonStrict[x.Name] {
+			break
+		}
 		for _, a := range x.Args {
 			if isNullConst(a) {
 				return null()

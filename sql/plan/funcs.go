@@ -109,6 +109,12 @@ func resolveOverload(cands []overload, args []*types.T) (overload, bool) {
 }
 
 func (b *builder) bindFunc(x *ast.FuncExpr, s *scope) (Expr, error) {
+	if e, ok, err := b.bindSpecialFunc(x, s); ok { // funcs_more.go
+		return e, err
+	}
+	if e, ok, err := b.bindSequenceFunc(x, s); ok { // defaults.go
+		return e, err
+	}
 	if x.Over != nil {
 		return b.bindWindow(x, s) // window.go
 	}
@@ -135,6 +141,9 @@ func (b *builder) bindFunc(x *ast.FuncExpr, s *scope) (Expr, error) {
 		args[i], argTypes[i] = e, e.ResultType()
 	}
 	cands, ok := builtins[name]
+	if !ok {
+		cands, ok = moreBuiltins[name] // funcs_more.go
+	}
 	if !ok {
 		return nil, undefinedFunction(x.Name, argTypes, x.Pos)
 	}

@@ -82,6 +82,8 @@ func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 		return nil
 	case *ast.SubqueryRef:
 		return b.addDerivedUnit(x, s, fp) // derived.go
+	case *ast.FuncRef:
+		return b.addFuncUnit(x, s, fp) // srf.go
 	case *ast.JoinExpr:
 		if len(x.Using) > 0 || x.Natural {
 			return b.addUsingJoin(x, s, fp) // using.go

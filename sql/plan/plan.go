@@ -185,6 +185,8 @@ type Insert struct {
 	Targets    []int
 	Returning  *Returning
 	OnConflict *OnConflict
+	// Checks are the table's CHECK constraints (check.go).
+	Checks []CheckExpr
 }
 
 // OnConflict is an INSERT's ON CONFLICT on the primary key: a row whose
@@ -214,6 +216,8 @@ type Update struct {
 	// writing.
 	KeyChanged bool
 	Returning  *Returning
+	// Checks are the table's CHECK constraints (check.go).
+	Checks []CheckExpr
 }
 
 // Delete removes each row Input produces.
@@ -540,6 +544,8 @@ func nodeExprs(n Node) []Expr {
 	switch x := n.(type) {
 	case *Scan:
 		return []Expr{x.Filter}
+	case *FuncScan:
+		return x.Args
 	case *Values:
 		var out []Expr
 		for _, r := range x.Rows {

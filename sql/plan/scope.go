@@ -22,6 +22,8 @@ type builder struct {
 	views     viewState // view.go
 	// ctes are the WITH clauses in force, outermost first (cte.go).
 	ctes []cteLevel
+	// inCheck is set while a CHECK constraint is bound (check.go).
+	inCheck bool
 }
 
 // scopeCol is a column visible to expressions: its position in the row the

@@ -1,0 +1,153 @@
+package plan
+
+import (
+	"github.com/rangedb/rangedb/sql/ast"
+	"github.com/rangedb/rangedb/sql/pgerror"
+	"github.com/rangedb/rangedb/sql/types"
+)
+
+// This file binds the session, string and regular-expression functions
+// drivers and everyday queries call, and the calls whose arguments no
+// fixed signature describes (PostgreSQL's "any" and VARIADIC "any"):
+// pg_typeof, concat, concat_ws, format. sql/exec evaluates them
+// (builtins_more.go).
+
+// moreBuiltins extends builtins with PostgreSQL's signatures of the
+// functions of this file. The table is read-only.
+var moreBuiltins = map[string][]overload{
+	"version":          {sig(types.Text)},
+	"current_database": {sig(types.Text)},
+	"current_schema":   {sig(types.Text)},
+	"set_config":       {sig(types.Text, types.Text, types.Text, types.Bool)},
+	"left":             {sig(types.Text, types.Text, types.Int4)},
+	"right":            {sig(types.Text, types.Text, types.Int4)},
+	"split_part":       {sig(types.Text, types.Text, types.Text, types.Int4)},
+	"md5":              {sig(types.Text, types.Text), sig(types.Text, types.Bytea)},
+	"random":           {sig(types.Float8)},
+	"clock_timestamp":  {sig(types.TimestampTZ)},
+	"power":            {sig(types.Float8, types.Float8, types.Float8), sig(types.Numeric, types.Numeric, types.Numeric)},
+	"pow":              {sig(types.Float8, types.Float8, types.Float8), sig(types.Numeric, types.Numeric, types.Numeric)},
+	"regexp_replace": {sig(types.Text, types.Text, types.Text, types.Text),
+		sig(types.Text, types.Text, types.Text, types.Text, types.Text)},
+	"to_char": {sig(types.Text, types.Timestamp, types.Text), sig(types.Text, types.TimestampTZ, types.Text),
+		sig(types.Text, types.Interval, types.Text), sig(types.Text, types.Int4, types.Text),
+		sig(types.Text, types.Int8, types.Text), sig(types.Text, types.Numeric, types.Text),
+		sig(types.Text, types.Float8, types.Text)},
+}
+
+// nonStrict are the functions that are called with NULL arguments
+// (PostgreSQL's proisstrict false): constant folding must not turn them
+// into NULL.
+var nonStrict = map[string]bool{"concat": true, "concat_ws": true, "format": true, "set_config": true}
+
+// arrayFuncs take or return arrays, which rangedb does not have: calls are
+// refused with 0A000 rather than reported as missing.
+var arrayFuncs = map[string]bool{
+	"array_agg": true, "current_schemas": true, "regexp_match": true, "regexp_matches": true,
+	"string_to_array": true, "array_length": true, "array_to_string": true, "unnest": true,
+	"regexp_split_to_array": true, "array_append": true, "cardinality": true,
+}
+
+// sessionUserFuncs are the SQL keywords that read the session's user.
+var sessionUserFuncs = map[string]bool{
+	"current_user": true, "session_user": true, "user": true, "current_role": true,
+}
+
+// bindSpecialFunc binds the calls bindFunc's table cannot: clauses on a
+// call that does not take them, the session user keywords, and the
+// functions over "any". It reports false for an ordinary call.
+func (b *builder) bindSpecialFunc(x *ast.FuncExpr, s *scope) (Expr, bool, error) {
+	agg := isAggregate(x.Name)
+	switch {
+	case x.Over != nil && x.Filter != nil:
+		return nil, true, pgerror.Unsupported("FILTER in a window function").WithPosition(x.Pos)
+	case x.Over != nil && len(x.OrderBy) > 0:
+		return nil, true, pgerror.New(pgerror.CodeFeatureNotSupported, "aggregate ORDER BY is not implemented for window functions").WithPosition(x.Pos)
+	case x.Over != nil && x.Name == "string_agg":
+		return nil, true, pgerror.Unsupported("string_agg as a window function").WithPosition(x.Pos)
+	case arrayFuncs[x.Name]:
+		return nil, true, pgerror.Unsupported(x.Name + " (arrays)").WithPosition(x.Pos)
+	case !agg && x.Filter != nil:
+		return nil, true, pgerror.New(pgerror.CodeWrongObjectType, "FILTER specified, but %s is not an aggregate function", x.Name).WithPosition(x.Pos)
+	case !agg && len(x.OrderBy) > 0:
+		return nil, true, pgerror.New(pgerror.CodeWrongObjectType, "ORDER BY specified, but %s is not an aggregate function", x.Name).WithPosition(x.Pos)
+	case agg || x.Over != nil:
+		return nil, false, nil
+	}
+	switch x.Name {
+	case "current_catalog":
+		return &Func{Name: "current_database", Typ: types.Text}, true, nil
+	case "generate_series":
+		return nil, true, pgerror.Unsupported("generate_series outside FROM").WithPosition(x.Pos)
+	case "pg_typeof":
+		if len(x.Args) != 1 || x.Star || x.Distinct {
+			return nil, false, nil
+		}
+		arg, err := b.bindExpr(x.Args[0], s, nil)
+		if err != nil {
+			return nil, true, err
+		}
+		return &Const{D: types.DString(arg.ResultType().Name), Typ: types.Text}, true, nil
+	case "concat", "concat_ws", "format":
+		if x.Star || x.Distinct {
+			return nil, false, nil
+		}
+		args, err := b.bindAnyArgs(x.Args, s)
+		if err != nil {
+			return nil, true, err
+		}
+		if len(args) == 0 || (x.Name == "concat_ws" && len(args) == 1) {
+			argTypes := make([]*types.T, len(args))
+			for i, a := range args {
+				argTypes[i] = a.ResultType()
+			}
+			return nil, true, undefinedFunction(x.Name, argTypes, x.Pos)
+		}
+		if x.Name != "concat" {
+			// The first argument is text: the separator or the format.
+			t := args[0].ResultType()
+			if !implicitAllowed(t, types.Text) && t.Family != types.StringFamily {
+				argTypes := make([]*types.T, len(args))
+				for i, a := range args {
+					argTypes[i] = a.ResultType()
+				}
+				return nil, true, undefinedFunction(x.Name, argTypes, x.Pos)
+			}
+			args[0] = coerce(args[0], types.Text)
+		}
+		return &Func{Name: x.Name, Args: args, Typ: types.Text}, true, nil
+	}
+	if sessionUserFuncs[x.Name] {
+		if len(x.Args) > 0 {
+			return nil, true, pgerror.New(pgerror.CodeSyntaxError, "syntax error at or near \"(\"").WithPosition(x.Pos)
+		}
+		return &Func{Name: "current_user", Typ: types.Text}, true, nil
+	}
+	return nil, false, nil
+}
+
+// bindAnyArgs binds the arguments of a function over "any": untyped
+// literals and parameters become text.
+func (b *builder) bindAnyArgs(in []ast.Expr, s *scope) ([]Expr, error) {
+	out := make([]Expr, len(in))
+	for i, a := range in {
+		e, err := b.bindExpr(a, s, nil)
+		if err != nil {
+			return nil, err
+		}
+		if p, ok := e.(*Param); ok && isUnknown(p.Typ) {
+			return nil, pgerror.New("42P18", "could not determine data type of parameter $%d", p.Idx+1)
+		}
+		if isUnknown(e.ResultType()) {
+			if e, err = b.bindExpr(a, s, types.Text); err != nil {
+				return nil, err
+			}
+			b.defaultParam(e, types.Text)
+			if k, ok := e.(*Const); ok && isUnknown(k.Typ) {
+				e = &Const{D: k.D, Typ: types.Text}
+			}
+		}
+		out[i] = e
+	}
+	return out, nil
+}

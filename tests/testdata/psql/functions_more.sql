@@ -1,0 +1,37 @@
+-- The functions drivers and everyday queries call, with PostgreSQL's
+-- output, error messages, hints and positions.
+SELECT concat('a', NULL, 1), concat_ws('-', 'x', NULL, 'y'), format('%s=%L', 'k', 'v''q');
+SELECT left('abcdef', 2), right('abcdef', -2), split_part('a.b.c', '.', -1), md5('rangedb');
+SELECT split_part('a.b', '.', 0);
+SELECT left(1, 2);
+SELECT md5(1);
+SELECT concat();
+SELECT format('%s %s', 'one');
+SELECT format('%q', 1);
+SELECT format('%I', NULL);
+SELECT lower('A') FILTER (WHERE true);
+SELECT upper('a' ORDER BY 1);
+SELECT pg_typeof(1), pg_typeof('a'::text), pg_typeof(1.5), pg_typeof(now());
+SELECT 2 ^ 10, interval '1 hour' * 2.5, interval '1 day' / 3;
+SELECT interval '1 day' / 0;
+SELECT 0 ^ -1;
+SELECT * FROM generate_series(1, 3);
+SELECT * FROM generate_series(1, 7, 3) AS g(i);
+SELECT * FROM generate_series('2024-01-01'::timestamp, '2024-01-02', '12 hours') AS t(ts);
+SELECT * FROM generate_series(1, 3, 0);
+SELECT * FROM generate_series(1, 'a');
+SELECT * FROM generate_series(1::smallint, 2::smallint);
+SELECT * FROM generate_series(1, 2) AS g(a, b);
+SELECT string_agg(x::text, ', ' ORDER BY x DESC) FROM generate_series(1, 4) AS s(x);
+SELECT count(*) FILTER (WHERE x % 2 = 0) AS even, sum(x) FILTER (WHERE x > 2) FROM generate_series(1, 5) AS s(x);
+SELECT count(*) FILTER (WHERE x) FROM generate_series(1, 2) AS s(x);
+SELECT string_agg(x, ',') FROM generate_series(1, 2) AS s(x);
+SELECT regexp_replace('2024-01-15', '(\d+)-(\d+)-(\d+)', '\3/\2/\1');
+SELECT regexp_replace('a.c', '.', 'x', 'q'), regexp_replace('abc', 'B', 'x', 'iq');
+SELECT regexp_replace('abc', 'b', 'x', 'z');
+SELECT to_char('2024-03-05 14:07:09'::timestamp, 'FMDay, DD Mon YYYY HH12:MI:SS AM');
+SELECT to_char(1234567.891, '9,999,999.99'), to_char(-42, 'FM000');
+SELECT set_config('myapp.role', 'admin', false);
+SELECT current_setting('myapp.role');
+SELECT set_config('DateStyle', 'German', false);
+SELECT set_config('no_such', 'x', false);
