@@ -3,11 +3,9 @@ package exec
 import (
 	"context"
 
-	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/pgerror"
 	"github.com/rangedb/rangedb/sql/plan"
-	"github.com/rangedb/rangedb/sql/rowenc"
 	"github.com/rangedb/rangedb/sql/types"
 )
 
@@ -50,52 +48,23 @@ func ValidateTable(ctx context.Context, ec *Context, t *catalog.TableDescriptor,
 		return nil
 	}
 	env := &evalEnv{ec: ec, ctx: ctx}
-	prefix := rowenc.IndexPrefix(t, &t.PrimaryIndex)
-	span := &kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
-	n := 0
-	for span != nil {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rows, resume, err := ec.Txn.Scan(ctx, *span, ec.batchSize(), DefaultScanBatchBytes)
-		if err != nil {
-			return err
-		}
-		if ec.Stats != nil {
-			ec.Stats.Scans.Add(1)
-			ec.Stats.KeysRead.Add(int64(len(rows)))
-		}
-		for _, kv := range rows {
-			if n++; n%256 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
+	return forEachRow(ctx, ec, t, func(row types.Datums) error {
+		for _, ord := range notNull {
+			if row[ord] == types.DNull {
+				return pgerror.New(pgerror.CodeNotNullViolation, "column \"%s\" of relation \"%s\" contains null values",
+					t.Columns[ord].Name, t.Name)
 			}
-			row := make(types.Datums, len(t.Columns))
-			if err := rowenc.DecodePrimaryKey(t, kv.Key, row); err != nil {
+		}
+		for _, c := range checks {
+			d, err := env.eval(c.Expr, row)
+			if err != nil {
 				return err
 			}
-			if err := rowenc.DecodeValue(t, kv.Value, row); err != nil {
-				return err
-			}
-			for _, ord := range notNull {
-				if row[ord] == types.DNull {
-					return pgerror.New(pgerror.CodeNotNullViolation, "column \"%s\" of relation \"%s\" contains null values",
-						t.Columns[ord].Name, t.Name)
-				}
-			}
-			for _, c := range checks {
-				d, err := env.eval(c.Expr, row)
-				if err != nil {
-					return err
-				}
-				if plan.CheckFails(d) {
-					return pgerror.New(pgerror.CodeCheckViolation, "check constraint \"%s\" of relation \"%s\" is violated by some row",
-						c.Name, t.Name)
-				}
+			if plan.CheckFails(d) {
+				return pgerror.New(pgerror.CodeCheckViolation, "check constraint \"%s\" of relation \"%s\" is violated by some row",
+					c.Name, t.Name)
 			}
 		}
-		span = resume
-	}
-	return nil
+		return nil
+	})
 }

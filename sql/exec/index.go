@@ -81,9 +81,21 @@ func updateReadsFirst(n *plan.Update) bool {
 // would share fails with PostgreSQL's 23505 "could not create unique
 // index".
 func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor, idx *catalog.Index) error {
+	exists := func(ctx context.Context, k kvpb.Key) (bool, error) { return txnExists(ctx, ec, k) }
+	return forEachRow(ctx, ec, t, func(row types.Datums) error {
+		return putIndexEntry(ctx, ec, t, idx, row, exists, func() error {
+			return pgerror.New(pgerror.CodeUniqueViolation, "could not create unique index \"%s\"", idx.Name).
+				WithDetail("Key %s is duplicated.", indexKeyString(t, idx, row))
+		})
+	})
+}
+
+// forEachRow calls fn with every row of t in ec's transaction (read at
+// its snapshot through the primary index, decoded with t, so a column t
+// adds reads NULL), checking for cancellation as it goes.
+func forEachRow(ctx context.Context, ec *Context, t *catalog.TableDescriptor, fn func(row types.Datums) error) error {
 	prefix := rowenc.IndexPrefix(t, &t.PrimaryIndex)
 	span := &kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
-	exists := func(ctx context.Context, k kvpb.Key) (bool, error) { return txnExists(ctx, ec, k) }
 	n := 0
 	for span != nil {
 		if err := ctx.Err(); err != nil {
@@ -110,11 +122,7 @@ func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor,
 			if err := rowenc.DecodeValue(t, kv.Value, row); err != nil {
 				return err
 			}
-			err := putIndexEntry(ctx, ec, t, idx, row, exists, func() error {
-				return pgerror.New(pgerror.CodeUniqueViolation, "could not create unique index \"%s\"", idx.Name).
-					WithDetail("Key %s is duplicated.", indexKeyString(t, idx, row))
-			})
-			if err != nil {
+			if err := fn(row); err != nil {
 				return err
 			}
 		}
