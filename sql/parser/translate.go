@@ -370,22 +370,34 @@ func (t *translator) dropTable(s *pg_query.DropStmt) (ast.Statement, error) {
 		return nil, pgerror.Unsupported("DROP ... CONCURRENTLY")
 	}
 	dt := &ast.DropTable{IfExists: s.MissingOk, Cascade: s.Behavior == pg_query.DropBehavior_DROP_CASCADE}
-	for _, obj := range s.Objects {
+	names, err := dropNames(s.Objects)
+	if err != nil {
+		return nil, err
+	}
+	dt.Names = names
+	return dt, nil
+}
+
+// dropNames reads the names of a DROP statement's objects (name or
+// schema.name).
+func dropNames(objs []*pg_query.Node) ([]ast.TableName, error) {
+	var names []ast.TableName
+	for _, obj := range objs {
 		var parts []string
 		for _, it := range obj.GetList().GetItems() {
 			parts = append(parts, it.GetString_().GetSval())
 		}
 		switch len(parts) {
 		case 1:
-			dt.Names = append(dt.Names, ast.TableName{Name: parts[0]})
+			names = append(names, ast.TableName{Name: parts[0]})
 		case 2:
-			dt.Names = append(dt.Names, ast.TableName{Schema: parts[0], Name: parts[1]})
+			names = append(names, ast.TableName{Schema: parts[0], Name: parts[1]})
 		default:
 			return nil, pgerror.New(pgerror.CodeFeatureNotSupported,
 				"cross-database references are not implemented: \"%s\"", strings.Join(parts, "."))
 		}
 	}
-	return dt, nil
+	return names, nil
 }
 
 func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {

@@ -95,21 +95,11 @@ func (t *translator) uniqueConstraint(con *pg_query.Constraint, col *pg_query.Co
 
 func (t *translator) dropIndex(s *pg_query.DropStmt) (ast.Statement, error) {
 	di := &ast.DropIndex{IfExists: s.MissingOk, Cascade: s.Behavior == pg_query.DropBehavior_DROP_CASCADE}
-	for _, obj := range s.Objects {
-		var parts []string
-		for _, it := range obj.GetList().GetItems() {
-			parts = append(parts, it.GetString_().GetSval())
-		}
-		switch len(parts) {
-		case 1:
-			di.Names = append(di.Names, ast.TableName{Name: parts[0]})
-		case 2:
-			di.Names = append(di.Names, ast.TableName{Schema: parts[0], Name: parts[1]})
-		default:
-			return nil, pgerror.New(pgerror.CodeFeatureNotSupported,
-				"cross-database references are not implemented: \"%s\"", strings.Join(parts, "."))
-		}
+	names, err := dropNames(s.Objects)
+	if err != nil {
+		return nil, err
 	}
+	di.Names = names
 	return di, nil
 }
 

@@ -45,21 +45,11 @@ func (t *translator) alterSequence(s *pg_query.AlterSeqStmt) (ast.Statement, err
 
 func (t *translator) dropSequence(s *pg_query.DropStmt) (ast.Statement, error) {
 	ds := &ast.DropSequence{IfExists: s.MissingOk, Cascade: s.Behavior == pg_query.DropBehavior_DROP_CASCADE}
-	for _, obj := range s.Objects {
-		var parts []string
-		for _, it := range obj.GetList().GetItems() {
-			parts = append(parts, it.GetString_().GetSval())
-		}
-		switch len(parts) {
-		case 1:
-			ds.Names = append(ds.Names, ast.TableName{Name: parts[0]})
-		case 2:
-			ds.Names = append(ds.Names, ast.TableName{Schema: parts[0], Name: parts[1]})
-		default:
-			return nil, pgerror.New(pgerror.CodeFeatureNotSupported,
-				"cross-database references are not implemented: \"%s\"", strings.Join(parts, "."))
-		}
+	names, err := dropNames(s.Objects)
+	if err != nil {
+		return nil, err
 	}
+	ds.Names = names
 	return ds, nil
 }
 
