@@ -174,6 +174,13 @@ var funcQueries = []string{
 	`SELECT to_char('2024-03-05 15:00:00+00'::timestamptz, 'YYYY-MM-DD HH24:MI'), to_char(ts, 'HH24') FROM ft WHERE k = 1`,
 	`RESET TimeZone`,
 	`SELECT set_config('search_path', 'public, pg_catalog', false), current_setting('search_path')`,
+	`SELECT current_schema()`,
+	`SET search_path = no_such_schema`,
+	`SELECT current_schema() IS NULL, current_schema`,
+	`SET search_path = pg_catalog, public`,
+	`SELECT current_schema()`,
+	`SET search_path = "$user", nope, "public"`,
+	`SELECT current_schema()`,
 	`RESET search_path`,
 	// Views keep aggregate clauses and functions in FROM.
 	`CREATE VIEW fv AS SELECT g, count(*) FILTER (WHERE k > 1) AS c, string_agg(s, ',' ORDER BY k DESC) AS ss FROM ft GROUP BY g`,

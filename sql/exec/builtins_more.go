@@ -91,7 +91,7 @@ func (c *Context) callStrictMore(f *plan.Func, args []types.Datum) (types.Datum,
 		}
 		return types.DString(c.Session.User()), nil
 	case "current_schema":
-		return types.DString("public"), nil
+		return c.currentSchema(), nil
 	case "left", "right":
 		r := []rune(str(0))
 		n := int(args[1].(types.DInt))
@@ -136,6 +136,31 @@ func (c *Context) callStrictMore(f *plan.Func, args []types.Datum) (types.Datum,
 		return c.toChar(args[0], str(1))
 	}
 	return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s is not implemented", f.Name)
+}
+
+// currentSchema is current_schema(): the first schema of search_path
+// that exists (public, pg_catalog or information_schema: rangedb has no
+// other schemas, and no per-user ones for "$user"), NULL when none does.
+func (c *Context) currentSchema() types.Datum {
+	path := `"$user", public`
+	if c.Settings != nil {
+		if v, ok, err := c.Settings("search_path", true); err == nil && ok {
+			path = v
+		}
+	}
+	for _, part := range strings.Split(path, ",") {
+		name := strings.TrimSpace(part)
+		if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
+			name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
+		} else {
+			name = strings.ToLower(name)
+		}
+		switch name {
+		case "public", "pg_catalog", "information_schema":
+			return types.DString(name)
+		}
+	}
+	return types.DNull
 }
 
 // outputText is a value's text output (its type's output function, as
