@@ -29,11 +29,15 @@ import (
 // Columns are added with no stored value (a row's value carries its
 // columns tagged by id, so an old row reads NULL in a new column) and
 // dropped from the descriptor only (the values left in rows are skipped
-// when decoded). A dropped column takes with it the indexes and CHECK
-// constraints that use it, as PostgreSQL's dependencies do. Not run yet,
-// each 0A000: DEFAULT in ADD COLUMN, dropping or adding primary key
-// columns, and renaming or dropping columns of (and renaming) a table
-// that views read, since views keep their query as text.
+// when decoded). ADD COLUMN's DEFAULT follows PostgreSQL: a non-volatile
+// one is evaluated once and kept in the descriptor as the column's
+// missing value, which old rows read (catalog.Column.Missing); a
+// volatile one is evaluated for each existing row and written into it
+// before the phases above. A dropped column takes with it the indexes
+// and CHECK constraints that use it, as PostgreSQL's dependencies do.
+// Not run yet, each 0A000: dropping or adding primary key columns, and
+// renaming or dropping columns of (and renaming) a table that views
+// read, since views keep their query as text.
 
 // codeDuplicateObject is PostgreSQL's duplicate_object.
 const codeDuplicateObject = "42710"
@@ -54,6 +58,15 @@ type alterState struct {
 	dropped []catalog.Index
 	// added is set when a column was added.
 	added bool
+	// backfill are the added columns whose volatile DEFAULT each
+	// existing row gets.
+	backfill []columnBackfill
+}
+
+// columnBackfill is an added column (by id) and its bound DEFAULT.
+type columnBackfill struct {
+	id catalog.ColumnID
+	e  plan.Expr
 }
 
 // alterTarget finds the table ALTER TABLE names: nil (after a NOTICE)
@@ -98,6 +111,8 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 			err = s.alterDropColumn(ctx, st, c)
 		case ast.AlterSetNotNull, ast.AlterDropNotNull:
 			err = alterNotNull(st, c)
+		case ast.AlterSetDefault, ast.AlterDropDefault:
+			err = s.alterDefault(ctx, st, c)
 		case ast.AlterAddCheck:
 			var name string
 			if name, err = s.addCheck(ctx, t, *c.Check, &st.chosen); err == nil { // ddl_check.go
@@ -125,8 +140,16 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 	for _, d := range st.dropped {
 		s.clearIndexAfterCommit(t, d)
 	}
-	// Existing rows, as PostgreSQL's phases 2 and 3: indexes first.
+	// Existing rows, as PostgreSQL's phases 2 and 3: volatile defaults
+	// (the rewrite), then indexes.
 	ec := s.execContext(nil)
+	for _, b := range st.backfill {
+		if o := t.ColumnOrdinal(b.id); o >= 0 {
+			if err := exec.BackfillColumn(ctx, ec, t, o, b.e, st.newIndexes); err != nil {
+				return "", err
+			}
+		}
+	}
 	for _, id := range st.newIndexes {
 		if idx := t.IndexByID(id); idx != nil {
 			if err := exec.BackfillIndex(ctx, ec, t, idx); err != nil {
@@ -251,6 +274,11 @@ func (s *Session) alterAddColumn(ctx context.Context, st *alterState, c ast.Alte
 	t.NextColumnID++
 	t.Columns = append(t.Columns, col)
 	st.added = true
+	if cd.Default != nil {
+		if err := s.addColumnDefault(ctx, st, len(t.Columns)-1, cd); err != nil {
+			return err
+		}
+	}
 	if cd.NotNull {
 		st.notNull = append(st.notNull, col.ID)
 	}
@@ -261,6 +289,54 @@ func (s *Session) alterAddColumn(ctx context.Context, st *alterState, c ast.Alte
 		}
 		st.newChecks = append(st.newChecks, name)
 	}
+	return nil
+}
+
+// addColumnDefault binds the DEFAULT of the column ADD COLUMN added at
+// ord and gives the existing rows its value: a volatile default is
+// backfilled after the descriptor is written, another is evaluated now
+// and kept as the column's missing value.
+func (s *Session) addColumnDefault(ctx context.Context, st *alterState, ord int, cd ast.ColumnDef) error {
+	t := st.t
+	x, err := plan.BindDefault(ctx, &resolver{s: s}, t, ord, cd.Default)
+	if err != nil {
+		return err
+	}
+	c := &t.Columns[ord]
+	c.Default = cd.DefaultText
+	if plan.Volatile(x) {
+		st.backfill = append(st.backfill, columnBackfill{id: c.ID, e: x})
+		return nil
+	}
+	c.Missing, err = exec.MissingValue(ctx, s.execContext(nil), x, c.Type)
+	return err
+}
+
+// alterDefault runs ALTER COLUMN … SET/DROP DEFAULT, with PostgreSQL's
+// checks (ATExecColumnDefault, then CREATE TABLE's checks of the
+// expression). Existing rows keep their values, missing ones included.
+func (s *Session) alterDefault(ctx context.Context, st *alterState, c ast.AlterTableCmd) error {
+	t := st.t
+	ord := findVisibleColumn(t, c.Name)
+	if ord < 0 {
+		return pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", c.Name, t.Name)
+	}
+	col := &t.Columns[ord]
+	if col.Identity != 0 {
+		err := pgerror.New(pgerror.CodeSyntaxError, "column \"%s\" of relation \"%s\" is an identity column", c.Name, t.Name)
+		if c.Kind == ast.AlterDropDefault {
+			err = err.WithHint("Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.")
+		}
+		return err
+	}
+	if c.Kind == ast.AlterDropDefault {
+		col.Default = ""
+		return nil
+	}
+	if _, err := plan.BindDefault(ctx, &resolver{s: s}, t, ord, c.Column.Default); err != nil {
+		return err
+	}
+	col.Default = c.Column.DefaultText
 	return nil
 }
 

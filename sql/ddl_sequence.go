@@ -436,7 +436,7 @@ func (s *Session) bindColumnDefaults(ctx context.Context, ct *ast.CreateTable, t
 		c := &t.Columns[ord]
 		switch {
 		case cd.Default != nil:
-			if err := plan.BindDefault(ctx, &resolver{s: s}, t, ord, cd.Default); err != nil {
+			if _, err := plan.BindDefault(ctx, &resolver{s: s}, t, ord, cd.Default); err != nil {
 				return err
 			}
 			c.Default = cd.DefaultText

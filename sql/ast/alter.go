@@ -39,6 +39,11 @@ const (
 	AlterAddCheck
 	AlterAddUnique
 	AlterDropConstraint
+	// AlterSetDefault and AlterDropDefault are ALTER COLUMN … SET/DROP
+	// DEFAULT: the column is Name, SET's expression Column.Default (with
+	// its text in Column.DefaultText).
+	AlterSetDefault
+	AlterDropDefault
 )
 
 // AlterTableCmd is one subcommand of ALTER TABLE.
@@ -47,8 +52,6 @@ type AlterTableCmd struct {
 	// Column is the column of ADD COLUMN (with its NOT NULL and DEFAULT
 	// as written).
 	Column ColumnDef
-	// HasDefault is set when ADD COLUMN gave a DEFAULT.
-	HasDefault bool
 	// Name is the column of DROP COLUMN, SET/DROP NOT NULL, or the
 	// constraint of DROP CONSTRAINT.
 	Name string
@@ -131,6 +134,9 @@ func (c AlterTableCmd) String() string {
 			s += "IF NOT EXISTS "
 		}
 		s += c.Column.Name + " " + c.Column.Type.Name
+		if c.Column.DefaultText != "" {
+			s += " DEFAULT " + c.Column.DefaultText
+		}
 		if c.Column.NotNull {
 			s += " NOT NULL"
 		}
@@ -154,6 +160,10 @@ func (c AlterTableCmd) String() string {
 		return "ADD " + c.Unique.String()
 	case AlterDropConstraint:
 		return "DROP CONSTRAINT " + ifExists + c.Name
+	case AlterSetDefault:
+		return "ALTER COLUMN " + c.Name + " SET DEFAULT " + c.Column.DefaultText
+	case AlterDropDefault:
+		return "ALTER COLUMN " + c.Name + " DROP DEFAULT"
 	}
 	return fmt.Sprintf("subcommand %d", c.Kind)
 }

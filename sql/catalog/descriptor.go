@@ -48,6 +48,12 @@ type Column struct {
 	Default        string   `json:"default,omitempty"`
 	Identity       byte     `json:"identity,omitempty"`
 	OwnedSequences []uint64 `json:"owned_sequences,omitempty"`
+	// Missing is the value rows written before the column was added read
+	// in it (PostgreSQL's attmissingval: ADD COLUMN's non-volatile
+	// DEFAULT, computed once), in rowenc's tagged value encoding; nil
+	// for NULL. Rows written since always carry the column, NULL
+	// included (sql/rowenc EncodeValue).
+	Missing []byte `json:"missing,omitempty"`
 }
 
 // Index describes an index: its key columns, in order.

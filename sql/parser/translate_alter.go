@@ -109,7 +109,6 @@ func (t *translator) alterTable(s *pg_query.AlterTableStmt) (ast.Statement, erro
 
 // alterTableCmdNames names the subcommands rangedb does not run.
 var alterTableCmdNames = map[pg_query.AlterTableType]string{
-	pg_query.AlterTableType_AT_ColumnDefault:           "ALTER COLUMN … SET/DROP DEFAULT",
 	pg_query.AlterTableType_AT_AlterColumnType:         "ALTER COLUMN … TYPE",
 	pg_query.AlterTableType_AT_SetStatistics:           "ALTER COLUMN … SET STATISTICS",
 	pg_query.AlterTableType_AT_SetStorage:              "ALTER COLUMN … SET STORAGE",
@@ -171,6 +170,21 @@ func (t *translator) alterTableCmd(c *pg_query.AlterTableCmd, tn ast.TableName) 
 		return []ast.AlterTableCmd{{Kind: ast.AlterSetNotNull, Name: c.Name}}, nil
 	case pg_query.AlterTableType_AT_DropNotNull:
 		return []ast.AlterTableCmd{{Kind: ast.AlterDropNotNull, Name: c.Name}}, nil
+	case pg_query.AlterTableType_AT_ColumnDefault:
+		// pg_query gives SET DEFAULT's expression as Def, none for DROP.
+		if c.Def == nil {
+			return []ast.AlterTableCmd{{Kind: ast.AlterDropDefault, Name: c.Name}}, nil
+		}
+		e, err := t.expr(c.Def)
+		if err != nil {
+			return nil, err
+		}
+		text, err := deparseExpr(c.Def)
+		if err != nil {
+			return nil, pgerror.New(pgerror.CodeInternalError, "deparsing DEFAULT: %v", err)
+		}
+		cd := ast.ColumnDef{Name: c.Name, Default: e, DefaultText: text}
+		return []ast.AlterTableCmd{{Kind: ast.AlterSetDefault, Name: c.Name, Column: cd}}, nil
 	case pg_query.AlterTableType_AT_DropConstraint:
 		return []ast.AlterTableCmd{{Kind: ast.AlterDropConstraint, Name: c.Name, IfExists: c.MissingOk, Cascade: cascade}}, nil
 	case pg_query.AlterTableType_AT_AddConstraint:
@@ -215,8 +229,8 @@ func (t *translator) addColumn(c *pg_query.AlterTableCmd, tn ast.TableName) ([]a
 	}
 	cmd := ast.AlterTableCmd{Kind: ast.AlterAddColumn, IfNotExists: c.MissingOk, Pos: t.pos(def.Location)}
 	// The column's constraints go through CREATE TABLE's translation,
-	// but DEFAULT and PRIMARY KEY are refused here (no backfill of
-	// values, no change of the primary key).
+	// but PRIMARY KEY and identity are refused here (no change of the
+	// primary key, no sequence created for existing rows).
 	var rest []*pg_query.Node
 	for _, n := range def.Constraints {
 		con := n.GetConstraint()
@@ -224,8 +238,6 @@ func (t *translator) addColumn(c *pg_query.AlterTableCmd, tn ast.TableName) ([]a
 			continue
 		}
 		switch con.Contype {
-		case pg_query.ConstrType_CONSTR_DEFAULT:
-			return nil, t.unsupported("ALTER TABLE ADD COLUMN … DEFAULT", con.Location)
 		case pg_query.ConstrType_CONSTR_PRIMARY:
 			return nil, t.unsupported("ALTER TABLE ADD COLUMN … PRIMARY KEY", con.Location)
 		case pg_query.ConstrType_CONSTR_IDENTITY:
@@ -246,8 +258,6 @@ func (t *translator) addColumn(c *pg_query.AlterTableCmd, tn ast.TableName) ([]a
 		return nil, t.unsupported("ALTER TABLE ADD COLUMN of a serial type", def.Location)
 	case cd.Identity != 0:
 		return nil, t.unsupported("ALTER TABLE ADD COLUMN … GENERATED AS IDENTITY", def.Location)
-	case cd.Default != nil:
-		return nil, t.unsupported("ALTER TABLE ADD COLUMN … DEFAULT", def.Location)
 	}
 	cmd.Column = cd
 	cmd.ColumnChecks = ct.Checks

@@ -30,14 +30,15 @@ type DefaultParser interface {
 // BindDefault type-checks a column DEFAULT of t's column at ord as
 // PostgreSQL's cookDefault does (CREATE TABLE): no column references
 // (0A000), no subqueries (0A000), no aggregates (42803), a type that
-// assigns to the column's (42804).
-func BindDefault(ctx context.Context, r Resolver, t *catalog.TableDescriptor, ord int, e ast.Expr) error {
+// assigns to the column's (42804). It returns the default bound and
+// coerced to the column's type (ALTER TABLE … ADD COLUMN evaluates it).
+func BindDefault(ctx context.Context, r Resolver, t *catalog.TableDescriptor, ord int, e ast.Expr) (Expr, error) {
 	b := &builder{ctx: ctx, r: r}
 	s := tableScope(t, "")
 	s.noAggs = "DEFAULT expressions"
 	x, err := b.bindExpr(e, s, t.Columns[ord].Type)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var bad error
 	Walk(x, func(e Expr) bool {
@@ -50,10 +51,30 @@ func BindDefault(ctx context.Context, r Resolver, t *catalog.TableDescriptor, or
 		return bad == nil
 	})
 	if bad != nil {
-		return bad
+		return nil, bad
 	}
-	_, err = b.assignDefault(x, e, &t.Columns[ord])
-	return err
+	return b.assignDefault(x, e, &t.Columns[ord])
+}
+
+// volatileFuncs are the functions whose value may change from one call
+// to the next (PostgreSQL's provolatile 'v'), besides the sequence
+// functions.
+var volatileFuncs = map[string]bool{
+	"random": true, "clock_timestamp": true, "timeofday": true, "gen_random_uuid": true, "set_config": true,
+}
+
+// Volatile reports whether e calls a volatile function: ALTER TABLE …
+// ADD COLUMN then evaluates its DEFAULT for each existing row rather
+// than once (PostgreSQL's table rewrite versus its "fast default").
+func Volatile(e Expr) bool {
+	v := false
+	Walk(e, func(e Expr) bool {
+		if f, ok := e.(*Func); ok && (sequenceFuncs[f.Name] || volatileFuncs[f.Name]) {
+			v = true
+		}
+		return !v
+	})
+	return v
 }
 
 // assignDefault coerces a bound default to its column's type, with

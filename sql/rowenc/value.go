@@ -27,6 +27,10 @@ const (
 	tagTimestamp   byte = 8  // varint µs since 2000-01-01
 	tagTimestampTZ byte = 9  // varint µs since 2000-01-01 UTC
 	tagInterval    byte = 10 // varint months ‖ varint days ‖ varint µs
+	// tagNull is an explicit NULL, written only for a column with a
+	// missing value (catalog.Column.Missing), where an absent column
+	// would read that value.
+	tagNull byte = 11
 )
 
 // Decimal form bytes of tagDecimal.
@@ -38,8 +42,8 @@ const (
 	decNegInf
 )
 
-// EncodeValue returns the value of row: its non-key, non-NULL columns,
-// plus the key columns whose key encoding loses part of the value
+// EncodeValue returns the value of row: its non-key, non-NULL columns
+// (and NULL, as tagNull, in columns with a missing value), plus the key columns whose key encoding loses part of the value
 // (numeric scale, float -0, char trailing spaces beyond the column's
 // padding, an interval's months/days split) so DecodeValue can restore
 // them exactly.
@@ -48,6 +52,10 @@ func EncodeValue(t *catalog.TableDescriptor, row types.Datums) ([]byte, error) {
 	for i := range t.Columns {
 		d := row[i]
 		if d == types.DNull {
+			if t.Columns[i].Missing != nil {
+				b = binary.AppendUvarint(b, uint64(t.Columns[i].ID))
+				b = append(b, tagNull)
+			}
 			continue
 		}
 		if t.IsKeyColumn(i) {
@@ -163,15 +171,23 @@ func appendBytesValue(b []byte, s string) []byte {
 }
 
 // DecodeValue fills row's non-key columns from a value; columns absent
-// from it are NULL. Key columns present in the value (see EncodeValue)
+// from it are NULL, or their missing value (catalog.Column.Missing). Key columns present in the value (see EncodeValue)
 // overwrite what DecodePrimaryKey decoded.
 func DecodeValue(t *catalog.TableDescriptor, value []byte, row types.Datums) error {
 	if len(value) == 0 || value[0] != valueFormatV1 {
 		return fmt.Errorf("rowenc: unknown row value format")
 	}
 	for i := range t.Columns {
-		if !t.IsKeyColumn(i) {
-			row[i] = types.DNull
+		if t.IsKeyColumn(i) {
+			continue
+		}
+		row[i] = types.DNull
+		if m := t.Columns[i].Missing; m != nil {
+			_, d, err := DecodeValueDatum(m, t.Columns[i].Type)
+			if err != nil {
+				return fmt.Errorf("rowenc: column %q's missing value: %w", t.Columns[i].Name, err)
+			}
+			row[i] = d
 		}
 	}
 	b := value[1:]
@@ -246,6 +262,8 @@ func DecodeValueDatum(b []byte, t *types.T) ([]byte, types.Datum, error) {
 			return b, types.DChar(s), nil
 		}
 		return b, types.DString(s), nil
+	case tagNull:
+		return b, types.DNull, nil
 	case tagFalse:
 		return b, types.DBool(false), nil
 	case tagTrue:
