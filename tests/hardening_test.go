@@ -165,6 +165,11 @@ func hardenCancellation(t *testing.T, p *proc, admin *pgx.Conn) {
 		t.Run(name, func(t *testing.T) {
 			// statement_timeout.
 			c := connect(t, p.url)
+			// Room for the buffering operators (sort, window, set
+			// operation) to run until they are stopped: with the default
+			// 64MB a fast machine fills it (53200) before the cancel
+			// arrives.
+			mustExec(t, c, "SET work_mem = '1GB'")
 			mustExec(t, c, "SET statement_timeout = '200ms'")
 			pe := execErr(t, c, sql)
 			if pe.Code != "57014" || pe.Message != "canceling statement due to statement timeout" {
