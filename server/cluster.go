@@ -547,25 +547,12 @@ func (s *Server) HoldsVoterOfRange1() bool {
 	return ok && !rd.Learner
 }
 
-// Range1Progress returns, on range 1's leader, how far each node's replica
-// has the log (its match index) and the commit index; nil elsewhere.
+// Range1Progress is RangeProgress(1) (testing_hooks.go).
 func (s *Server) Range1Progress() (map[kvpb.NodeID]uint64, uint64) {
 	if s.store == nil {
 		return nil, 0
 	}
-	match, commit, err := s.store.RaftStatus(1)
-	if err != nil || match == nil {
-		return nil, commit
-	}
-	desc, err := s.store.Descriptor(1)
-	if err != nil {
-		return nil, commit
-	}
-	out := map[kvpb.NodeID]uint64{}
-	for _, rd := range desc.Replicas {
-		out[rd.NodeID] = match[rd.ReplicaID]
-	}
-	return out, commit
+	return s.RangeProgress(1)
 }
 
 // NodeID returns the node's id (0 before it joined a cluster).

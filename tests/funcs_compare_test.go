@@ -2,12 +2,10 @@ package tests
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rangedb/rangedb/server"
 )
@@ -248,19 +246,7 @@ func TestFunctionsMatchPostgres(t *testing.T) {
 	for _, q := range funcQueries {
 		p.check(t, q)
 	}
-	for _, u := range funcUnsupported {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		want := runOutcome(ctx, p.pg, u.sql)
-		_, err := p.rdb.Exec(ctx, u.sql)
-		cancel()
-		var pe *pgconn.PgError
-		if want.state != "" {
-			t.Errorf("%s: PostgreSQL failed with %s", u.sql, want.state)
-		}
-		if !errors.As(err, &pe) || pe.Code != "0A000" || !strings.Contains(pe.Message, u.construct) {
-			t.Errorf("%s: want 0A000 naming %q, got %v", u.sql, u.construct, err)
-		}
-	}
+	p.checkUnsupported(t, funcUnsupported)
 	// Parameters through the extended protocol: their types are inferred
 	// from the functions' signatures.
 	for _, c := range []struct {

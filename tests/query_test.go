@@ -545,19 +545,7 @@ func TestQueriesMatchPostgres(t *testing.T) {
 	for _, q := range queries {
 		p.check(t, q)
 	}
-	for _, u := range unsupportedQueries {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		want := runOutcome(ctx, p.pg, u.sql)
-		_, err := p.rdb.Exec(ctx, u.sql)
-		cancel()
-		var pe *pgconn.PgError
-		if want.state != "" {
-			t.Errorf("%s: PostgreSQL failed with %s", u.sql, want.state)
-		}
-		if !errors.As(err, &pe) || pe.Code != "0A000" || !strings.Contains(pe.Message, u.construct) {
-			t.Errorf("%s: want 0A000 naming %q, got %v", u.sql, u.construct, err)
-		}
-	}
+	p.checkUnsupported(t, unsupportedQueries)
 	// Parameters through the extended protocol: types inferred from
 	// context, values bound per execution.
 	for _, c := range []struct {
@@ -582,6 +570,25 @@ func TestQueriesMatchPostgres(t *testing.T) {
 
 // checkExtended runs sql with arguments through the extended protocol on
 // both servers.
+// checkUnsupported runs each statement on both servers: PostgreSQL must
+// take it, rangedb must refuse it with 0A000 naming its construct.
+func (p *comparePair) checkUnsupported(t *testing.T, stmts []struct{ sql, construct string }) {
+	t.Helper()
+	for _, u := range stmts {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		want := runOutcome(ctx, p.pg, u.sql)
+		_, err := p.rdb.Exec(ctx, u.sql)
+		cancel()
+		var pe *pgconn.PgError
+		if want.state != "" {
+			t.Errorf("%s: PostgreSQL failed with %s", u.sql, want.state)
+		}
+		if !errors.As(err, &pe) || pe.Code != "0A000" || !strings.Contains(pe.Message, u.construct) {
+			t.Errorf("%s: want 0A000 naming %q, got %v", u.sql, u.construct, err)
+		}
+	}
+}
+
 func (p *comparePair) checkExtended(t *testing.T, sql string, args ...any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
