@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -119,6 +120,17 @@ func (t *ClusterTarget) nodes() int {
 // range 1, so the file's tables (split off range 1) are replicated on all
 // of them.
 func (t *ClusterTarget) Fresh(ctx context.Context) (string, func(), error) {
+	// The node-to-node ports are picked free and then listened on, so
+	// another process may take one in between: start again with others.
+	for attempt := 0; ; attempt++ {
+		url, closeFn, err := t.fresh(ctx)
+		if err == nil || attempt == 2 || !strings.Contains(err.Error(), "address already in use") {
+			return url, closeFn, err
+		}
+	}
+}
+
+func (t *ClusterTarget) fresh(ctx context.Context) (string, func(), error) {
 	n := t.nodes()
 	logger := t.Logger
 	if logger == nil {
