@@ -3,7 +3,7 @@ package tests
 import (
 	"context"
 	"fmt"
-	"net"
+	"github.com/rangedb/rangedb/tests/pgtest"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -33,12 +33,10 @@ func buildBinary(t *testing.T) string {
 // ago.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := pgtest.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
 	return addr
 }
 

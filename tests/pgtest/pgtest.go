@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -169,14 +170,32 @@ func (s *Server) Stop() error {
 func (s *Server) cleanup() { _ = os.RemoveAll(s.dir) }
 
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := FreeAddr()
 	if err != nil {
 		return 0, err
 	}
-	defer ln.Close()
-	addr, ok := ln.Addr().(*net.TCPAddr)
-	if !ok {
-		return 0, errors.New("pgtest: not a TCP address")
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, err
 	}
-	return addr.Port, nil
+	return strconv.Atoi(port)
+}
+
+// FreeAddr returns a 127.0.0.1 address nobody listens on, for a server a
+// test starts next. Its port is outside Linux's ephemeral range
+// (32768–60999), from which the kernel hands out the ports of every
+// ":0" listener and outgoing connection: a port picked there and released
+// is soon taken by another test running beside (a "bind: address already
+// in use" when the server starts).
+func FreeAddr() (string, error) {
+	for range 1000 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue
+		}
+		_ = ln.Close()
+		return addr, nil
+	}
+	return "", errors.New("pgtest: no free port in 20000-31999")
 }

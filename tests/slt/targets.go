@@ -3,11 +3,10 @@ package slt
 import (
 	"context"
 	"fmt"
+	"github.com/rangedb/rangedb/tests/pgtest"
 	"io"
 	"log/slog"
-	"net"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -120,17 +119,6 @@ func (t *ClusterTarget) nodes() int {
 // range 1, so the file's tables (split off range 1) are replicated on all
 // of them.
 func (t *ClusterTarget) Fresh(ctx context.Context) (string, func(), error) {
-	// The node-to-node ports are picked free and then listened on, so
-	// another process may take one in between: start again with others.
-	for attempt := 0; ; attempt++ {
-		url, closeFn, err := t.fresh(ctx)
-		if err == nil || attempt == 2 || !strings.Contains(err.Error(), "address already in use") {
-			return url, closeFn, err
-		}
-	}
-}
-
-func (t *ClusterTarget) fresh(ctx context.Context) (string, func(), error) {
 	n := t.nodes()
 	logger := t.Logger
 	if logger == nil {
@@ -157,7 +145,7 @@ func (t *ClusterTarget) fresh(ctx context.Context) (string, func(), error) {
 			return "", nil, err
 		}
 		dirs = append(dirs, dir)
-		addr, err := freeAddr()
+		addr, err := pgtest.FreeAddr()
 		if err != nil {
 			close()
 			return "", nil, err
@@ -236,13 +224,4 @@ func initCluster(ctx context.Context, addr string) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
