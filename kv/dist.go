@@ -575,7 +575,11 @@ func (d *DistSender) sendLimitedScan(ctx context.Context, m *merger, ls limitedS
 // the voters of desc when known and every node of the dialer. A store
 // that answers RangeNotFoundError does not hold the range; when every
 // node asked in a round says so and desc is set, the error is returned so
-// that the caller looks the range up again.
+// that the caller looks the range up again. A RangeFrozenError (the range
+// is being merged; nothing was evaluated) is retried at the same node
+// with backoff until Timeout: once merged, the store answers
+// RangeKeyMismatchError with the merged descriptor, which the caller
+// re-routes by.
 func (d *DistSender) sendToRange(ctx context.Context, rangeID kvpb.RangeID, desc *kvpb.RangeDescriptor, ba *kvpb.BatchRequest) (*kvpb.BatchResponse, error) {
 	start := time.Now()
 	deadline := start.Add(d.opts.Timeout)
@@ -626,7 +630,18 @@ func (d *DistSender) sendToRange(ctx context.Context, rangeID kvpb.RangeID, desc
 		var nl *kvpb.NotLeaderError
 		var ue UnreachableError
 		var rnf *kvpb.RangeNotFoundError
+		var fz *kvpb.RangeFrozenError
 		switch {
+		case errors.As(err, &fz):
+			// Being merged (nothing was evaluated): ask the same leader
+			// again after a pause, until the deadline; once the merge is
+			// done it answers RangeKeyMismatchError with the merged
+			// descriptor, which the caller re-routes by.
+			notFound = false
+			delete(tried, node)
+			if !RetryBackoff(ctx, min(attempt, 7)) {
+				return nil, ctx.Err()
+			}
 		case errors.As(err, &nl):
 			notFound = false
 			if l, ok := d.dialer.(AddressLearner); ok && nl.LeaderAddr != "" {

@@ -39,6 +39,9 @@ type applier struct {
 	// batch is committed (destroy.go). A removed replica applies nothing
 	// more.
 	removed map[*Replica]kvpb.ReplicaID
+	// merged are the right-hand replicas a merge applied in this pass
+	// removed (merge.go): their state is gone, they apply nothing more.
+	merged map[*Replica]bool
 }
 
 type applyResult struct {
@@ -68,6 +71,9 @@ func (a *applier) applyEntries(r *Replica, ents []*raftpb.Entry) error {
 	for _, e := range ents {
 		if _, ok := a.removed[r]; ok {
 			break // its later entries concern a range it left
+		}
+		if a.merged[r] {
+			break // merged into its left neighbour: its state is gone
 		}
 		if e.GetIndex() <= appliedIndex {
 			continue // already applied (raft does not re-send these; be safe)
@@ -99,9 +105,22 @@ func (a *applier) applyEntry(r *Replica, e *raftpb.Entry) error {
 		if cmd.checksumID != 0 {
 			return a.computeChecksum(r, e.GetIndex(), cmd) // checksum.go
 		}
+		if r.subsumed() {
+			// Subsumed by a merge (merge.go): the range's state stays as
+			// of the subsume entry, deterministically on every replica.
+			a.results = append(a.results, applyResult{r: r, proposalID: cmd.proposalID,
+				res: proposalResult{err: &kvpb.RangeFrozenError{RangeID: r.rangeID}}})
+			return nil
+		}
 		if len(cmd.requests) == 1 {
-			if sp, ok := cmd.requests[0].(*kvpb.AdminSplitRequest); ok {
-				return a.applySplit(r, logPosition{Index: e.GetIndex(), Term: e.GetTerm()}, cmd.proposalID, sp) // split.go
+			pos := logPosition{Index: e.GetIndex(), Term: e.GetTerm()}
+			switch req := cmd.requests[0].(type) {
+			case *kvpb.AdminSplitRequest:
+				return a.applySplit(r, pos, cmd.proposalID, req) // split.go
+			case *kvpb.AdminSubsumeRequest:
+				return a.applySubsume(r, pos, cmd.proposalID, req) // merge.go
+			case *kvpb.AdminMergeRequest:
+				return a.applyMerge(r, pos, cmd.proposalID, req) // merge.go
 			}
 		}
 		// A command proposed before a split and applied after it may
@@ -184,14 +203,17 @@ func (a *applier) evalCommand(reqs []kvpb.Request) (br *kvpb.BatchResponse, eval
 
 // flush writes the pending applied states into b and commits it, leaving a
 // fresh empty b.
-func (a *applier) flush() error {
+func (a *applier) flush() error { return a.flushWith(pebble.NoSync) }
+
+// flushWith is flush, committing with opts (a subsume syncs: merge.go).
+func (a *applier) flushWith(opts *pebble.WriteOptions) error {
 	for r, p := range a.applied {
 		if err := a.b.Set(engineKey(kvpb.RangeAppliedStateKey(r.rangeID)), encodeLogPosition(appliedFormat, p), nil); err != nil {
 			return err
 		}
 	}
 	if !a.b.Empty() {
-		if err := a.b.Commit(pebble.NoSync); err != nil {
+		if err := a.b.Commit(opts); err != nil {
 			return fmt.Errorf("raftstore: committing apply batch: %w", err)
 		}
 	}

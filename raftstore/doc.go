@@ -28,6 +28,9 @@
 //   - snapshot.go, snapstream.go: the spans a snapshot covers, membership
 //     changes; snapshots held for sending, streamed as SSTs, received into
 //     files and ingested.
+//   - split.go, merge.go: splits, and merges (subsume freezes the right
+//     range, every replica applies the subsume, the left range widens;
+//     see merge.go's comment for the protocol and its recovery).
 //   - failure.go: fail-stop — a storage failure makes the store fail every
 //     request with kvpb.StoreFailedError and calls Config.OnFatal.
 //
@@ -42,6 +45,7 @@
 //	/Local/RangeID/<id>/u/rftb     tombstone: smallest replica id allowed
 //	/Local/RangeID/<id>/r/appl     applied state (index, term)
 //	/Local/RangeID/<id>/r/desc     range descriptor (mvcc raw value)
+//	/Local/RangeID/<id>/r/frzn     frozen record of a subsumed range
 //	/Local/Range/<start>/rdsc      range descriptor copy (mvcc raw value)
 //	/Meta/<end>                    range descriptor, addressing (raw value)
 //

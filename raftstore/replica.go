@@ -66,6 +66,12 @@ type Replica struct {
 		// checksums are the last consistency checksums computed
 		// (checksum.go), oldest first, at most maxChecksums.
 		checksums []checksumRecord
+		// freezing is set by the leader proposing this range's subsume
+		// (merge.go) until it applies or fails; frozen once it applied
+		// (persistent). Either way the replica takes no new proposal or
+		// read: *kvpb.RangeFrozenError.
+		freezing bool
+		frozen   *frozenState
 	}
 }
 
@@ -150,6 +156,9 @@ func newReplicaWith(s *Store, desc *kvpb.RangeDescriptor, initialized bool) (*Re
 	r.mu.proposals = make(map[uint64]*proposal)
 	r.mu.reads = make(map[uint64]*readRequest)
 	r.mu.peers = make(map[uint64]kvpb.ReplicaDescriptor)
+	if r.mu.frozen, err = loadFrozen(s.cfg.Engine, desc.RangeID); err != nil {
+		return nil, fmt.Errorf("raftstore: loading %s frozen state: %w", desc.RangeID, err)
+	}
 	return r, nil
 }
 
@@ -253,6 +262,9 @@ func (r *Replica) admitProposalLocked() error {
 	}
 	if r.mu.raftState != raft.StateLeader {
 		return r.notLeaderErrorLocked()
+	}
+	if r.frozenLocked() {
+		return &kvpb.RangeFrozenError{RangeID: r.rangeID}
 	}
 	if r.pendingLocked() >= r.store.cfg.MaxPendingProposals {
 		return ErrTooManyPending
@@ -386,6 +398,11 @@ func (r *Replica) read(ctx context.Context, reqs []kvpb.Request) (*kvpb.BatchRes
 	}
 	if err := r.conc.beforeRead(ctx, reqs); err != nil {
 		return nil, err
+	}
+	// After beforeRead raised maxReadTs: a read that finds the range not
+	// freezing is counted in what the subsume hands to the left range.
+	if r.frozen() {
+		return nil, &kvpb.RangeFrozenError{RangeID: r.rangeID}
 	}
 	if err := r.store.Failed(); err != nil {
 		return nil, err // fail released the in-memory locks; serve nothing

@@ -68,6 +68,13 @@ func (r *Replica) installSnapshotLocked(sd *snapshotData, snap *raftpb.Snapshot)
 	st.confState = snap.GetMetadata().GetConfState()
 	r.mu.applied = pos
 	r.mu.desc = sd.desc
+	// The snapshot carries a subsumed range's frozen record (merge.go);
+	// unreadable, the replica stays frozen to be safe.
+	if f, err := loadFrozen(r.store.cfg.Engine, r.rangeID); err != nil {
+		r.mu.frozen = &frozenState{}
+	} else {
+		r.mu.frozen = f
+	}
 }
 
 // setDescriptor routes the store's keys of the replica's range by desc.
@@ -127,11 +134,20 @@ func (s *Store) ChangeReplicas(ctx context.Context, id kvpb.RangeID, change Repl
 	if err != nil {
 		return nil, err
 	}
+	if s.rightNeighbourFrozen(r.Descriptor()) {
+		// merge.go: the frozen range is merged into this one next, on
+		// the same stores.
+		return nil, fmt.Errorf("raftstore: %s: the range to its right is frozen for a merge into it", id)
+	}
 	r.mu.Lock()
 	if !r.isLeaseholderLocked() {
 		err := r.notLeaderErrorLocked()
 		r.mu.Unlock()
 		return nil, err
+	}
+	if r.frozenLocked() {
+		r.mu.Unlock()
+		return nil, &kvpb.RangeFrozenError{RangeID: id} // merge.go: membership is fixed until merged
 	}
 	old := r.mu.desc
 	nd := *old

@@ -299,10 +299,21 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 	if err := s.Failed(); err != nil {
 		return nil, err
 	}
+	switch req := ba.Requests[0].(type) {
+	case *kvpb.WaitAppliedRequest:
+		if len(ba.Requests) == 1 {
+			return s.waitApplied(ctx, req) // merge.go
+		}
+	case *kvpb.AdminSubsumeRequest, *kvpb.AdminMergeRequest:
+		return nil, errors.New("raftstore: merges are proposed by Store.MergeRanges only")
+	}
 	var r *Replica
 	if ba.RangeID != 0 {
 		var err error
 		if r, err = s.GetReplica(ba.RangeID); err != nil {
+			if mm := s.mergedMismatch(ba); mm != nil {
+				return nil, mm // merge.go: the range was merged into mm's
+			}
 			return nil, err
 		}
 	} else if r = s.replicaForKey(ba.Requests[0].Header()); r == nil {
@@ -319,6 +330,9 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 		// Uninitialized (waiting for its split or its snapshot): it
 		// knows no keys, so it cannot say where they are.
 		return nil, &kvpb.RangeNotFoundError{RangeID: r.rangeID, StoreID: s.cfg.StoreID}
+	}
+	if r.frozen() {
+		return nil, &kvpb.RangeFrozenError{RangeID: r.rangeID}
 	}
 	writes := 0
 	for _, req := range ba.Requests {

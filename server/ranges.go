@@ -181,10 +181,12 @@ var errMetaWider = errors.New("meta entries reach beyond the descriptors that wo
 // updateMeta writes the meta entries of descs — contiguous, in key order —
 // in one batch to range 1 (atomic there), replacing the entries that
 // overlap their span, each with a conditional put on the value just read.
-// It refuses when those entries reach beyond the span (a gap would open:
-// more of the newer ranges are needed, repairMeta gathers them) and
-// leaves alone what is as new or newer; it retries while another writer
-// changes the entries in between.
+// An entry whose end is no longer a boundary (a merge) is deleted when a
+// newer descriptor of descs covers it, guarded by a conditional put of
+// the value just read in the same batch. It refuses when those entries
+// reach beyond the span (a gap would open: more of the newer ranges are
+// needed, repairMeta gathers them) and leaves alone what is as new or
+// newer; it retries while another writer changes the entries in between.
 func updateMeta(ctx context.Context, db *kv.DB, descs ...kvpb.RangeDescriptor) error {
 	if len(descs) == 0 {
 		return nil
@@ -222,10 +224,24 @@ func updateMeta(ctx context.Context, db *kv.DB, descs ...kvpb.RangeDescriptor) e
 			reqs = append(reqs, &kvpb.RawCPutRequest{Key: k, Value: d.Marshal(), Expected: expected, ExpectedExists: found})
 		}
 		for end, e := range byEnd {
-			if !ends[end] {
-				// Only a merge removes a boundary, and there are none.
+			if ends[end] {
+				continue
+			}
+			// Only a merge removes a boundary: the entry goes if a newer
+			// descriptor covers its whole span, deleted only while it
+			// holds what was read (a put of the same value guards it).
+			covered := false
+			for i := range descs {
+				d := &descs[i]
+				if bytes.Compare(d.StartKey, e.StartKey) <= 0 && bytes.Compare(e.EndKey, d.EndKey) <= 0 && d.Generation > e.Generation {
+					covered = true
+				}
+			}
+			if !covered {
 				return fmt.Errorf("meta entry of %s has no replacement", &e)
 			}
+			k, v := kvpb.MetaKey(e.EndKey), e.Marshal()
+			reqs = append(reqs, &kvpb.RawCPutRequest{Key: k, Value: v, Expected: v, ExpectedExists: true}, &kvpb.RawDeleteRequest{Key: k})
 		}
 		if len(reqs) == 0 {
 			return nil

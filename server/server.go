@@ -22,6 +22,7 @@ import (
 	"github.com/rangedb/rangedb/kv"
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/kv/mvcc"
+	"github.com/rangedb/rangedb/kv/settings"
 	"github.com/rangedb/rangedb/placement"
 	"github.com/rangedb/rangedb/raftstore"
 	"github.com/rangedb/rangedb/server/pgwire"
@@ -71,6 +72,9 @@ type Server struct {
 	// deadlock is the deadlock detector this node runs while it leads
 	// range 1 (deadlock.go); nil on a single node.
 	deadlock *deadlockDetector
+	// settings caches the cluster settings (kv/settings), refreshed from
+	// /System every second once the node serves; nil until buildNode.
+	settings *settings.Values
 }
 
 // New opens the node's store and, when the node knows who it is (a single
@@ -191,8 +195,9 @@ func (s *Server) buildNode() error {
 	mem := &memoryPool{}
 	s.db = kv.NewDB(s.sender, oracle, kv.DBOptions{LockTTLMillis: uint64(cfg.LockTTL.Milliseconds()), Memory: mem,
 		Deadlock: detector, AsyncSecondaries: true})
+	s.settings = settings.New(kv.NewDB(s.sender, nil, kv.DBOptions{}))
 	s.sql = sql.NewEngine(sql.Config{DB: s.db, NodeID: uint64(s.ident.NodeID), Logger: s.log.With("component", "sql"),
-		MaxConnections: cfg.MaxConnections, Ranges: rangeAdmin{s}})
+		MaxConnections: cfg.MaxConnections, Ranges: rangeAdmin{s}, Settings: s.settings})
 	s.sql.Stats.SetMemoryBudget(cfg.SQLMemoryBudget)
 	s.sql.Stats.SetNodeMemoryLimit(cfg.MaxSQLMemory)
 	mem.stats = &s.sql.Stats
@@ -333,6 +338,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	_ = s.answerInit(nil)
 	close(s.ready)
+	s.startSettings(ctx)
 	if !s.cfg.SingleNode {
 		s.wg.Add(1)
 		go func() {
@@ -349,6 +355,11 @@ func (s *Server) Start(ctx context.Context) error {
 	go func() {
 		defer s.wg.Done()
 		s.repairMeta(s.stopCtx, cmp.Or(s.cfg.MetaRepairInterval, 2*time.Second))
+	}()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.finishMerges(s.stopCtx, 2*time.Second) // merge.go
 	}()
 	if err := s.sql.Start(ctx); err != nil {
 		return fmt.Errorf("sql bootstrap: %w", err)
@@ -457,6 +468,27 @@ func (s *Server) URL() string {
 
 // DB returns the node's kv client (for tests and tools).
 func (s *Server) DB() *kv.DB { return s.db }
+
+// Settings returns the node's cluster settings, refreshed from /System
+// every second while the node runs; nil before the node is identified (a
+// nil *settings.Values reads the defaults).
+func (s *Server) Settings() *settings.Values { return s.settings }
+
+// startSettings reads the stored cluster settings once (bounded, so a slow
+// cluster delays the start by at most 5 s; a failure keeps the defaults
+// until the next refresh) and starts their refresh loop, which Stop ends.
+func (s *Server) startSettings(ctx context.Context) {
+	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if err := s.settings.Refresh(rctx); err != nil {
+		s.log.Warn("reading cluster settings", "err", err)
+	}
+	cancel()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.settings.Run(s.stopCtx, time.Second)
+	}()
+}
 
 // Stop drains SQL connections (running queries get until DrainTimeout),
 // then stops the HTTP server, the store and the engine. It is idempotent.

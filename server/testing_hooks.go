@@ -80,3 +80,28 @@ func (s *Server) RangeProgress(id kvpb.RangeID) (map[kvpb.NodeID]uint64, uint64)
 	}
 	return out, commit
 }
+
+// MergeRangesForTesting merges range rightID into its left neighbour
+// leftID from this node, which must lead both, co-located
+// (mergeRanges), and returns the merged descriptor.
+func (s *Server) MergeRangesForTesting(ctx context.Context, leftID, rightID kvpb.RangeID) (*kvpb.RangeDescriptor, error) {
+	return s.mergeRanges(ctx, leftID, rightID)
+}
+
+// SubsumeRangeForTesting freezes range rightID for a merge into leftID
+// (raftstore.Store.Subsume) and stops there, as a coordinator dying
+// after the subsume would: the merge recovery (finishMerges) must finish
+// it.
+func (s *Server) SubsumeRangeForTesting(ctx context.Context, leftID, rightID kvpb.RangeID) error {
+	if !s.Serving() {
+		return raftstore.ErrStopped
+	}
+	_, err := s.store.Subsume(ctx, leftID, rightID)
+	return err
+}
+
+// RangeFrozen reports whether this node's replica of range id is frozen
+// by a merge (raftstore.Store.Frozen).
+func (s *Server) RangeFrozen(id kvpb.RangeID) bool {
+	return s.Serving() && s.store.Frozen(id)
+}

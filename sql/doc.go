@@ -91,6 +91,9 @@
 // and applied: TimeZone, DateStyle, IntervalStyle and extra_float_digits
 // through the FormatContext, statement_timeout as a deadline (57014).
 //
+// Cluster settings (ddl_settings.go) are kv/settings' shared values: SET,
+// RESET and SHOW CLUSTER SETTING(S), refused inside a block (25001).
+//
 // Every error returned by ExecSimple and the extended-protocol methods is
 // a *pgerror.Error. Cancelling ctx stops a running statement with 57014.
 package sql

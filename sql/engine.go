@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rangedb/rangedb/kv"
+	"github.com/rangedb/rangedb/kv/settings"
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/exec"
 	"github.com/rangedb/rangedb/sql/pgerror"
@@ -34,6 +35,10 @@ type Config struct {
 	// gives each new table its own range (table_split.go). nil: those
 	// statements are 0A000 and tables share ranges.
 	Ranges kv.RangeAdmin
+	// Settings are the cluster settings SET/SHOW CLUSTER SETTING read and
+	// change (ddl_settings.go). nil: a Values holding the defaults, in
+	// this engine's memory only.
+	Settings *settings.Values
 }
 
 // DefaultMaxConnections is max_connections by default, as PostgreSQL's.
@@ -80,6 +85,8 @@ type Engine struct {
 
 	// backends are the node's connections (SetBackends).
 	backends backendsPtr
+	// clusterSettings is Config.Settings, or defaults-only (never nil).
+	clusterSettings *settings.Values
 }
 
 // NewEngine returns an Engine; call Start before opening sessions.
@@ -92,6 +99,10 @@ func NewEngine(cfg Config) *Engine {
 	e.splits = newTableSplitter(cfg.Ranges, e.log)
 	e.rowID.nodeID = cfg.NodeID
 	e.rowID.now = time.Now
+	e.clusterSettings = cfg.Settings
+	if e.clusterSettings == nil {
+		e.clusterSettings = settings.New(nil)
+	}
 	return e
 }
 

@@ -397,7 +397,7 @@ func (s *Session) checkReadOnly(stmt ast.Statement) error {
 			return pgerror.New("25006", "cannot execute SELECT FOR UPDATE in a read-only transaction")
 		}
 		return nil
-	case *ast.ShowVar, *ast.ShowTableRegions, *ast.ShowRanges:
+	case *ast.ShowVar, *ast.ShowTableRegions, *ast.ShowRanges, *ast.ShowClusterSetting, *ast.ShowClusterSettings:
 		return nil
 	case *ast.SplitTable:
 		return pgerror.New("25006", "cannot execute SPLIT TABLE in a read-only transaction")

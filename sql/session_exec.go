@@ -35,6 +35,9 @@ type preparedPlan struct {
 	// ranges marks the range statements (ddl_split.go), which run without
 	// a plan.
 	ranges bool
+	// clusterSetting marks the cluster-setting statements
+	// (ddl_settings.go), which run without a plan.
+	clusterSetting bool
 }
 
 // Cursor is an executing statement. Rows are pulled with Next (a portal
@@ -63,6 +66,8 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil // ddl_alter.go
 	case *ast.SplitTable, *ast.ShowTableRegions, *ast.ShowRanges:
 		return s.prepareRangeStmt(stmt, paramTypes), nil // ddl_split.go
+	case *ast.SetClusterSetting, *ast.ShowClusterSetting, *ast.ShowClusterSettings:
+		return s.prepareClusterSettingStmt(stmt, paramTypes) // ddl_settings.go
 	}
 	node, pts, err := plan.BuildWithParams(ctx, &resolver{s: s, ctx: ctx}, stmt, paramTypes)
 	if err != nil {
@@ -95,6 +100,9 @@ func (s *Session) open(ctx context.Context, pp *preparedPlan, params types.Datum
 	}
 	if pp.ranges {
 		return s.openRangeStmt(ctx, pp.Stmt)
+	}
+	if pp.clusterSetting {
+		return s.openClusterSettingStmt(ctx, pp.Stmt)
 	}
 	ec := s.execContext(params)
 	cur, err := exec.Open(ctx, ec, pp.node)

@@ -17,6 +17,7 @@ func TestImportRule(t *testing.T) {
 		"kv":            {"raftstore", "kv/mvcc", "sql", "server", "placement", "cmd"},
 		"kv/kvpb":       {"kv", "raftstore", "kv/mvcc", "sql", "server", "placement", "cmd"},
 		"kv/mvcc":       {"raftstore", "sql", "server", "placement", "cmd"},
+		"kv/settings":   {"raftstore", "kv/mvcc", "sql", "server", "placement", "cmd"},
 		"raftstore/...": {"sql", "server", "placement", "cmd"},
 		"placement/...": {"raftstore", "kv/mvcc", "sql", "server", "cmd"},
 		"server/...":    {"cmd"},

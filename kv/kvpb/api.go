@@ -27,6 +27,9 @@ const (
 	MethodRawScan
 	MethodAdminSplit
 	MethodWaitLock
+	MethodAdminSubsume
+	MethodAdminMerge
+	MethodWaitApplied
 )
 
 var methodNames = map[Method]string{
@@ -38,7 +41,8 @@ var methodNames = map[Method]string{
 	MethodClearRange: "ClearRange", MethodOnePC: "OnePC",
 	MethodPessimisticLock: "PessimisticLock", MethodTxnHeartBeat: "TxnHeartBeat",
 	MethodRawScan: "RawScan", MethodAdminSplit: "AdminSplit",
-	MethodWaitLock: "WaitLock",
+	MethodWaitLock: "WaitLock", MethodAdminSubsume: "AdminSubsume",
+	MethodAdminMerge: "AdminMerge", MethodWaitApplied: "WaitApplied",
 }
 
 func (m Method) String() string {
@@ -529,3 +533,70 @@ func (*WaitLockRequest) Method() Method  { return MethodWaitLock }
 func (*WaitLockResponse) Method() Method { return MethodWaitLock }
 func (*WaitLockRequest) IsWrite() bool   { return false }
 func (r *WaitLockRequest) Header() Key   { return r.Key }
+
+// AdminSubsumeRequest freezes the right-hand range of a merge (raftstore's
+// merge.go): a raft command on that range, alone in its batch, proposed by
+// raftstore.Store.MergeRanges only (a Store refuses it from Send). Once it
+// applies, every replica of the range refuses every read and write with
+// RangeFrozenError, persistently, until the merge into LeftRangeID removes
+// the range. Generation must match the range's.
+type AdminSubsumeRequest struct {
+	Generation  uint64
+	LeftRangeID RangeID
+}
+
+// AdminSubsumeResponse holds the frozen range's descriptor, the index of
+// the subsume entry, and the largest timestamp its leader served a read at.
+type AdminSubsumeResponse struct {
+	Desc      RangeDescriptor
+	Index     uint64
+	MaxReadTs Timestamp
+}
+
+// AdminMergeRequest merges the frozen range RightDesc into the range it
+// is proposed to (its left neighbour): a raft command on the left range,
+// alone in its batch, proposed by raftstore.Store.MergeRanges only. It
+// applies only when the left range's generation is LeftGeneration; every
+// replica must hold a replica of RightDesc's range that applied
+// SubsumeIndex. RightMaxReadTs is inherited by the left's leader.
+type AdminMergeRequest struct {
+	LeftGeneration uint64
+	RightDesc      RangeDescriptor
+	SubsumeIndex   uint64
+	RightMaxReadTs Timestamp
+}
+
+// AdminMergeResponse holds the merged descriptor.
+type AdminMergeResponse struct{ Merged RangeDescriptor }
+
+// MaxWaitAppliedMillis caps WaitAppliedRequest.WaitMillis.
+const MaxWaitAppliedMillis = 2000
+
+// WaitAppliedRequest asks one store, not the leader, to answer once its
+// replica of RangeID has applied Index (durably), or after WaitMillis (at
+// most MaxWaitAppliedMillis): how a merge waits for every replica of the
+// frozen range. It is a read, alone in its batch, sent with the batch's
+// RangeID set to RangeID to one node. A store whose replica was merged
+// away answers Applied = Index.
+type WaitAppliedRequest struct {
+	RangeID    RangeID
+	Index      uint64
+	WaitMillis uint64
+}
+
+// WaitAppliedResponse holds the replica's applied index when the wait
+// ended.
+type WaitAppliedResponse struct{ Applied uint64 }
+
+func (*AdminSubsumeRequest) Method() Method  { return MethodAdminSubsume }
+func (*AdminSubsumeResponse) Method() Method { return MethodAdminSubsume }
+func (*AdminSubsumeRequest) IsWrite() bool   { return true }
+func (*AdminSubsumeRequest) Header() Key     { return nil }
+func (*AdminMergeRequest) Method() Method    { return MethodAdminMerge }
+func (*AdminMergeResponse) Method() Method   { return MethodAdminMerge }
+func (*AdminMergeRequest) IsWrite() bool     { return true }
+func (r *AdminMergeRequest) Header() Key     { return r.RightDesc.StartKey }
+func (*WaitAppliedRequest) Method() Method   { return MethodWaitApplied }
+func (*WaitAppliedResponse) Method() Method  { return MethodWaitApplied }
+func (*WaitAppliedRequest) IsWrite() bool    { return false }
+func (*WaitAppliedRequest) Header() Key      { return nil }

@@ -287,6 +287,18 @@ func encodeRequest(w *Writer, req Request) {
 		w.Bytes_(t.Key)
 		w.Uvarint(uint64(t.LockStartTs))
 		w.Uvarint(t.WaitMillis)
+	case *AdminSubsumeRequest:
+		w.Uvarint(t.Generation)
+		w.Uvarint(uint64(t.LeftRangeID))
+	case *AdminMergeRequest:
+		w.Uvarint(t.LeftGeneration)
+		t.RightDesc.encode(w)
+		w.Uvarint(t.SubsumeIndex)
+		w.Uvarint(uint64(t.RightMaxReadTs))
+	case *WaitAppliedRequest:
+		w.Uvarint(uint64(t.RangeID))
+		w.Uvarint(t.Index)
+		w.Uvarint(t.WaitMillis)
 	default:
 		panic(fmt.Sprintf("kvpb: cannot encode %T", req))
 	}
@@ -337,6 +349,15 @@ func decodeRequest(r *Reader, m Method) (Request, error) {
 		return &AdminSplitRequest{SplitKey: r.Bytes(), RightRangeID: RangeID(r.Uvarint()), Generation: r.Uvarint()}, nil
 	case MethodWaitLock:
 		return &WaitLockRequest{Key: r.Bytes(), LockStartTs: Timestamp(r.Uvarint()), WaitMillis: r.Uvarint()}, nil
+	case MethodAdminSubsume:
+		return &AdminSubsumeRequest{Generation: r.Uvarint(), LeftRangeID: RangeID(r.Uvarint())}, nil
+	case MethodAdminMerge:
+		m := &AdminMergeRequest{LeftGeneration: r.Uvarint()}
+		m.RightDesc = *decodeRangeDescriptor(r)
+		m.SubsumeIndex, m.RightMaxReadTs = r.Uvarint(), Timestamp(r.Uvarint())
+		return m, nil
+	case MethodWaitApplied:
+		return &WaitAppliedRequest{RangeID: RangeID(r.Uvarint()), Index: r.Uvarint(), WaitMillis: r.Uvarint()}, nil
 	}
 	if r.Err() != nil {
 		return nil, r.Err()

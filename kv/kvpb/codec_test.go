@@ -26,6 +26,10 @@ func TestRequestsRoundTrip(t *testing.T) {
 		&RawDeleteRequest{Key: Key("k")},
 		&ClearRangeRequest{Span: Span{Key: Key("a"), EndKey: Key("b")}},
 		&WaitLockRequest{Key: Key("w"), LockStartTs: 12, WaitMillis: 500},
+		&AdminSubsumeRequest{Generation: 4, LeftRangeID: 2},
+		&AdminMergeRequest{LeftGeneration: 3, RightDesc: RangeDescriptor{RangeID: 3, StartKey: Key("m"), EndKey: Key("z"),
+			Replicas: []ReplicaDescriptor{{NodeID: 1, StoreID: 1, ReplicaID: 1}}, NextReplicaID: 2, Generation: 4}, SubsumeIndex: 17, RightMaxReadTs: 40},
+		&WaitAppliedRequest{RangeID: 3, Index: 17, WaitMillis: 1000},
 	}
 	got, err := DecodeRequests(EncodeRequests(reqs))
 	if err != nil {

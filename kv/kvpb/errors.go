@@ -183,3 +183,14 @@ type StoreFailedError struct {
 func (e *StoreFailedError) Error() string {
 	return fmt.Sprintf("store %s failed and stopped serving: %s", e.StoreID, e.Cause)
 }
+
+// RangeFrozenError is returned for a read or write on a range being merged
+// into its left neighbour (its AdminSubsumeRequest was proposed or
+// applied): nothing was evaluated. The range's keys move to the left
+// range shortly; the client backs off and retries, and is then sent on by
+// a RangeKeyMismatchError carrying the merged descriptor.
+type RangeFrozenError struct{ RangeID RangeID }
+
+func (e *RangeFrozenError) Error() string {
+	return fmt.Sprintf("range %s is frozen for a merge; retry", e.RangeID)
+}

@@ -96,6 +96,14 @@ func encodeResponse(w *Writer, resp Response) {
 		// Empty.
 	case *WaitLockResponse:
 		w.Bool(t.Released)
+	case *AdminSubsumeResponse:
+		t.Desc.encode(w)
+		w.Uvarint(t.Index)
+		w.Uvarint(uint64(t.MaxReadTs))
+	case *AdminMergeResponse:
+		t.Merged.encode(w)
+	case *WaitAppliedResponse:
+		w.Uvarint(t.Applied)
 	default:
 		panic(fmt.Sprintf("kvpb: cannot encode %T", resp))
 	}
@@ -154,6 +162,14 @@ func decodeResponse(r *Reader, m Method) (Response, error) {
 		return &PessimisticLockResponse{}, nil
 	case MethodWaitLock:
 		return &WaitLockResponse{Released: r.Bool()}, nil
+	case MethodAdminSubsume:
+		resp := &AdminSubsumeResponse{Desc: *decodeRangeDescriptor(r)}
+		resp.Index, resp.MaxReadTs = r.Uvarint(), Timestamp(r.Uvarint())
+		return resp, nil
+	case MethodAdminMerge:
+		return &AdminMergeResponse{Merged: *decodeRangeDescriptor(r)}, nil
+	case MethodWaitApplied:
+		return &WaitAppliedResponse{Applied: r.Uvarint()}, nil
 	}
 	if r.Err() != nil {
 		return nil, r.Err()
@@ -184,6 +200,7 @@ const (
 	errBufferTooLarge
 	errDiskFull
 	errStoreFailed
+	errRangeFrozen
 )
 
 // RemoteError is an error another node returned that has no type of its
@@ -214,6 +231,7 @@ func EncodeError(err error) []byte {
 		bt *BufferTooLargeError
 		df *DiskFullError
 		sf *StoreFailedError
+		fz *RangeFrozenError
 	)
 	switch {
 	case errors.As(err, &kl):
@@ -282,6 +300,9 @@ func EncodeError(err error) []byte {
 		w.Uvarint(uint64(sf.StoreID))
 		w.Bytes_([]byte(sf.Cause))
 		w.Bool(sf.NoSpace)
+	case errors.As(err, &fz):
+		w.Byte(byte(errRangeFrozen))
+		w.Uvarint(uint64(fz.RangeID))
 	case errors.Is(err, context.Canceled):
 		w.Byte(byte(errCanceled))
 	case errors.Is(err, context.DeadlineExceeded):
@@ -344,6 +365,8 @@ func DecodeError(b []byte) error {
 		err = &DiskFullError{StoreID: StoreID(r.Uvarint()), Available: r.Uvarint(), Reserve: r.Uvarint()}
 	case errStoreFailed:
 		err = &StoreFailedError{StoreID: StoreID(r.Uvarint()), Cause: string(r.Bytes()), NoSpace: r.Bool()}
+	case errRangeFrozen:
+		err = &RangeFrozenError{RangeID: RangeID(r.Uvarint())}
 	case errOther:
 		err = &RemoteError{Message: string(r.Bytes())}
 	default:

@@ -23,6 +23,11 @@ func TestResponsesRoundTrip(t *testing.T) {
 		&PrewriteResponse{}, &CommitResponse{}, &RollbackResponse{}, &ResolveLockResponse{}, &RawPutResponse{},
 		&RawCPutResponse{}, &RawDeleteResponse{}, &ClearRangeResponse{}, &PessimisticLockResponse{},
 		&WaitLockResponse{Released: true}, &WaitLockResponse{},
+		&AdminSubsumeResponse{Desc: RangeDescriptor{RangeID: 3, StartKey: Key("m"), EndKey: Key("z"),
+			Replicas: []ReplicaDescriptor{{NodeID: 1, StoreID: 1, ReplicaID: 1}}, NextReplicaID: 2, Generation: 4}, Index: 17, MaxReadTs: 40},
+		&AdminMergeResponse{Merged: RangeDescriptor{RangeID: 2, StartKey: Key("a"), EndKey: Key("z"),
+			Replicas: []ReplicaDescriptor{{NodeID: 1, StoreID: 1, ReplicaID: 1}}, NextReplicaID: 2, Generation: 5}},
+		&WaitAppliedResponse{Applied: 17},
 	}
 	got, err := DecodeResponses(EncodeResponses(resps))
 	if err != nil {
@@ -52,6 +57,7 @@ func TestErrorsRoundTrip(t *testing.T) {
 		&BufferTooLargeError{Limit: 64 << 20},
 		&DiskFullError{StoreID: 2, Available: 10, Reserve: 64 << 20},
 		&StoreFailedError{StoreID: 3, Cause: "write: no space left on device", NoSpace: true},
+		&RangeFrozenError{RangeID: 3},
 		&RemoteError{Message: "store stopped"},
 	} {
 		got := DecodeError(EncodeError(e))

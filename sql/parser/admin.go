@@ -36,7 +36,8 @@ const tidbSQLMode = mysql.ModeANSIQuotes | mysql.ModeNoBackslashEscapes
 // mayHaveAdmin is a cheap filter: a string without these words holds no
 // admin statement, and skips the split.
 func mayHaveAdmin(sql string) bool {
-	return containsFold(sql, "split") || (containsFold(sql, "show") && containsFold(sql, "table"))
+	return containsFold(sql, "split") || (containsFold(sql, "show") && containsFold(sql, "table")) ||
+		containsFold(sql, "cluster") // settings_stmt.go
 }
 
 // containsFold reports whether s contains the lower-case ASCII word in any
@@ -180,6 +181,9 @@ func isAdmin(piece string, toks []*pg_query.ScanToken) bool {
 	if strings.EqualFold(first, "split") && code[0].Token == pg_query.Token_IDENT {
 		return true
 	}
+	if isClusterSetting(piece, code) { // settings_stmt.go
+		return true
+	}
 	return code[0].Token == pg_query.Token_SHOW && len(code) > 1 && code[1].Token == pg_query.Token_TABLE
 }
 
@@ -215,6 +219,9 @@ func (a *adminParser) pos(off int) int { return a.pm.chars(a.base+off) + 1 }
 
 func (a *adminParser) parse() (ast.Statement, error) {
 	a.code = codeTokens(a.toks)
+	if isClusterSetting(a.piece, a.code) {
+		return a.clusterSetting() // settings_stmt.go
+	}
 	text := a.stripComments()
 	p := tidb.New()
 	p.SetSQLMode(tidbSQLMode)
