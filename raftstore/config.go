@@ -72,7 +72,8 @@ type Config struct {
 	// it every write is. Default max(64 MiB, 1% of the filesystem).
 	DiskReserve uint64
 	// DiskCheckInterval is how often the disk monitor reads DiskUsage.
-	// Default 500ms.
+	// Default 50ms: a statfs is cheap, and a fast writer (or another
+	// process) must not fill the headroom between two readings.
 	DiskCheckInterval time.Duration
 	// DiskFullLogInterval is how often the monitor repeats its warning
 	// while the disk stays full. Default 10s.
@@ -181,7 +182,7 @@ func (c *Config) withDefaults() (Config, error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if cfg.DiskCheckInterval == 0 {
-		cfg.DiskCheckInterval = 500 * time.Millisecond
+		cfg.DiskCheckInterval = 50 * time.Millisecond
 	}
 	if cfg.DiskFullLogInterval == 0 {
 		cfg.DiskFullLogInterval = 10 * time.Second

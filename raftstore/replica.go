@@ -28,6 +28,9 @@ type Replica struct {
 	// and the keys and values its reads returned, since it was loaded
 	// (SHOW … REGIONS).
 	writtenBytes, readBytes atomic.Int64
+	// load counts the batches Store.Send routes here and samples their
+	// keys, for the placement driver (load.go).
+	load loadTracker
 
 	mu struct {
 		sync.Mutex

@@ -343,6 +343,7 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 			writes++
 		}
 	}
+	r.load.record(ba.Requests, writes > 0) // load.go
 	switch writes {
 	case 0:
 		if wl, ok := ba.Requests[0].(*kvpb.WaitLockRequest); ok && len(ba.Requests) == 1 {

@@ -66,7 +66,7 @@ type Config struct {
 	// filesystem).
 	DiskReserve uint64
 	// DiskCheckInterval is how often the free space is read; zero is
-	// 500ms.
+	// 50ms.
 	DiskCheckInterval time.Duration
 	// OnFatal is called once when a storage failure (an I/O error from
 	// the engine) stops the store; the node then stops serving SQL

@@ -67,6 +67,9 @@ func startBinary(t *testing.T, bin, store string, extra ...string) *proc {
 			_ = p.cmd.Process.Kill()
 			_ = p.cmd.Wait()
 		}
+		if t.Failed() {
+			t.Logf("logs of %s:\n%s", store, head(p.logs.String(), 6000))
+		}
 	})
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -189,4 +192,12 @@ func TestTSORestartWithClockSetBack(t *testing.T) {
 	if ts <= last {
 		t.Fatalf("after restart with the clock an hour back: %s, not above %s", ts, last)
 	}
+}
+
+// head returns the first n bytes of s.
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

@@ -30,6 +30,8 @@ const (
 	MethodAdminSubsume
 	MethodAdminMerge
 	MethodWaitApplied
+	MethodStoreReport
+	MethodPlacementOp
 )
 
 var methodNames = map[Method]string{
@@ -43,6 +45,7 @@ var methodNames = map[Method]string{
 	MethodRawScan: "RawScan", MethodAdminSplit: "AdminSplit",
 	MethodWaitLock: "WaitLock", MethodAdminSubsume: "AdminSubsume",
 	MethodAdminMerge: "AdminMerge", MethodWaitApplied: "WaitApplied",
+	MethodStoreReport: "StoreReport", MethodPlacementOp: "PlacementOp",
 }
 
 func (m Method) String() string {

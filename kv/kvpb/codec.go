@@ -299,6 +299,12 @@ func encodeRequest(w *Writer, req Request) {
 		w.Uvarint(uint64(t.RangeID))
 		w.Uvarint(t.Index)
 		w.Uvarint(t.WaitMillis)
+	case *StoreReportRequest:
+		w.Bool(t.WithSplitKeys)
+		w.Varint(t.SplitBytes)
+		encodeFloat(w, t.SplitQPS)
+	case *PlacementOpRequest:
+		t.Op.encode(w)
 	default:
 		panic(fmt.Sprintf("kvpb: cannot encode %T", req))
 	}
@@ -358,6 +364,10 @@ func decodeRequest(r *Reader, m Method) (Request, error) {
 		return m, nil
 	case MethodWaitApplied:
 		return &WaitAppliedRequest{RangeID: RangeID(r.Uvarint()), Index: r.Uvarint(), WaitMillis: r.Uvarint()}, nil
+	case MethodStoreReport:
+		return &StoreReportRequest{WithSplitKeys: r.Bool(), SplitBytes: r.Varint(), SplitQPS: decodeFloat(r)}, r.Err()
+	case MethodPlacementOp:
+		return &PlacementOpRequest{Op: decodePlacementOp(r)}, r.Err()
 	}
 	if r.Err() != nil {
 		return nil, r.Err()

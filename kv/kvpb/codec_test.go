@@ -30,6 +30,9 @@ func TestRequestsRoundTrip(t *testing.T) {
 		&AdminMergeRequest{LeftGeneration: 3, RightDesc: RangeDescriptor{RangeID: 3, StartKey: Key("m"), EndKey: Key("z"),
 			Replicas: []ReplicaDescriptor{{NodeID: 1, StoreID: 1, ReplicaID: 1}}, NextReplicaID: 2, Generation: 4}, SubsumeIndex: 17, RightMaxReadTs: 40},
 		&WaitAppliedRequest{RangeID: 3, Index: 17, WaitMillis: 1000},
+		&StoreReportRequest{WithSplitKeys: true, SplitBytes: 1 << 20, SplitQPS: 2500},
+		&PlacementOpRequest{Op: PlacementOp{Kind: OpMerge, RangeID: 4, Generation: 7, Target: ReplicaDescriptor{NodeID: 2, StoreID: 2, ReplicaID: 3},
+			From: 1, SplitKey: Key("k"), Right: 5, RightGeneration: 2, Reason: "both under range_min_bytes"}},
 	}
 	got, err := DecodeRequests(EncodeRequests(reqs))
 	if err != nil {

@@ -104,6 +104,10 @@ func encodeResponse(w *Writer, resp Response) {
 		t.Merged.encode(w)
 	case *WaitAppliedResponse:
 		w.Uvarint(t.Applied)
+	case *StoreReportResponse:
+		t.Report.encode(w)
+	case *PlacementOpResponse:
+		// Empty.
 	default:
 		panic(fmt.Sprintf("kvpb: cannot encode %T", resp))
 	}
@@ -170,6 +174,10 @@ func decodeResponse(r *Reader, m Method) (Response, error) {
 		return &AdminMergeResponse{Merged: *decodeRangeDescriptor(r)}, nil
 	case MethodWaitApplied:
 		return &WaitAppliedResponse{Applied: r.Uvarint()}, nil
+	case MethodStoreReport:
+		return &StoreReportResponse{Report: decodeStoreReport(r)}, r.Err()
+	case MethodPlacementOp:
+		return &PlacementOpResponse{}, nil
 	}
 	if r.Err() != nil {
 		return nil, r.Err()
