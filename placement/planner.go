@@ -189,7 +189,23 @@ func (p *Planner) Plan(c *Cluster) []kvpb.PlacementOp {
 	repairs := 0
 	for _, rv := range r.ranges {
 		if rv.Frozen {
+			// Subsumed by a merge, which the servers roll forward from
+			// the node leading both it and its left neighbour: leave both
+			// alone, but bring the left one's leader over if it moved.
 			r.busy[rv.Desc.RangeID] = true
+			if l := r.leftNeighbour(rv); l != nil && !r.busy[l.Desc.RangeID] {
+				r.busy[l.Desc.RangeID] = true
+				if l.leader != rv.leader {
+					if to, ok := r.leaderTarget(l, []kvpb.StoreID{rv.leader}); ok {
+						r.add(kvpb.PlacementOp{Kind: kvpb.OpTransferLeader, RangeID: l.Desc.RangeID, Generation: l.Desc.Generation,
+							Target: to, Reason: fmt.Sprintf("finish the merge of frozen r%d: lead r%d from s%d", rv.Desc.RangeID, l.Desc.RangeID, rv.leader)})
+					}
+				}
+			}
+		}
+	}
+	for _, rv := range r.ranges {
+		if r.busy[rv.Desc.RangeID] {
 			continue
 		}
 		if op, ok := p.repair(r, rv); ok {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -285,69 +284,6 @@ func tsoUnavailable(parent context.Context, lastErr error) error {
 	return fmt.Errorf("no timestamp from range 1's leader: range r1 is unavailable (last error: %v)", lastErr)
 }
 
-// replicationFactor is how many voters range 1 gets once enough nodes
-// have joined (the placement driver will own this).
-const replicationFactor = 3
-
-// learnerTimeout is how long a learner may take to catch up before it is
-// removed (its node may be gone).
-const learnerTimeout = 30 * time.Second
-
-// replicate runs beside every range leader of this node: for each range
-// it leads, it adds a replica on a node that has none while the range has
-// fewer than replicationFactor (or fewer than the live, active nodes there
-// are), as a learner, promotes each learner once it has caught up, and
-// removes a learner that does not within learnerTimeout. It moves replicas
-// off a decommissioning node: a replacement first, then the removal (after
-// handing the range's leadership away when the leaving replica is this
-// one). Nodes come from the liveness records (liveness.go), and from the
-// address book for a node that has none yet. One change per range at a
-// time, every one conditional on the descriptor's generation
-// (raftstore.ChangeReplicas); a range other than range 1 then has its meta
-// entry rewritten (ranges.go). The placement driver will replace this.
-func (s *Server) replicate(ctx context.Context) {
-	t := time.NewTicker(250 * time.Millisecond)
-	defer t.Stop()
-	learnerSince := map[learnerKey]time.Time{}
-	for {
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return
-		}
-		var leading []kvpb.RangeDescriptor
-		for _, ri := range s.store.Replicas() {
-			if ri.Leader {
-				leading = append(leading, ri.Desc)
-			}
-		}
-		if len(leading) == 0 {
-			clear(learnerSince)
-			continue
-		}
-		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		view := nodeView{now: time.Now()}
-		// Without the records (range 1 busy, or just elected), the
-		// address book alone decides, as before liveness existed.
-		if recs, err := readLiveness(cctx, s.sender); err == nil {
-			view.recs = recs
-		}
-		for i := range leading {
-			if cctx.Err() != nil {
-				break
-			}
-			s.replicateOnce(cctx, &leading[i], view, learnerSince)
-		}
-		cancel()
-	}
-}
-
-// learnerKey names a learner: its range and store.
-type learnerKey struct {
-	rangeID kvpb.RangeID
-	store   kvpb.StoreID
-}
-
 // changeReplicas changes desc's range's membership from this node's
 // leader replica and, for a range other than range 1 (which writes its
 // own), updates its meta entry.
@@ -356,172 +292,18 @@ func (s *Server) changeReplicas(ctx context.Context, desc *kvpb.RangeDescriptor,
 	if err != nil {
 		return err
 	}
-	if desc.RangeID != 1 {
-		if err := updateMeta(ctx, s.db, *nd); err != nil {
-			s.log.Warn("membership change: meta entry not written yet", "range", desc.RangeID, "err", err)
-		}
-	}
+	s.writeMeta(ctx, nd)
 	return nil
 }
 
-func (s *Server) replicateOnce(ctx context.Context, desc *kvpb.RangeDescriptor, view nodeView, learnerSince map[learnerKey]time.Time) {
-	for _, rd := range desc.Replicas {
-		if !rd.Learner {
-			continue
-		}
-		if view.leaving(rd.NodeID) {
-			// A learner on a decommissioning node is no replacement.
-			if err := s.changeReplicas(ctx, desc, raftstore.Remove, rd); err != nil {
-				s.log.Warn(fmt.Sprintf("removing a learner of range %d on a decommissioning node", desc.RangeID), "node", rd.NodeID, "err", err)
-				return
-			}
-			delete(learnerSince, learnerKey{desc.RangeID, rd.StoreID})
-			s.log.Info(fmt.Sprintf("removed a learner of range %d on a decommissioning node", desc.RangeID), "node", rd.NodeID)
-			return
-		}
-		match, commit, err := s.store.RaftStatus(desc.RangeID)
-		if err != nil {
-			return
-		}
-		since, ok := learnerSince[learnerKey{desc.RangeID, rd.StoreID}]
-		if !ok {
-			since = time.Now()
-			learnerSince[learnerKey{desc.RangeID, rd.StoreID}] = since
-		}
-		switch {
-		case match[rd.ReplicaID] >= commit:
-			if err := s.changeReplicas(ctx, desc, raftstore.Promote, rd); err != nil {
-				s.log.Warn(fmt.Sprintf("promoting a replica of range %d", desc.RangeID), "node", rd.NodeID, "err", err)
-				return
-			}
-			delete(learnerSince, learnerKey{desc.RangeID, rd.StoreID})
-			s.log.Info(fmt.Sprintf("range %d has a new voter", desc.RangeID), "node", rd.NodeID)
-		case time.Since(since) > learnerTimeout:
-			if err := s.changeReplicas(ctx, desc, raftstore.Remove, rd); err != nil {
-				s.log.Warn(fmt.Sprintf("removing a learner of range %d", desc.RangeID), "node", rd.NodeID, "err", err)
-				return
-			}
-			delete(learnerSince, learnerKey{desc.RangeID, rd.StoreID})
-			s.log.Warn(fmt.Sprintf("removed a learner of range %d that did not catch up", desc.RangeID), "node", rd.NodeID)
-		}
-		return // one change at a time
-	}
-	// Every replica is a voter from here on.
-	ids := s.book.IDs()
-	for id, l := range view.recs {
-		// A node known only from its record is reachable at its address.
-		if _, ok := s.book.Get(id); !ok && l.Address != "" {
-			s.book.Set(id, l.Address)
-			ids = append(ids, id)
+// writeMeta writes nd's meta entry after a membership change (range 1
+// writes its own); repairMeta does it later when this fails.
+func (s *Server) writeMeta(ctx context.Context, nd *kvpb.RangeDescriptor) {
+	if nd.RangeID != 1 {
+		if err := updateMeta(ctx, s.db, *nd); err != nil {
+			s.log.Warn("membership change: meta entry not written yet", "range", nd.RangeID, "err", err)
 		}
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	usable := 0
-	for _, id := range ids {
-		if view.usable(id) {
-			usable++
-		}
-	}
-	want := min(replicationFactor, usable)
-	if s.moveOffLeaving(ctx, desc, view, want) {
-		return
-	}
-	// A replica on a decommissioning node counts for nothing: it is
-	// about to go.
-	staying := 0
-	for _, rd := range desc.Replicas {
-		if !view.leaving(rd.NodeID) {
-			staying++
-		}
-	}
-	if staying >= want {
-		return
-	}
-	for _, id := range ids {
-		if _, has := desc.Replica(kvpb.StoreID(id)); has || !view.usable(id) {
-			continue
-		}
-		target := kvpb.ReplicaDescriptor{NodeID: id, StoreID: kvpb.StoreID(id)}
-		if err := s.changeReplicas(ctx, desc, raftstore.AddLearner, target); err != nil {
-			s.log.Warn(fmt.Sprintf("adding a replica of range %d", desc.RangeID), "node", id, "err", err)
-			return
-		}
-		s.log.Info(fmt.Sprintf("adding a replica of range %d", desc.RangeID), "node", id)
-		return
-	}
-}
-
-// moveOffLeaving handles range 1's replicas on decommissioning nodes: it
-// removes one once the others are enough (want of them on live, active
-// nodes, a quorum of the voters left live), handing the leadership away
-// first when the leaving replica is this one. It returns false when
-// nothing leaves, or when a replacement must come first (the caller adds
-// it like any missing replica).
-func (s *Server) moveOffLeaving(ctx context.Context, desc *kvpb.RangeDescriptor, view nodeView, want int) bool {
-	var leaving *kvpb.ReplicaDescriptor
-	for i := range desc.Replicas {
-		if view.leaving(desc.Replicas[i].NodeID) {
-			leaving = &desc.Replicas[i]
-			break
-		}
-	}
-	if leaving == nil {
-		return false
-	}
-	var rest []kvpb.ReplicaDescriptor
-	live := 0
-	for _, rd := range desc.Replicas {
-		if rd.StoreID == leaving.StoreID {
-			continue
-		}
-		rest = append(rest, rd)
-		if !view.leaving(rd.NodeID) && view.usable(rd.NodeID) {
-			live++
-		}
-	}
-	if live < max(want, 1) || 2*live <= len(rest) {
-		// A replacement first; with no node to put it on, wait rather
-		// than leave range 1 short of a quorum.
-		return false
-	}
-	if leaving.StoreID == s.ident.StoreID {
-		target, ok := s.transferTarget(desc, rest, view)
-		if !ok {
-			return true
-		}
-		s.log.Info(fmt.Sprintf("handing range %d's leadership away before leaving it", desc.RangeID), "to", target)
-		if err := s.store.TransferLeadership(ctx, desc.RangeID, target); err != nil {
-			s.log.Warn(fmt.Sprintf("transferring range %d's leadership", desc.RangeID), "to", target, "err", err)
-		}
-		return true
-	}
-	if err := s.changeReplicas(ctx, desc, raftstore.Remove, *leaving); err != nil {
-		s.log.Warn(fmt.Sprintf("removing the replica of range %d on a decommissioning node", desc.RangeID), "node", leaving.NodeID, "err", err)
-		return true
-	}
-	s.log.Info(fmt.Sprintf("removed the replica of range %d on a decommissioning node", desc.RangeID), "node", leaving.NodeID)
-	return true
-}
-
-// transferTarget picks the voter of rest on a live, active node that has
-// the most of range 1's log, so the transfer is quick.
-func (s *Server) transferTarget(desc *kvpb.RangeDescriptor, rest []kvpb.ReplicaDescriptor, view nodeView) (kvpb.StoreID, bool) {
-	match, _, err := s.store.RaftStatus(desc.RangeID)
-	if err != nil {
-		return 0, false
-	}
-	var best kvpb.ReplicaDescriptor
-	found := false
-	for _, rd := range rest {
-		if rd.Learner || view.leaving(rd.NodeID) || !view.usable(rd.NodeID) {
-			continue
-		}
-		if !found || match[rd.ReplicaID] > match[best.ReplicaID] {
-			best, found = rd, true
-		}
-	}
-	return best.StoreID, found
 }
 
 // LeadsRange1 reports whether this node leads range 1 (tests, tools).

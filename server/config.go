@@ -92,6 +92,9 @@ type Config struct {
 	// MetaRepairInterval is how often repairMeta looks at the meta entries
 	// of the ranges this node leads. Default 2 s.
 	MetaRepairInterval time.Duration
+	// PlacementInterval is how often the placement driver runs a round
+	// (beside range 1's leader). Default 1 s.
+	PlacementInterval time.Duration
 	// TestingRaftTransport, for tests only, wraps the raft transport of
 	// a cluster node once its id is known (tests/cluster drops, delays
 	// and partitions raft messages through it); nil uses the gRPC

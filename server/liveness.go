@@ -263,27 +263,3 @@ func (h clusterHandler) Decommission(ctx context.Context, id kvpb.NodeID) (rpc.N
 	}
 	return nodeStatusOf(rec, desc, time.Now()), nil
 }
-
-// nodeView is what the replicate loop knows of the nodes: their liveness
-// records, or, for a node without one yet (it just joined), the address
-// book's word that it exists.
-type nodeView struct {
-	recs map[kvpb.NodeID]kvpb.Liveness
-	now  time.Time
-}
-
-// leaving reports whether the node is being decommissioned (or was).
-func (v nodeView) leaving(id kvpb.NodeID) bool {
-	l, ok := v.recs[id]
-	return ok && l.Membership != kvpb.MembershipActive
-}
-
-// usable reports whether the node may hold a new replica: live and
-// active, or not yet heartbeated.
-func (v nodeView) usable(id kvpb.NodeID) bool {
-	l, ok := v.recs[id]
-	if !ok {
-		return true
-	}
-	return l.Membership == kvpb.MembershipActive && l.Live(v.now)
-}

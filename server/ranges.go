@@ -32,12 +32,27 @@ type rangeAdmin struct{ s *Server }
 
 var _ kv.RangeAdmin = rangeAdmin{}
 
-// SplitAt implements kv.RangeAdmin.
+// SplitAt implements kv.RangeAdmin: a split a user asked for, which the
+// placement driver never merges away (its sticky marker is written
+// first, so a crash in between leaves at worst a marker without a split).
 func (a rangeAdmin) SplitAt(ctx context.Context, key kvpb.Key) (bool, error) {
 	if bytes.Compare(key, kvpb.SystemMax) < 0 || bytes.Compare(key, kvpb.KeyMax) >= 0 {
 		return false, fmt.Errorf("cannot split at %s: ranges split only in [%s, %s)", key, kvpb.SystemMax, kvpb.KeyMax)
 	}
-	db := a.s.db
+	if err := a.s.db.RawPut(ctx, kvpb.StickySplitKey(key), nil); err != nil {
+		return false, err
+	}
+	return a.s.splitAt(ctx, key, 0)
+}
+
+// splitAt splits the range holding key so that a range starts there; with
+// gen ≠ 0, only if that range is still at generation gen. It reports
+// false when a range starts there already.
+func (s *Server) splitAt(ctx context.Context, key kvpb.Key, gen uint64) (bool, error) {
+	if bytes.Compare(key, kvpb.SystemMax) < 0 || bytes.Compare(key, kvpb.KeyMax) >= 0 {
+		return false, fmt.Errorf("cannot split at %s: ranges split only in [%s, %s)", key, kvpb.SystemMax, kvpb.KeyMax)
+	}
+	db := s.db
 	d, err := lookupMeta(ctx, db, key)
 	if err != nil {
 		return false, err
@@ -51,7 +66,7 @@ func (a rangeAdmin) SplitAt(ctx context.Context, key kvpb.Key) (bool, error) {
 	}
 	// Range 1 was bootstrapped without the counter: ids start at 2.
 	id := kvpb.RangeID(n + 1)
-	resp, err := db.Send(ctx, &kvpb.AdminSplitRequest{SplitKey: key, RightRangeID: id})
+	resp, err := db.Send(ctx, &kvpb.AdminSplitRequest{SplitKey: key, RightRangeID: id, Generation: gen})
 	var mm *kvpb.RangeKeyMismatchError
 	if errors.As(err, &mm) {
 		for _, r := range mm.Ranges {
@@ -64,12 +79,12 @@ func (a rangeAdmin) SplitAt(ctx context.Context, key kvpb.Key) (bool, error) {
 		return false, err
 	}
 	sp := resp.(*kvpb.AdminSplitResponse)
-	if skip := a.s.cfg.TestingSkipSplitMeta; skip != nil && skip() {
+	if skip := s.cfg.TestingSkipSplitMeta; skip != nil && skip() {
 		return true, nil
 	}
 	if err := updateMeta(ctx, db, sp.Left, sp.Right); err != nil {
 		// The split stands; repairMeta writes the entries later.
-		a.s.log.Warn("split: meta entries not written yet", "left", sp.Left.RangeID, "right", sp.Right.RangeID, "err", err)
+		s.log.Warn("split: meta entries not written yet", "left", sp.Left.RangeID, "right", sp.Right.RangeID, "err", err)
 	}
 	return true, nil
 }

@@ -72,6 +72,11 @@ type Server struct {
 	// deadlock is the deadlock detector this node runs while it leads
 	// range 1 (deadlock.go); nil on a single node.
 	deadlock *deadlockDetector
+	// placement is the placement driver (placement.go), deciding while
+	// this node leads range 1; nil on a single node. rangeStats_ caches
+	// the sizes of the ranges this store leads for its reports.
+	placement   *placementDriver
+	rangeStats_ rangeStatsCache
 	// settings caches the cluster settings (kv/settings), refreshed from
 	// /System every second once the node serves; nil until buildNode.
 	settings *settings.Values
@@ -314,7 +319,7 @@ func (s *Server) Start(ctx context.Context) error {
 		}()
 	}
 	if s.rpc != nil {
-		s.rpc.SetNode(s.store, s.store)
+		s.rpc.SetNode(nodeSender{s}, s.store)
 	}
 	if err := s.store.Start(ctx); err != nil {
 		return s.answerInit(err)
@@ -340,10 +345,11 @@ func (s *Server) Start(ctx context.Context) error {
 	close(s.ready)
 	s.startSettings(ctx)
 	if !s.cfg.SingleNode {
+		s.placement = newPlacementDriver(s)
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.replicate(s.stopCtx)
+			s.placement.run(s.stopCtx, cmp.Or(s.cfg.PlacementInterval, time.Second))
 		}()
 		s.wg.Add(1)
 		go func() {

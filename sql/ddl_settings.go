@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/kv/settings"
 	"github.com/rangedb/rangedb/sql/ast"
 	"github.com/rangedb/rangedb/sql/pgerror"
@@ -35,6 +36,52 @@ var clusterSettingsColumns = []ResultColumn{
 	textCol("variable"), textCol("value"), textCol("setting_type"), textCol("description"),
 }
 
+var placementDecisionsColumns = []ResultColumn{
+	{Name: "decided_at", TypeOID: types.OIDTimestampTZ, TypeSize: 8, TypeModifier: -1},
+	textCol("kind"), int8Col("range_id"), int8Col("target_store"), int8Col("from_store"), textCol("split_key"),
+	int8Col("merged_range_id"), textCol("reason"), textCol("outcome"),
+}
+
+// maxPlacementDecisions bounds the decisions SHOW PLACEMENT DECISIONS
+// reads (the driver keeps about a thousand).
+const maxPlacementDecisions = 5000
+
+// showPlacementDecisions reads the placement driver's decision log at
+// /System/placement/ (kvpb.PlacementDecision records), newest first.
+// outcome is empty for an op that succeeded, else its error.
+func (s *Session) showPlacementDecisions(ctx context.Context) (Cursor, error) {
+	resp, err := s.e.cfg.DB.Send(ctx, &kvpb.RawScanRequest{
+		Span: kvpb.Span{Key: kvpb.PlacementPrefix, EndKey: kvpb.PrefixEnd(kvpb.PlacementPrefix)}, MaxKeys: maxPlacementDecisions})
+	if err != nil {
+		return nil, err
+	}
+	kvs := resp.(*kvpb.RawScanResponse).Rows
+	rows := make([]types.Datums, 0, len(kvs))
+	orNull := func(v uint64) types.Datum {
+		if v == 0 {
+			return types.DNull
+		}
+		return types.DInt(v)
+	}
+	const pgEpochMicros = 946684800 * 1000000
+	for i := len(kvs) - 1; i >= 0; i-- {
+		d, err := kvpb.UnmarshalPlacementDecision(kvs[i].Value)
+		if err != nil {
+			return nil, pgerror.New(pgerror.CodeInternalError, "decision log: %v", err)
+		}
+		var split types.Datum = types.DNull
+		if len(d.Op.SplitKey) > 0 {
+			split = types.DString(kvpb.PrettyKey(d.Op.SplitKey))
+		}
+		rows = append(rows, types.Datums{
+			types.DTimestampTZ(d.UnixNanos/1000 - pgEpochMicros), types.DString(d.Op.Kind.String()), types.DInt(d.Op.RangeID),
+			orNull(uint64(d.Op.Target.StoreID)), orNull(uint64(d.Op.From)), split, orNull(uint64(d.Op.Right)),
+			types.DString(d.Op.Reason), types.DString(d.Outcome),
+		})
+	}
+	return &rowsCursor{rows: rows}, nil
+}
+
 // prepareClusterSettingStmt describes a cluster-setting statement's
 // result (an unknown name in SHOW is 42704 already here); it runs when
 // opened.
@@ -49,6 +96,8 @@ func (s *Session) prepareClusterSettingStmt(stmt ast.Statement, paramTypes []*ty
 		cols = []ResultColumn{textCol(st.Name)}
 	case *ast.ShowClusterSettings:
 		cols = append([]ResultColumn(nil), clusterSettingsColumns...)
+	case *ast.ShowPlacementDecisions:
+		cols = append([]ResultColumn(nil), placementDecisionsColumns...)
 	}
 	pp := &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, Columns: cols, clusterSetting: true}
 	if cols != nil {
@@ -85,6 +134,8 @@ func (s *Session) openClusterSettingStmt(ctx context.Context, stmt ast.Statement
 			return nil, clusterSettingError(err, n.Pos)
 		}
 		return &rowsCursor{rows: []types.Datums{{types.DString(v)}}}, nil
+	case *ast.ShowPlacementDecisions:
+		return s.showPlacementDecisions(ctx)
 	case *ast.ShowClusterSettings:
 		var rows []types.Datums
 		for _, st := range settings.Known() {

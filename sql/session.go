@@ -397,7 +397,8 @@ func (s *Session) checkReadOnly(stmt ast.Statement) error {
 			return pgerror.New("25006", "cannot execute SELECT FOR UPDATE in a read-only transaction")
 		}
 		return nil
-	case *ast.ShowVar, *ast.ShowTableRegions, *ast.ShowRanges, *ast.ShowClusterSetting, *ast.ShowClusterSettings:
+	case *ast.ShowVar, *ast.ShowTableRegions, *ast.ShowRanges, *ast.ShowClusterSetting, *ast.ShowClusterSettings,
+		*ast.ShowPlacementDecisions:
 		return nil
 	case *ast.SplitTable:
 		return pgerror.New("25006", "cannot execute SPLIT TABLE in a read-only transaction")

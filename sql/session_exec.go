@@ -66,7 +66,7 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil // ddl_alter.go
 	case *ast.SplitTable, *ast.ShowTableRegions, *ast.ShowRanges:
 		return s.prepareRangeStmt(stmt, paramTypes), nil // ddl_split.go
-	case *ast.SetClusterSetting, *ast.ShowClusterSetting, *ast.ShowClusterSettings:
+	case *ast.SetClusterSetting, *ast.ShowClusterSetting, *ast.ShowClusterSettings, *ast.ShowPlacementDecisions:
 		return s.prepareClusterSettingStmt(stmt, paramTypes) // ddl_settings.go
 	}
 	node, pts, err := plan.BuildWithParams(ctx, &resolver{s: s, ctx: ctx}, stmt, paramTypes)

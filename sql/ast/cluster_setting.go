@@ -34,9 +34,16 @@ type ShowClusterSetting struct {
 // its value, type and description.
 type ShowClusterSettings struct{ All bool }
 
-func (*SetClusterSetting) statement()   {}
-func (*ShowClusterSetting) statement()  {}
-func (*ShowClusterSettings) statement() {}
+// ShowPlacementDecisions is SHOW PLACEMENT DECISIONS: the placement
+// driver's decision log, newest first.
+type ShowPlacementDecisions struct{}
+
+func (*ShowPlacementDecisions) statement()           {}
+func (*ShowPlacementDecisions) StatementTag() string { return "SELECT" }
+func (*ShowPlacementDecisions) String() string       { return "SHOW PLACEMENT DECISIONS" }
+func (*SetClusterSetting) statement()                {}
+func (*ShowClusterSetting) statement()               {}
+func (*ShowClusterSettings) statement()              {}
 
 // StatementTag implementations: SET and RESET are tagged as CockroachDB
 // tags them; the SHOWs return rows, tagged "SELECT n" as SHOW RANGES is.

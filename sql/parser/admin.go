@@ -181,7 +181,7 @@ func isAdmin(piece string, toks []*pg_query.ScanToken) bool {
 	if strings.EqualFold(first, "split") && code[0].Token == pg_query.Token_IDENT {
 		return true
 	}
-	if isClusterSetting(piece, code) { // settings_stmt.go
+	if isClusterSetting(piece, code) || isPlacementDecisions(piece, code) { // settings_stmt.go
 		return true
 	}
 	return code[0].Token == pg_query.Token_SHOW && len(code) > 1 && code[1].Token == pg_query.Token_TABLE
@@ -221,6 +221,9 @@ func (a *adminParser) parse() (ast.Statement, error) {
 	a.code = codeTokens(a.toks)
 	if isClusterSetting(a.piece, a.code) {
 		return a.clusterSetting() // settings_stmt.go
+	}
+	if isPlacementDecisions(a.piece, a.code) {
+		return &ast.ShowPlacementDecisions{}, nil
 	}
 	text := a.stripComments()
 	p := tidb.New()

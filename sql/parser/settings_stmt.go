@@ -46,6 +46,12 @@ func isClusterSetting(piece string, code []*pg_query.ScanToken) bool {
 	return strings.EqualFold(w, "setting") || strings.EqualFold(w, "settings")
 }
 
+// isPlacementDecisions reports whether code is SHOW PLACEMENT DECISIONS.
+func isPlacementDecisions(piece string, code []*pg_query.ScanToken) bool {
+	return len(code) == 3 && code[0].Token == pg_query.Token_SHOW &&
+		strings.EqualFold(tokText(piece, code[1]), "placement") && strings.EqualFold(tokText(piece, code[2]), "decisions")
+}
+
 // clusterSetting parses the cluster-setting statement of a.code, which
 // isClusterSetting accepted.
 func (a *adminParser) clusterSetting() (ast.Statement, error) {
