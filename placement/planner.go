@@ -548,7 +548,7 @@ func (r *round) mergeable(l, rv *rangeView) bool {
 	if kvpb.IsTableStart(rv.Desc.StartKey) || kvpb.IsStickySplit(r.c.Sticky, rv.Desc.StartKey) {
 		return false
 	}
-	if l.Bytes >= s.RangeMinBytes || rv.Bytes >= s.RangeMinBytes {
+	if l.Bytes < 0 || rv.Bytes < 0 || l.Bytes >= s.RangeMinBytes || rv.Bytes >= s.RangeMinBytes {
 		return false
 	}
 	if s.RangeMaxBytes > 0 && l.Bytes+rv.Bytes > s.RangeMaxBytes/2 {

@@ -279,12 +279,44 @@ func (s *Store) SizeSplitKey(id kvpb.RangeID) (key kvpb.Key, bytes, keys int64, 
 	return sizeSplitKey(s.cfg.Engine, d.StartKey, d.EndKey, sizeSplitMaxScanBytes)
 }
 
+// RangeSize is what one scan of a range's data measures.
+type RangeSize struct {
+	// SplitKey roughly halves Bytes on a user-key boundary (nil: fewer
+	// than two user keys).
+	SplitKey kvpb.Key
+	// Bytes and Keys count every version of every user key; LiveBytes
+	// and LiveKeys only user keys whose newest version is a put (or a raw
+	// value), with that version's size: what is left once the history is
+	// gone, and what merges go by (deleted rows keep their versions).
+	Bytes, Keys, LiveBytes, LiveKeys int64
+}
+
+// RangeSize measures range id's data in one scan of at most about
+// sizeSplitMaxScanBytes.
+func (s *Store) RangeSize(id kvpb.RangeID) (RangeSize, error) {
+	r, err := s.GetReplica(id)
+	if err != nil {
+		return RangeSize{}, err
+	}
+	d := r.Descriptor()
+	if len(d.EndKey) == 0 {
+		return RangeSize{}, &kvpb.RangeNotFoundError{RangeID: id, StoreID: s.cfg.StoreID}
+	}
+	return rangeSize(s.cfg.Engine, d.StartKey, d.EndKey, sizeSplitMaxScanBytes)
+}
+
 // sizeSplitKey is SizeSplitKey over the user keys [start, end) of eng,
 // scanning at most about maxBytes.
 func sizeSplitKey(eng pebble.Reader, start, end kvpb.Key, maxBytes int64) (key kvpb.Key, total, keys int64, err error) {
+	rs, err := rangeSize(eng, start, end, maxBytes)
+	return rs.SplitKey, rs.Bytes, rs.Keys, err
+}
+
+// rangeSize is RangeSize over the user keys [start, end) of eng.
+func rangeSize(eng pebble.Reader, start, end kvpb.Key, maxBytes int64) (rs RangeSize, err error) {
 	it, err := eng.NewIter(&pebble.IterOptions{LowerBound: engineKey(start), UpperBound: engineKey(end)})
 	if err != nil {
-		return nil, 0, 0, err
+		return RangeSize{}, err
 	}
 	defer func() {
 		if cerr := it.Close(); err == nil {
@@ -300,10 +332,13 @@ func sizeSplitKey(eng pebble.Reader, start, end kvpb.Key, maxBytes int64) (key k
 	bounds := make([]boundary, 0, sizeSplitBoundaries)
 	step, next := int64(64), int64(0)
 	var prev kvpb.Key
+	var total, keys int64
+	// seenVersion: the current user key's newest version was looked at.
+	seenVersion := false
 	for valid := it.First(); valid; valid = it.Next() {
-		uk, _, err := mvcc.DecodeKey(it.Key())
+		uk, ts, err := mvcc.DecodeKey(it.Key())
 		if err != nil {
-			return nil, 0, 0, err
+			return RangeSize{}, err
 		}
 		if keys == 0 || !bytes.Equal(uk, prev) {
 			if total >= maxBytes {
@@ -322,23 +357,40 @@ func sizeSplitKey(eng pebble.Reader, start, end kvpb.Key, maxBytes int64) (key k
 			}
 			keys++
 			prev = append(prev[:0], uk...)
+			seenVersion = false
 		}
 		lv := it.LazyValue()
-		total += int64(len(it.Key()) + lv.Len())
+		n := int64(len(it.Key()) + lv.Len())
+		total += n
+		if !seenVersion {
+			v, _, err := lv.Value(nil)
+			if err != nil {
+				return RangeSize{}, err
+			}
+			version, put := mvcc.VersionKind(ts, v)
+			if version {
+				seenVersion = true
+				if put {
+					rs.LiveBytes += n
+					rs.LiveKeys++
+				}
+			}
+		}
 	}
 	if err := it.Error(); err != nil {
-		return nil, 0, 0, err
+		return RangeSize{}, err
 	}
+	rs.Bytes, rs.Keys = total, keys
 	best := -1
 	for i, b := range bounds {
 		if best < 0 || abs64(2*b.before-total) < abs64(2*bounds[best].before-total) {
 			best = i
 		}
 	}
-	if best < 0 {
-		return nil, total, keys, nil
+	if best >= 0 {
+		rs.SplitKey = bounds[best].key
 	}
-	return bounds[best].key, total, keys, nil
+	return rs, nil
 }
 
 func abs64(x int64) int64 {

@@ -245,3 +245,34 @@ func TestLoadConcurrent(t *testing.T) {
 		t.Fatalf("reservoir holds %d keys", len(l.mu.samples))
 	}
 }
+
+// TestRangeSizeLiveBytes: deleted rows keep their versions (Bytes) but
+// leave LiveBytes, which merges go by.
+func TestRangeSizeLiveBytes(t *testing.T) {
+	s, _ := loadStore(t)
+	const n = 50
+	for i := range n {
+		commitVersion(t, s, rowKey(i), bytes.Repeat([]byte{'v'}, 100), kvpb.Timestamp(10+2*i))
+	}
+	before, err := s.RangeSize(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.LiveKeys != n || before.Keys != n || before.LiveBytes != before.Bytes {
+		t.Fatalf("before deletes: %+v", before)
+	}
+	ts := kvpb.Timestamp(1000)
+	for i := range n - 10 {
+		k := rowKey(i)
+		send(t, s, &kvpb.PrewriteRequest{Primary: k, StartTs: ts, LockTTL: 3000, Mutations: []kvpb.Mutation{{Op: kvpb.OpDelete, Key: k}}})
+		send(t, s, &kvpb.CommitRequest{StartTs: ts, CommitTs: ts + 1, Keys: []kvpb.Key{k}})
+		ts += 2
+	}
+	after, err := s.RangeSize(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.LiveKeys != 10 || after.Keys != n || after.Bytes <= before.Bytes || after.LiveBytes*4 > before.LiveBytes {
+		t.Fatalf("after deleting %d of %d rows: %+v (before %+v)", n-10, n, after, before)
+	}
+}

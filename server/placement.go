@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,6 +54,8 @@ type placementDriver struct {
 	last     map[kvpb.StoreID]kvpb.StoreReport
 	waiting  bool
 	rounds   int
+	// activeTerm is term, for readers outside the loop.
+	activeTerm atomic.Uint64
 
 	decisions, failures *prometheus.CounterVec
 	active              prometheus.Gauge
@@ -75,6 +79,7 @@ func newPlacementDriver(s *Server) *placementDriver {
 
 func (d *placementDriver) reset() {
 	d.term, d.planner, d.reported, d.last, d.waiting = 0, nil, nil, nil, false
+	d.activeTerm.Store(0)
 	d.active.Set(0)
 	d.storesByState.Reset()
 }
@@ -108,6 +113,7 @@ func (d *placementDriver) round(ctx context.Context) {
 		d.term, d.planner = term, placement.NewPlanner()
 		d.reported, d.last = map[kvpb.StoreID]bool{}, map[kvpb.StoreID]kvpb.StoreReport{}
 		d.active.Set(1)
+		d.activeTerm.Store(term)
 		s.log.Info("placement driver: taking over", "term", term)
 	}
 	set := s.settings
@@ -188,6 +194,13 @@ func (d *placementDriver) round(ctx context.Context) {
 		MergeEnabled:      set.Bool("placement.merge_enabled"),
 	}}
 	ops := d.planner.Plan(c)
+	if s.log.Enabled(ctx, slog.LevelDebug) {
+		ranges := 0
+		for _, st := range stores {
+			ranges += len(st.Report.Leading)
+		}
+		s.log.Debug("placement driver: round", "stores", states, "ranges", ranges, "ops", len(ops))
+	}
 	if len(ops) > 0 {
 		d.execute(ctx, ops, func(op kvpb.PlacementOp) kvpb.NodeID {
 			for _, st := range stores {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,8 +42,8 @@ func (n nodeSender) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.Batc
 	return n.s.store.Send(ctx, ba)
 }
 
-// rangeStatsTTL is how long a range's measured size is reused: measuring
-// scans the range.
+// rangeStatsTTL is how long a range's measured size is reused at most
+// (ten driver rounds, at least a second): measuring scans the range.
 const rangeStatsTTL = 10 * time.Second
 
 // rangeStatsCache remembers the last size measurement of each range this
@@ -53,10 +54,11 @@ type rangeStatsCache struct {
 }
 
 type rangeStats struct {
-	gen         uint64
-	at          time.Time
-	bytes, keys int64
-	splitKey    kvpb.Key
+	gen uint64
+	at  time.Time
+	// bytes and keys are live data; total counts every version.
+	bytes, keys, total int64
+	splitKey           kvpb.Key
 }
 
 // storeReport builds this store's report: counts, use, load, and the facts
@@ -92,13 +94,16 @@ func (s *Server) storeReport(req *kvpb.StoreReportRequest) (kvpb.StoreReport, er
 				rr.LoadSplitKey = l.LoadSplitKey
 			}
 		}
-		st, err := s.rangeStats(d, now)
-		if err != nil {
-			continue // the range changed under the report: next round
-		}
-		rr.Bytes, rr.Keys = st.bytes, st.keys
-		if req.WithSplitKeys && st.bytes > req.SplitBytes {
-			rr.SizeSplitKey = st.splitKey
+		if st, err := s.rangeStats(d, now); err == nil {
+			rr.Bytes, rr.Keys, rr.TotalBytes = st.bytes, st.keys, st.total
+			if req.WithSplitKeys && st.bytes > req.SplitBytes {
+				rr.SizeSplitKey = st.splitKey
+			}
+		} else {
+			// Reported all the same (its replication matters more than
+			// its size): without a size it neither splits nor merges.
+			rr.Bytes, rr.Keys, rr.TotalBytes = -1, -1, -1
+			s.log.Debug("placement report: range size unknown", "range", d.RangeID, "err", err)
 		}
 		if match, commit, err := s.store.RaftStatus(d.RangeID); err == nil && match != nil {
 			for _, r := range d.Replicas {
@@ -126,14 +131,15 @@ func (s *Server) rangeStats(d kvpb.RangeDescriptor, now time.Time) (rangeStats, 
 	c.mu.Lock()
 	st, ok := c.byRange[d.RangeID]
 	c.mu.Unlock()
-	if ok && st.gen == d.Generation && now.Sub(st.at) < rangeStatsTTL {
+	ttl := min(rangeStatsTTL, max(time.Second, 10*cmp.Or(s.cfg.PlacementInterval, time.Second)))
+	if ok && st.gen == d.Generation && now.Sub(st.at) < ttl {
 		return st, nil
 	}
-	key, bytes, keys, err := s.store.SizeSplitKey(d.RangeID)
+	rs, err := s.store.RangeSize(d.RangeID)
 	if err != nil {
 		return rangeStats{}, err
 	}
-	st = rangeStats{gen: d.Generation, at: now, bytes: bytes, keys: keys, splitKey: key}
+	st = rangeStats{gen: d.Generation, at: now, bytes: rs.LiveBytes, keys: rs.LiveKeys, total: rs.Bytes, splitKey: rs.SplitKey}
 	c.mu.Lock()
 	if c.byRange == nil {
 		c.byRange = map[kvpb.RangeID]rangeStats{}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
@@ -104,4 +105,27 @@ func (s *Server) SubsumeRangeForTesting(ctx context.Context, leftID, rightID kvp
 // by a merge (raftstore.Store.Frozen).
 func (s *Server) RangeFrozen(id kvpb.RangeID) bool {
 	return s.Serving() && s.store.Frozen(id)
+}
+
+// RangeLiveBytes measures the live data of this store's replica of range
+// id (what the placement driver splits and merges by).
+func (s *Server) RangeLiveBytes(id kvpb.RangeID) (int64, error) {
+	if s.store == nil {
+		return 0, errors.New("no store")
+	}
+	rs, err := s.store.RangeSize(id)
+	return rs.LiveBytes, err
+}
+
+// ReplicaCounts returns how many replicas this store holds and leads.
+func (s *Server) ReplicaCounts() (replicas, leaders int) {
+	if s.store == nil {
+		return 0, 0
+	}
+	return s.store.ReplicaCounts()
+}
+
+// PlacementActive reports whether this node's placement driver decides.
+func (s *Server) PlacementActive() bool {
+	return s.placement != nil && s.placement.activeTerm.Load() != 0
 }

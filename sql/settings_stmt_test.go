@@ -7,7 +7,9 @@ import (
 
 	"github.com/rangedb/rangedb/kv"
 	"github.com/rangedb/rangedb/kv/settings"
+	"github.com/rangedb/rangedb/sql/ast"
 	"github.com/rangedb/rangedb/sql/internal/kvtest"
+	"github.com/rangedb/rangedb/sql/parser"
 	"github.com/rangedb/rangedb/sql/pgerror"
 )
 
@@ -184,5 +186,19 @@ func TestClusterSettingsExtendedProtocol(t *testing.T) {
 	}
 	if vals.Bytes("range_min_bytes") != 1<<20 {
 		t.Fatalf("after DEFAULT %d", vals.Bytes("range_min_bytes"))
+	}
+}
+
+// TestShowPlacementDecisionsParses: SHOW PLACEMENT DECISIONS is routed to
+// the admin parser, returns its columns, and reads an empty log.
+func TestShowPlacementDecisionsParses(t *testing.T) {
+	for _, q := range []string{"SHOW PLACEMENT DECISIONS", "show placement decisions;"} {
+		stmts, err := parser.Parse(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if _, ok := stmts[0].AST.(*ast.ShowPlacementDecisions); len(stmts) != 1 || !ok {
+			t.Fatalf("%s: %#v", q, stmts)
+		}
 	}
 }

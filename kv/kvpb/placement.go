@@ -106,8 +106,12 @@ func cloneBytes(b []byte) []byte {
 
 // RangeReport is what a range's leader reports of it.
 type RangeReport struct {
-	Desc        RangeDescriptor
+	Desc RangeDescriptor
+	// Bytes and Keys are the live data (newest versions that are puts):
+	// what splits and merges go by. TotalBytes counts every version; it
+	// stays high after deletes until the history is collected.
 	Bytes, Keys int64
+	TotalBytes  int64
 	// ReadsPerSec and WritesPerSec are batches per second served lately.
 	ReadsPerSec, WritesPerSec float64
 	// SizeSplitKey roughly halves the range's bytes, LoadSplitKey its
@@ -155,6 +159,7 @@ func (s *StoreReport) encode(w *Writer) {
 		rr.Desc.encode(w)
 		w.Varint(rr.Bytes)
 		w.Varint(rr.Keys)
+		w.Varint(rr.TotalBytes)
 		encodeFloat(w, rr.ReadsPerSec)
 		encodeFloat(w, rr.WritesPerSec)
 		w.Bytes_(rr.SizeSplitKey)
@@ -180,7 +185,7 @@ func decodeStoreReport(r *Reader) StoreReport {
 	n := r.Count()
 	for i := 0; i < n && r.Err() == nil; i++ {
 		rr := RangeReport{Desc: *decodeRangeDescriptor(r)}
-		rr.Bytes, rr.Keys = r.Varint(), r.Varint()
+		rr.Bytes, rr.Keys, rr.TotalBytes = r.Varint(), r.Varint(), r.Varint()
 		rr.ReadsPerSec, rr.WritesPerSec = decodeFloat(r), decodeFloat(r)
 		rr.SizeSplitKey, rr.LoadSplitKey = Key(cloneBytes(r.Bytes())), Key(cloneBytes(r.Bytes()))
 		m := r.Count()

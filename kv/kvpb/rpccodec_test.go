@@ -32,7 +32,7 @@ func TestResponsesRoundTrip(t *testing.T) {
 			Ranges: 3, Leaders: 1, ReadsPerSec: 2.5, WritesPerSec: 0.25,
 			Leading: []RangeReport{{Desc: RangeDescriptor{RangeID: 3, StartKey: Key("m"), EndKey: Key("z"),
 				Replicas:      []ReplicaDescriptor{{NodeID: 2, StoreID: 2, ReplicaID: 1}, {NodeID: 3, StoreID: 3, ReplicaID: 2, Learner: true}},
-				NextReplicaID: 3, Generation: 4}, Bytes: 1 << 20, Keys: 900, ReadsPerSec: 10, WritesPerSec: 3.5,
+				NextReplicaID: 3, Generation: 4}, Bytes: 1 << 20, Keys: 900, TotalBytes: 3 << 20, ReadsPerSec: 10, WritesPerSec: 3.5,
 				SizeSplitKey: Key("q"), Behind: []StoreID{3}, Frozen: true}}}},
 		&PlacementOpResponse{},
 	}

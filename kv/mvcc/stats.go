@@ -23,3 +23,23 @@ func CountKeys(r pebble.Reader, span kvpb.Span, max int64) (n int64, err error) 
 	}
 	return n, nil
 }
+
+// VersionKind classifies the engine value stored at a user key's
+// timestamp ts, for size accounting: version reports whether readers see
+// it as the key's value (a put or a delete write record, or a raw value at
+// ts 0), put whether that value exists (a put, or a raw value).
+func VersionKind(ts kvpb.Timestamp, value []byte) (version, put bool) {
+	if ts == 0 {
+		return true, true // a raw value (locks live under /Local)
+	}
+	if len(value) < 2 || value[0] != writeRecordFormat {
+		return false, false
+	}
+	switch writeKind(value[1]) {
+	case writePut:
+		return true, true
+	case writeDelete:
+		return true, false
+	}
+	return false, false
+}

@@ -37,7 +37,7 @@ const tidbSQLMode = mysql.ModeANSIQuotes | mysql.ModeNoBackslashEscapes
 // admin statement, and skips the split.
 func mayHaveAdmin(sql string) bool {
 	return containsFold(sql, "split") || (containsFold(sql, "show") && containsFold(sql, "table")) ||
-		containsFold(sql, "cluster") // settings_stmt.go
+		containsFold(sql, "cluster") || containsFold(sql, "placement") // settings_stmt.go
 }
 
 // containsFold reports whether s contains the lower-case ASCII word in any
