@@ -19,8 +19,9 @@ import (
 //
 // For each range, in order, at most one op per round:
 //
-//  1. A learner seen for longer than LearnerTimeout is removed (its add
-//     failed: the add promotes its learner itself once caught up).
+//  1. A learner outside any running op (an add that did not finish left
+//     it) is promoted once caught up, or removed when it has not caught up
+//     for LearnerTimeout.
 //  2. Fewer voters on usable stores (not dead, not decommissioning) than
 //     wanted: add one on the live store with the fewest replicas.
 //  3. A replica on a dead or decommissioning store, once the rest are
@@ -104,6 +105,11 @@ type Cluster struct {
 	// Sticky lists, sorted, the split points users asked for.
 	Sticky   []kvpb.Key
 	Settings Settings
+	// InFlight lists the ranges with an op still running (the planner
+	// leaves them alone); InFlightAdds counts, per store, the adds among
+	// them (they use the store's move budget).
+	InFlight     map[kvpb.RangeID]bool
+	InFlightAdds map[kvpb.StoreID]int
 }
 
 const (
@@ -185,6 +191,12 @@ func (p *Planner) Plan(c *Cluster) []kvpb.PlacementOp {
 	}
 	slices.SortFunc(r.ranges, func(a, b *rangeView) int { return bytes.Compare(a.Desc.StartKey, b.Desc.StartKey) })
 	p.forget(r)
+	for id := range c.InFlight {
+		r.busy[id] = true
+	}
+	for id, n := range c.InFlightAdds {
+		r.adds[id] += n
+	}
 
 	repairs := 0
 	for _, rv := range r.ranges {
@@ -327,6 +339,13 @@ func (p *Planner) repair(r *round, rv *rangeView) (kvpb.PlacementOp, bool) {
 			p.learnerSeen[k] = r.c.Now
 			r.busy[d.RangeID] = true // an add is probably under way
 			return kvpb.PlacementOp{}, false
+		}
+		if !r.behind(rv, rd.StoreID) && r.store(rd.StoreID).target() {
+			// Left by an add that did not finish (no add of this
+			// driver's runs: the range would not be planned), and caught
+			// up: finish it.
+			delete(p.learnerSeen, k)
+			return op(kvpb.OpAddReplica, rd, fmt.Sprintf("promote the caught-up learner on s%d an earlier add left", rd.StoreID)), true
 		}
 		if r.c.Now.Sub(seen) < LearnerTimeout {
 			r.busy[d.RangeID] = true

@@ -33,6 +33,7 @@ type simRange struct {
 	leader        kvpb.StoreID
 	bytes         int64
 	qps           float64
+	behind        []kvpb.StoreID
 }
 
 func tableKey(table uint64, row int) kvpb.Key {
@@ -105,7 +106,7 @@ func (s *sim) cluster() *Cluster {
 	}
 	for _, r := range s.ranges {
 		st := s.stores[r.leader]
-		rr := kvpb.RangeReport{Desc: r.desc, Bytes: r.bytes, ReadsPerSec: r.qps}
+		rr := kvpb.RangeReport{Desc: r.desc, Bytes: r.bytes, ReadsPerSec: r.qps, Behind: r.behind}
 		rr.Desc.Replicas = slices.Clone(r.desc.Replicas)
 		if r.table != 0 && r.hi-r.lo > 1 {
 			rr.SizeSplitKey = tableKey(r.table, int((r.lo+r.hi)/2))
@@ -139,8 +140,16 @@ func (s *sim) apply(op kvpb.PlacementOp) {
 	d := &r.desc
 	switch op.Kind {
 	case kvpb.OpAddReplica:
-		if _, has := d.Replica(op.Target.StoreID); has {
-			t.Fatalf("add on s%d, which has r%d", op.Target.StoreID, d.RangeID)
+		if rd, has := d.Replica(op.Target.StoreID); has {
+			if !rd.Learner {
+				t.Fatalf("add on s%d, which has r%d", op.Target.StoreID, d.RangeID)
+			}
+			for i := range d.Replicas {
+				if d.Replicas[i].StoreID == op.Target.StoreID {
+					d.Replicas[i].Learner = false
+				}
+			}
+			break
 		}
 		if !s.stores[op.Target.StoreID].target() {
 			t.Fatalf("add on unusable s%d", op.Target.StoreID)
@@ -424,6 +433,7 @@ func TestPlannerRemovesStaleLearner(t *testing.T) {
 	r := s.ranges[1]
 	r.desc.Replicas = append(r.desc.Replicas, kvpb.ReplicaDescriptor{NodeID: 2, StoreID: 2, ReplicaID: 2, Learner: true})
 	r.desc.NextReplicaID = 3
+	r.behind = []kvpb.StoreID{2}
 	if s.round() != 0 {
 		t.Fatal("a fresh learner was acted on")
 	}
@@ -432,4 +442,20 @@ func TestPlannerRemovesStaleLearner(t *testing.T) {
 	if len(s.ops) != 1 || s.ops[0].Kind != kvpb.OpRemoveReplica || s.ops[0].Target.StoreID != 2 {
 		t.Fatalf("ops %v", s.lastOps(5))
 	}
+}
+
+func TestPlannerPromotesCaughtUpLeftoverLearner(t *testing.T) {
+	s := newSim(t, 3)
+	r := s.ranges[1]
+	r.desc.Replicas = append(r.desc.Replicas, kvpb.ReplicaDescriptor{NodeID: 2, StoreID: 2, ReplicaID: 2, Learner: true})
+	r.desc.NextReplicaID = 3
+	if s.round() != 0 {
+		t.Fatal("a learner seen for the first time was acted on")
+	}
+	s.round()
+	if len(s.ops) != 1 || s.ops[0].Kind != kvpb.OpAddReplica || s.ops[0].Target.StoreID != 2 {
+		t.Fatalf("ops %v", s.lastOps(5))
+	}
+	s.settle(50)
+	s.checkReplication(3)
 }

@@ -239,11 +239,24 @@ func (a *applier) applyConfChange(r *Replica, cc raftpb.ConfChangeI) error {
 		nd = d
 	}
 	r.mu.Lock()
+	old := r.mu.desc
+	if nd != nil && nd.Generation != old.Generation+1 {
+		// Proposed over a descriptor that has changed since (a split, a
+		// merge or another change applied in between): refused, alike on
+		// every replica, so raft's membership and the descriptor never
+		// part. Raft still needs the entry applied: as an empty change,
+		// which changes nothing (as CockroachDB does with a rejected
+		// membership change). The proposer sees the generation move
+		// without its descriptor (ChangeReplicas' error).
+		cs := r.mu.rawNode.ApplyConfChange(&raftpb.ConfChangeV2{})
+		r.mu.storage.confState = cs
+		r.mu.Unlock()
+		return nil
+	}
 	cs := r.mu.rawNode.ApplyConfChange(cc)
 	r.mu.storage.confState = cs
-	old := r.mu.desc
 	r.mu.Unlock()
-	if nd == nil || nd.Generation <= old.Generation {
+	if nd == nil {
 		return nil
 	}
 	keys := []kvpb.Key{kvpb.RangeDescriptorLocalKey(nd.RangeID), kvpb.RangeDescriptorKey(nd.StartKey)}

@@ -300,6 +300,10 @@ func (s *Server) changeReplicas(ctx context.Context, desc *kvpb.RangeDescriptor,
 // writes its own); repairMeta does it later when this fails.
 func (s *Server) writeMeta(ctx context.Context, nd *kvpb.RangeDescriptor) {
 	if nd.RangeID != 1 {
+		// Bounded: the change stands either way, and repairMeta rewrites
+		// a stale entry within seconds.
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
 		if err := updateMeta(ctx, s.db, *nd); err != nil {
 			s.log.Warn("membership change: meta entry not written yet", "range", nd.RangeID, "err", err)
 		}

@@ -25,9 +25,11 @@ import (
 // reports to placement.Planner and sends each op it returns to the node
 // whose store leads the op's range (execPlacementOp, placement_exec.go).
 // Every op names the range's generation, so a deposed driver's ops fail
-// harmlessly: no decision is made twice. A round's ops run concurrently
-// (different ranges) and the next round starts after they ended, so the
-// planner always plans over what they did. Every decision is logged with
+// harmlessly: no decision is made twice. Ops run in the background, at
+// most placementParallel at once, one per range: a range with an op
+// running, or one that ended after the round's reports were asked for, is
+// left out of the round's plan, so a slow op (an add waiting for its
+// snapshot) holds up nothing else. Every decision is logged with
 // its reason, counted (rangedb_placement_*), and written to the decision
 // log at /System/placement/ (SHOW PLACEMENT DECISIONS).
 
@@ -56,6 +58,15 @@ type placementDriver struct {
 	rounds   int
 	// activeTerm is term, for readers outside the loop.
 	activeTerm atomic.Uint64
+	// flight tracks the ops running (their goroutines are wg's, waited
+	// for when run ends) and when each range's last op ended; it outlives
+	// takeovers (an op runs to its end or its deadline).
+	flight struct {
+		mu       sync.Mutex
+		running  map[kvpb.RangeID]kvpb.PlacementOp
+		finished map[kvpb.RangeID]time.Time
+	}
+	wg sync.WaitGroup
 
 	decisions, failures *prometheus.CounterVec
 	active              prometheus.Gauge
@@ -74,6 +85,7 @@ func newPlacementDriver(s *Server) *placementDriver {
 			Help: "Stores as the active driver saw them last round, by state."}, []string{"state"}),
 	}
 	s.registry.MustRegister(d.decisions, d.failures, d.active, d.storesByState)
+	d.flight.running, d.flight.finished = map[kvpb.RangeID]kvpb.PlacementOp{}, map[kvpb.RangeID]time.Time{}
 	return d
 }
 
@@ -88,6 +100,7 @@ func (d *placementDriver) reset() {
 func (d *placementDriver) run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	defer d.wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -145,6 +158,7 @@ func (d *placementDriver) round(ctx context.Context) {
 		st.Report = d.last[st.ID]
 		stores[st.ID] = st
 	}
+	collectStart := time.Now()
 	req := &kvpb.StoreReportRequest{WithSplitKeys: true, SplitBytes: set.Bytes("range_max_bytes"), SplitQPS: set.Float("range_split_qps")}
 	reports := d.collect(rctx, live, req)
 	var missing []kvpb.NodeID
@@ -193,6 +207,7 @@ func (d *placementDriver) round(ctx context.Context) {
 		MaxMovesPerStore:  int(set.Int("placement.max_moves_per_store")),
 		MergeEnabled:      set.Bool("placement.merge_enabled"),
 	}}
+	c.InFlight, c.InFlightAdds = d.inFlight(collectStart)
 	ops := d.planner.Plan(c)
 	if s.log.Enabled(ctx, slog.LevelDebug) {
 		ranges := 0
@@ -263,22 +278,56 @@ func (s *Server) sendToNode(ctx context.Context, id kvpb.NodeID, ba *kvpb.BatchR
 	return sender.Send(ctx, ba)
 }
 
-// execute runs ops, at most placementParallel at a time, each on the node
-// leaderOf names, and logs and counts each.
+// inFlight returns the ranges with an op running, or finished after
+// since (the round's reports may predate what it did), and the adds among
+// the running ones per target store.
+func (d *placementDriver) inFlight(since time.Time) (map[kvpb.RangeID]bool, map[kvpb.StoreID]int) {
+	d.flight.mu.Lock()
+	defer d.flight.mu.Unlock()
+	ranges, adds := map[kvpb.RangeID]bool{}, map[kvpb.StoreID]int{}
+	for id, op := range d.flight.running {
+		ranges[id] = true
+		if op.Kind == kvpb.OpAddReplica {
+			adds[op.Target.StoreID]++
+		}
+	}
+	for id, at := range d.flight.finished {
+		if at.After(since) {
+			ranges[id] = true
+		} else {
+			delete(d.flight.finished, id)
+		}
+	}
+	return ranges, adds
+}
+
+// execute starts ops, each on the node leaderOf names, while fewer than
+// placementParallel run; they log and count themselves when they end.
 func (d *placementDriver) execute(ctx context.Context, ops []kvpb.PlacementOp, leaderOf func(kvpb.PlacementOp) kvpb.NodeID) {
-	sem := make(chan struct{}, placementParallel)
-	var wg sync.WaitGroup
 	for _, op := range ops {
+		ids := []kvpb.RangeID{op.RangeID}
+		if op.Kind == kvpb.OpMerge {
+			ids = append(ids, op.Right)
+		}
+		d.flight.mu.Lock()
+		full := len(d.flight.running) >= placementParallel
+		if !full {
+			for _, id := range ids {
+				d.flight.running[id] = op
+			}
+		}
+		d.flight.mu.Unlock()
+		if full {
+			return // the rest waits for a later round
+		}
 		kind := op.Kind.String()
 		d.decisions.WithLabelValues(kind).Inc()
 		d.s.log.Info("placement: "+kind, "range", op.RangeID, "target", op.Target.StoreID, "from", op.From,
 			"split_key", op.SplitKey, "right", op.Right, "reason", op.Reason)
 		node := leaderOf(op)
-		sem <- struct{}{}
-		wg.Add(1)
+		d.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+			defer d.wg.Done()
 			octx, cancel := context.WithTimeout(ctx, placementOpTimeout)
 			defer cancel()
 			start := time.Now()
@@ -296,9 +345,14 @@ func (d *placementDriver) execute(ctx context.Context, ops []kvpb.PlacementOp, l
 				d.s.log.Warn("placement: "+kind+" failed", "range", op.RangeID, "target", op.Target.StoreID, "err", err)
 			}
 			d.logDecision(ctx, start, op, outcome)
+			d.flight.mu.Lock()
+			for _, id := range ids {
+				delete(d.flight.running, id)
+				d.flight.finished[id] = time.Now()
+			}
+			d.flight.mu.Unlock()
 		}()
 	}
-	wg.Wait()
 }
 
 // logDecision writes the decision to the log at /System/placement/.

@@ -210,15 +210,23 @@ func (s *Server) execPlacementOp(ctx context.Context, op kvpb.PlacementOp) error
 	return fmt.Errorf("placement op %s unknown", op.Kind)
 }
 
-// addReplica adds target as a learner of desc's range, waits until it has
-// caught up with the leader's commit index, and promotes it; a learner
-// that does not catch up within learnerCatchUp is removed again.
+// addReplica adds target as a learner of desc's range (unless one is there
+// already), waits until it has caught up with the leader's commit index,
+// and promotes it; a learner that does not catch up within learnerCatchUp
+// is removed again.
 func (s *Server) addReplica(ctx context.Context, desc *kvpb.RangeDescriptor, target kvpb.ReplicaDescriptor) error {
-	nd, err := s.store.ChangeReplicas(ctx, desc.RangeID, raftstore.AddLearner, kvpb.ReplicaDescriptor{NodeID: target.NodeID, StoreID: target.StoreID})
-	if err != nil {
-		return err
+	nd := desc
+	if rd, has := desc.Replica(target.StoreID); !has {
+		var err error
+		if nd, err = s.store.ChangeReplicas(ctx, desc.RangeID, raftstore.AddLearner, kvpb.ReplicaDescriptor{NodeID: target.NodeID, StoreID: target.StoreID}); err != nil {
+			return err
+		}
+		s.writeMeta(ctx, nd)
+	} else if !rd.Learner {
+		return fmt.Errorf("range %s already has a voter on store %s", desc.RangeID, target.StoreID)
 	}
-	s.writeMeta(ctx, nd)
+	// (A learner there already is one an earlier add left: it is caught
+	// up and promoted like a new one.)
 	learner, ok := nd.Replica(target.StoreID)
 	if !ok {
 		return fmt.Errorf("range %s: the added learner on store %s is not in the new descriptor", desc.RangeID, target.StoreID)
