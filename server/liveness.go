@@ -216,9 +216,10 @@ func (h clusterHandler) NodeStatus(ctx context.Context) ([]rpc.NodeStatus, error
 }
 
 // Decommission implements rpc.ClusterHandler: it marks the node's record
-// decommissioning (a no-op when it already is), conditional on the record
-// it read so that a heartbeat in between is not lost, nor it.
-func (h clusterHandler) Decommission(ctx context.Context, id kvpb.NodeID) (rpc.NodeStatus, error) {
+// decommissioning (a no-op when it already is), or with recommission
+// active again, conditional on the record it read so that a heartbeat in
+// between is not lost, nor it.
+func (h clusterHandler) Decommission(ctx context.Context, id kvpb.NodeID, recommission bool) (rpc.NodeStatus, error) {
 	s := h.s
 	select {
 	case <-s.ready:
@@ -242,10 +243,14 @@ func (h clusterHandler) Decommission(ctx context.Context, id kvpb.NodeID) (rpc.N
 		if rec, err = kvpb.UnmarshalLiveness(prev); err != nil {
 			return rpc.NodeStatus{}, err
 		}
-		if rec.Membership != kvpb.MembershipActive {
-			break
+		want := kvpb.MembershipDecommissioning
+		if recommission {
+			want = kvpb.MembershipActive
 		}
-		rec.Membership = kvpb.MembershipDecommissioning
+		if (rec.Membership != kvpb.MembershipActive) == !recommission {
+			break // already so
+		}
+		rec.Membership = want
 		err = raw.RawCPut(ctx, key, rec.Marshal(), prev, true)
 		var cf *kvpb.ConditionFailedError
 		if errors.As(err, &cf) && attempt < 10 {
@@ -254,7 +259,7 @@ func (h clusterHandler) Decommission(ctx context.Context, id kvpb.NodeID) (rpc.N
 		if err != nil {
 			return rpc.NodeStatus{}, err
 		}
-		s.log.Info("node marked decommissioning", "target", id)
+		s.log.Info("node membership changed", "target", id, "membership", want)
 		break
 	}
 	desc, err := readRange1Descriptor(ctx, s.sender)

@@ -18,7 +18,7 @@ import (
 	"github.com/rangedb/rangedb/server/rpc"
 )
 
-// nodeCmd is `rangedb node status|decommission --host=ADDR`: the
+// nodeCmd is `rangedb node status|decommission|recommission --host=ADDR`: the
 // cluster's nodes as their liveness records describe them, asked of the
 // node listening on ADDR (its --listen-addr).
 func nodeCmd() *cobra.Command {
@@ -69,7 +69,28 @@ func nodeCmd() *cobra.Command {
 	}
 	decomCmd.Flags().StringVar(&wait, "wait", "all", "all: wait until the node holds no replica; none: only mark it")
 	decomCmd.Flags().DurationVar(&waitFor, "wait-timeout", 5*time.Minute, "how long --wait=all waits")
-	cmd.AddCommand(statusCmd, decomCmd)
+	recomCmd := &cobra.Command{
+		Use:   "recommission NODE-ID",
+		Short: "undo a decommission: the node takes replicas again",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil || id == 0 {
+				return fmt.Errorf("node recommission: %q is not a node id", args[0])
+			}
+			return withNode(host, func(c *rpc.Client) error {
+				ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+				defer cancel()
+				st, err := c.CallRecommission(ctx, kvpb.NodeID(id))
+				if err != nil {
+					return callError(fmt.Sprintf("node recommission %d", id), host, err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "node %d marked active\n", id)
+				return printNodes(cmd.OutOrStdout(), []rpc.NodeStatus{st})
+			})
+		},
+	}
+	cmd.AddCommand(statusCmd, decomCmd, recomCmd)
 	return cmd
 }
 

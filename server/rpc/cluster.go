@@ -175,7 +175,7 @@ func (s *Server) Decommission(ctx context.Context, req *rpcpb.DecommissionReques
 	if req.NodeId == 0 {
 		return nil, status.Error(codes.InvalidArgument, "a node id is required")
 	}
-	n, err := s.cluster.Decommission(ctx, kvpb.NodeID(req.NodeId))
+	n, err := s.cluster.Decommission(ctx, kvpb.NodeID(req.NodeId), req.Recommission)
 	if err != nil {
 		return nil, clusterError(err)
 	}
@@ -201,9 +201,19 @@ func (c *Client) CallNodeStatus(ctx context.Context) ([]NodeStatus, error) {
 // CallDecommission asks the node to mark node id decommissioning and
 // returns that node's status (rangedb node decommission).
 func (c *Client) CallDecommission(ctx context.Context, id kvpb.NodeID) (NodeStatus, error) {
+	return c.callMembership(ctx, id, false)
+}
+
+// CallRecommission asks the node to mark node id active again (rangedb
+// node recommission) and returns that node's status.
+func (c *Client) CallRecommission(ctx context.Context, id kvpb.NodeID) (NodeStatus, error) {
+	return c.callMembership(ctx, id, true)
+}
+
+func (c *Client) callMembership(ctx context.Context, id kvpb.NodeID, recommission bool) (NodeStatus, error) {
 	ctx, cancel := withDefaultTimeout(ctx)
 	defer cancel()
-	resp, err := c.rpc.Decommission(ctx, &rpcpb.DecommissionRequest{NodeId: uint64(id)})
+	resp, err := c.rpc.Decommission(ctx, &rpcpb.DecommissionRequest{NodeId: uint64(id), Recommission: recommission})
 	if err != nil {
 		return NodeStatus{}, err
 	}

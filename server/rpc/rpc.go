@@ -68,9 +68,10 @@ type ClusterHandler interface {
 	// NodeStatus lists every node the cluster knows (rangedb node
 	// status), by node id.
 	NodeStatus(ctx context.Context) ([]NodeStatus, error)
-	// Decommission marks a node decommissioning and returns its status
-	// (ErrUnknownNode for a node without a liveness record).
-	Decommission(ctx context.Context, id kvpb.NodeID) (NodeStatus, error)
+	// Decommission marks a node decommissioning (with recommission: active
+	// again) and returns its status (ErrUnknownNode for a node without a
+	// liveness record).
+	Decommission(ctx context.Context, id kvpb.NodeID, recommission bool) (NodeStatus, error)
 }
 
 // ErrNotInCluster is the answer of a node that has no store yet.

@@ -34,7 +34,8 @@ var statusRow = regexp.MustCompile(`(?m)^(\d+)\s+(\S+)\s+(live|dead|decommission
 // node status --host` prints a row per node, all live, in aligned
 // columns; decommissioning an unknown node and asking a host nothing
 // listens on fail with a clear message and a non-zero exit code;
-// `rangedb node decommission 3` waits until node 3 holds no replica.
+// `rangedb node decommission 3` waits until node 3 holds no replica;
+// `rangedb node recommission 3` gives it replicas again.
 func TestNodeCLIStatusAndDecommission(t *testing.T) {
 	ps := startThreeBinaries(t)
 	bin, host := ps[0].bin, "--host="+ps[0].listen
@@ -82,4 +83,20 @@ func TestNodeCLIStatusAndDecommission(t *testing.T) {
 	if code != 0 || strings.Count(out, " live ") != 2 || !strings.Contains(out, "decommissioned") {
 		t.Fatalf("node status after the decommission: exit %d:\n%s", code, out)
 	}
+
+	// Recommissioned, node 3 is active again and the placement driver
+	// gives it its replicas back.
+	out, code = runCLI(t, bin, "node", "recommission", "3", host)
+	if code != 0 || !strings.Contains(out, "node 3 marked active") {
+		t.Fatalf("recommissioning node 3: exit %d:\n%s", code, out)
+	}
+	waitUntil(t, "node 3 live with replicas again", 60*time.Second, func() bool {
+		out, code = runCLI(t, bin, "node", "status", host)
+		for _, m := range statusRow.FindAllStringSubmatch(out, -1) {
+			if m[1] == "3" {
+				return code == 0 && m[3] == "live" && m[4] != "0"
+			}
+		}
+		return false
+	})
 }

@@ -1071,10 +1071,12 @@ func (x *NodeStatusResponse) GetNodes() []*NodeStatus {
 }
 
 // DecommissionRequest marks a node decommissioning: its replicas move to
-// other nodes and it gets no new ones.
+// other nodes and it gets no new ones. With recommission set it undoes
+// that: the node is active again and takes replicas.
 type DecommissionRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	NodeId        uint64                 `protobuf:"varint,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	Recommission  bool                   `protobuf:"varint,2,opt,name=recommission,proto3" json:"recommission,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1114,6 +1116,13 @@ func (x *DecommissionRequest) GetNodeId() uint64 {
 		return x.NodeId
 	}
 	return 0
+}
+
+func (x *DecommissionRequest) GetRecommission() bool {
+	if x != nil {
+		return x.Recommission
+	}
+	return false
 }
 
 // DecommissionResponse is the node's status after the change.
@@ -1357,9 +1366,10 @@ const file_rpc_proto_rawDesc = "" +
 	"used_bytes\x18\a \x01(\x04R\tusedBytes\x12(\n" +
 	"\x0fdecommissioning\x18\b \x01(\bR\x0fdecommissioning\"C\n" +
 	"\x12NodeStatusResponse\x12-\n" +
-	"\x05nodes\x18\x01 \x03(\v2\x17.rangedb.rpc.NodeStatusR\x05nodes\".\n" +
+	"\x05nodes\x18\x01 \x03(\v2\x17.rangedb.rpc.NodeStatusR\x05nodes\"R\n" +
 	"\x13DecommissionRequest\x12\x17\n" +
-	"\anode_id\x18\x01 \x01(\x04R\x06nodeId\"G\n" +
+	"\anode_id\x18\x01 \x01(\x04R\x06nodeId\x12\"\n" +
+	"\frecommission\x18\x02 \x01(\bR\frecommission\"G\n" +
 	"\x14DecommissionResponse\x12/\n" +
 	"\x06status\x18\x01 \x01(\v2\x17.rangedb.rpc.NodeStatusR\x06status\"o\n" +
 	"\x0fDeadlockRequest\x12\x16\n" +
