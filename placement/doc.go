@@ -19,8 +19,13 @@
 //     by size and load, merge small neighbours, up-replicate, replace
 //     replicas of dead stores, rebalance and decommission.
 //
-// Of these, only the TSO exists today (tso.go); heartbeats, operators,
-// checkers and balancers are the package's scope, not yet its contents.
+// The TSO is tso.go; the decisions are planner.go (Planner.Plan: a pure
+// function of one round of store reports and the cluster settings, with
+// a little memory between rounds), which the server's driver loop feeds
+// and whose ops it carries out (server/placement.go). Ops are single
+// steps — add a replica (learner, caught up, promoted), remove one,
+// transfer leadership, split, merge — rather than multi-step operators:
+// the next round plans the next step from what the last one left.
 //
 // # The TSO
 //

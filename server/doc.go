@@ -21,8 +21,9 @@
 // SQL and HTTP listeners (health.go: /health?ready=1 is not ready while
 // the disk is full or the store has failed; a store failure calls
 // Config.OnFatal and drains every SQL connection). A cluster node also
-// trades address books with the others (gossip) and, beside range 1's
-// leader, brings range 1 up to three voters (replicate). Stop stops
+// trades address books with the others (gossip), heartbeats its liveness
+// record, and runs the placement driver, which decides beside range 1's
+// leader (placement.go). Stop stops
 // everything in reverse order. A Server holds no package-level state, so
 // several nodes can live in one test process.
 package server

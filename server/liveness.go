@@ -16,8 +16,8 @@ import (
 // This file is node liveness: every cluster node heartbeats its record at
 // kvpb.NodeLivenessKey (raw, unversioned, in range 1) so that any node can
 // tell live nodes from dead ones, and `rangedb node decommission` marks a
-// node's record so that the replicate loop (cluster.go) moves its replicas
-// away. A heartbeat is a conditional put on the value the node just read:
+// node's record so that the placement driver (placement.go) moves its
+// replicas away. A heartbeat is a conditional put on the value the node just read:
 // a membership another node wrote in between fails it, and the next
 // attempt keeps that membership.
 
