@@ -58,6 +58,8 @@ type placementDriver struct {
 	rounds   int
 	// activeTerm is term, for readers outside the loop.
 	activeTerm atomic.Uint64
+	// paused stops decisions (PausePlacementForTesting).
+	paused atomic.Bool
 	// flight tracks the ops running (their goroutines are wg's, waited
 	// for when run ends) and when each range's last op ended; it outlives
 	// takeovers (an op runs to its end or its deadline).
@@ -130,7 +132,7 @@ func (d *placementDriver) round(ctx context.Context) {
 		s.log.Info("placement driver: taking over", "term", term)
 	}
 	set := s.settings
-	if !set.Bool("placement.enabled") {
+	if !set.Bool("placement.enabled") || d.paused.Load() {
 		return
 	}
 	rctx, cancel := context.WithTimeout(ctx, placementReportTimeout+2*time.Second)

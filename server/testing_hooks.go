@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/raftstore"
@@ -128,4 +129,28 @@ func (s *Server) ReplicaCounts() (replicas, leaders int) {
 // PlacementActive reports whether this node's placement driver decides.
 func (s *Server) PlacementActive() bool {
 	return s.placement != nil && s.placement.activeTerm.Load() != 0
+}
+
+// PausePlacementForTesting stops this node's placement driver from
+// deciding, and waits (up to ctx) until none of its ops runs: the ranges
+// then stay as they are (tests that compare replicas, say).
+func (s *Server) PausePlacementForTesting(ctx context.Context) error {
+	d := s.placement
+	if d == nil {
+		return nil
+	}
+	d.paused.Store(true)
+	for {
+		d.flight.mu.Lock()
+		n := len(d.flight.running)
+		d.flight.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -41,6 +41,15 @@ func (c *testCluster) checkConsistency() {
 	if len(running) == 0 {
 		return
 	}
+	// The placement driver would split, merge and move ranges under the
+	// check: stop it first, everywhere.
+	pctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	for _, nd := range running {
+		if err := nd.srv.PausePlacementForTesting(pctx); err != nil {
+			t.Logf("consistency check: pausing node %d's placement driver: %v", nd.srv.NodeID(), err)
+		}
+	}
+	cancel()
 	var ids []kvpb.RangeID
 	for _, nd := range running {
 		for _, id := range nd.srv.RangeIDs() {

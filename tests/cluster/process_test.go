@@ -98,9 +98,11 @@ func TestKill9OfANodeOfThreeBinaries(t *testing.T) {
 	ps := startThreeBinaries(t)
 	c1 := connectWithin(t, ps[0].url, 30*time.Second)
 	exec1(t, c1, "CREATE TABLE acked (k INT PRIMARY KEY)")
-	// Wait for three voters: every node's log says it holds one, or the
-	// first node added both.
+	// Wait for three voters of range 1 and of the table's range (r2, the
+	// first split of a new cluster): the placement driver beside range
+	// 1's leader (node 1) logged two new voters of each.
 	waitLog(t, ps[0], "range 1 has a new voter", 2, 30*time.Second)
+	waitLog(t, ps[0], "range 2 has a new voter", 2, 30*time.Second)
 	acked := 0
 	for i := range 200 {
 		exec1(t, c1, fmt.Sprintf("INSERT INTO acked VALUES (%d)", i))
@@ -160,6 +162,9 @@ func TestStoppedLeaderServesNoStaleRead(t *testing.T) {
 	// Only range 1's leader promotes voters, and only its TSO serves: the
 	// logs say node 1 leads.
 	waitLog(t, ps[0], "range 1 has a new voter", 2, 30*time.Second)
+	// The counter's range (r2) has three voters too, or stopping node 1
+	// would stop it.
+	waitLog(t, ps[0], "range 2 has a new voter", 2, 30*time.Second)
 	for i, p := range ps[1:] {
 		if strings.Contains(p.logs.String(), "TSO window established") {
 			t.Fatalf("node %d served the TSO before the SIGSTOP: node 1 does not lead range 1", i+2)
