@@ -7,7 +7,7 @@ HTTP_ADDR ?= 127.0.0.1:8080
 # Packages whose concurrency the race detector checks in `make test`.
 RACE_PKGS := ./kv/... ./raftstore/... ./placement/... ./server/... ./sql/...
 
-.PHONY: build run test deps vet slt slt-cluster clean bench proto
+.PHONY: build run test deps vet slt slt-cluster clean bench bench-placement proto
 
 build:
 	$(GO) build -o $(BIN) ./cmd/rangedb
@@ -67,6 +67,13 @@ slt-cluster: deps
 ## follower, and the kill -9 fail-over time (not part of `make test`).
 bench: deps
 	$(GO) run ./tests/bench
+
+## bench-placement: on in-process clusters, the time for two joining nodes
+## to get three voters on each of 200 ranges and balanced replicas and
+## leaders, TSO timestamps per second from 8 clients on a 3-node cluster,
+## and the idle CPU of one node with 10,000 ranges (not part of `make test`).
+bench-placement:
+	$(GO) run ./tests/bench/placement
 
 ## proto: regenerate server/rpc/rpcpb from rpc.proto (the generated code
 ## is committed; needs protoc from Debian's protobuf-compiler, and

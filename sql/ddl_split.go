@@ -83,6 +83,7 @@ var (
 	}
 	rangesColumns = []ResultColumn{
 		textCol("start_key"), textCol("end_key"), int8Col("range_id"), textCol("replicas"), int8Col("lease_holder"),
+		textCol("voting_replicas"),
 	}
 )
 
@@ -539,8 +540,12 @@ func showRanges(ctx context.Context, admin kv.RangeAdmin) ([]types.Datums, error
 	for _, ri := range infos {
 		d := ri.Desc
 		reps := make([]string, len(d.Replicas))
+		var voters []string
 		for i, r := range d.Replicas {
 			reps[i] = strconv.FormatUint(uint64(r.NodeID), 10)
+			if !r.Learner {
+				voters = append(voters, reps[i])
+			}
 		}
 		var leader types.Datum = types.DNull
 		if ri.LeaderNode != 0 {
@@ -552,6 +557,7 @@ func showRanges(ctx context.Context, admin kv.RangeAdmin) ([]types.Datums, error
 			types.DInt(d.RangeID),
 			types.DString("{" + strings.Join(reps, ",") + "}"),
 			leader,
+			types.DString("{" + strings.Join(voters, ",") + "}"),
 		})
 	}
 	return rows, nil

@@ -231,7 +231,7 @@ func TestRangesExtendedProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cols) != 5 || cols[0].Name != "start_key" || cols[2].TypeOID != 20 {
+	if len(cols) != 6 || cols[0].Name != "start_key" || cols[2].TypeOID != 20 || cols[5].Name != "voting_replicas" {
 		t.Fatalf("columns %+v", cols)
 	}
 	if err := s.Bind(ctx, "", "", nil, nil, nil); err != nil {
@@ -248,7 +248,7 @@ func TestRangesExtendedProtocol(t *testing.T) {
 	if err := s.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := "/Meta | /Table | 1 | {1,2,3} | 1\n/Table | /Table/102 | 2 | {1,2,3} | 1\n/Table/102 | /Max | 3 | {1,2,3} | 1\nSELECT 1\n"
+	want := "/Meta | /Table | 1 | {1,2,3} | 1 | {1,2,3}\n/Table | /Table/102 | 2 | {1,2,3} | 1 | {1,2,3}\n/Table/102 | /Max | 3 | {1,2,3} | 1 | {1,2,3}\nSELECT 1\n"
 	if got := rec.b.String(); got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}

@@ -246,10 +246,10 @@ func showRanges(conn *pgx.Conn) ([]showRange, error) {
 	defer rs.Close()
 	var out []showRange
 	for rs.Next() {
-		var start, end, reps string
+		var start, end, reps, voting string
 		var id int64
 		var leader *int64
-		if err := rs.Scan(&start, &end, &id, &reps, &leader); err != nil {
+		if err := rs.Scan(&start, &end, &id, &reps, &leader, &voting); err != nil {
 			return nil, err
 		}
 		r := showRange{id: kvpb.RangeID(id), replicas: strings.Split(strings.Trim(reps, "{}"), ",")}
