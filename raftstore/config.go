@@ -83,6 +83,10 @@ type Config struct {
 	// call Stop (which waits for that goroutine) nor block for long; the
 	// binary exits the process there. Nil only logs.
 	OnFatal func(error)
+	// DisableQuiescence keeps idle ranges ticking and heartbeating. By
+	// default an idle range quiesces: it stops ticking until a request, a
+	// raft message or Store.Wake/WakeAll wakes it (quiesce.go).
+	DisableQuiescence bool
 	// Testing holds hooks for tests; leave it zero in production.
 	Testing TestingKnobs
 }

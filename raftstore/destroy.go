@@ -185,6 +185,7 @@ func (s *Store) TransferLeadership(ctx context.Context, id kvpb.RangeID, target 
 		r.mu.Unlock()
 		return fmt.Errorf("raftstore: %s has no voter on store %s", id, target)
 	}
+	r.unquiesceLocked()
 	r.mu.rawNode.TransferLeader(uint64(rd.ReplicaID))
 	r.mu.Unlock()
 	s.enqueue(r)

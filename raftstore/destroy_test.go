@@ -21,11 +21,20 @@ type testStores struct {
 	tr   *pipeTransport
 	fss  []vfs.FS
 	engs []*pebble.DB
+	// configure, when set, adjusts each store's Config before it starts.
+	configure func(*Config)
 }
 
 func newTestStores(t *testing.T, n int) *testStores {
 	t.Helper()
-	ts := &testStores{t: t, tr: &pipeTransport{stores: map[kvpb.StoreID]*Store{}}}
+	return newTestStoresWith(t, n, nil)
+}
+
+// newTestStoresWith is newTestStores with configure applied to every
+// store's Config.
+func newTestStoresWith(t *testing.T, n int, configure func(*Config)) *testStores {
+	t.Helper()
+	ts := &testStores{t: t, tr: &pipeTransport{stores: map[kvpb.StoreID]*Store{}}, configure: configure}
 	for range n {
 		fs := vfs.NewMem()
 		ts.fss = append(ts.fss, fs)
@@ -69,8 +78,12 @@ func newThreeVoters(t *testing.T) *testStores {
 func (ts *testStores) start(i int) *Store {
 	ts.t.Helper()
 	id := kvpb.StoreID(i + 1)
-	s, err := NewStore(Config{NodeID: kvpb.NodeID(id), StoreID: id, Engine: ts.engs[i], TickInterval: 10 * time.Millisecond,
-		Transport: ts.tr, Logger: testLogger(), SnapshotFS: ts.fss[i], SnapshotDir: "snapshots"})
+	cfg := Config{NodeID: kvpb.NodeID(id), StoreID: id, Engine: ts.engs[i], TickInterval: 10 * time.Millisecond,
+		Transport: ts.tr, Logger: testLogger(), SnapshotFS: ts.fss[i], SnapshotDir: "snapshots"}
+	if ts.configure != nil {
+		ts.configure(&cfg)
+	}
+	s, err := NewStore(cfg)
 	if err != nil {
 		ts.t.Fatal(err)
 	}

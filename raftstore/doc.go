@@ -31,6 +31,11 @@
 //   - split.go, merge.go: splits, and merges (subsume freezes the right
 //     range, every replica applies the subsume, the left range widens;
 //     see merge.go's comment for the protocol and its recovery).
+//   - quiesce.go: quiescence — an idle range's leader stops ticking and
+//     tells its followers to stop too (a heartbeat whose Context is
+//     "quiesce"); any request or raft message wakes it, and so do
+//     Store.Wake and Store.WakeAll (called on liveness changes).
+//     Config.DisableQuiescence turns it off; range 1 never quiesces.
 //   - failure.go: fail-stop — a storage failure makes the store fail every
 //     request with kvpb.StoreFailedError and calls Config.OnFatal.
 //
@@ -193,7 +198,6 @@
 // exist); checking a received snapshot's files before raft takes it (keys
 // within their spans — today a file Ingest refuses fails the store);
 // a replica GC for a replica that never applied its removal (cut off when
-// it committed, it lives on); splits and merges, quiescence of idle
-// ranges, and leases. The key → replica index is a sorted slice; a B-tree
+// it committed, it lives on); splits and merges, and leases. The key → replica index is a sorted slice; a B-tree
 // comes with splits.
 package raftstore

@@ -31,6 +31,9 @@ type Replica struct {
 	// load counts the batches Store.Send routes here and samples their
 	// keys, for the placement driver (load.go).
 	load loadTracker
+	// quiesced mirrors mu.quiesced, for tickAll and QuiescedCount to read
+	// without the lock (quiesce.go).
+	quiesced atomic.Bool
 
 	mu struct {
 		sync.Mutex
@@ -75,6 +78,9 @@ type Replica struct {
 		// read: *kvpb.RangeFrozenError.
 		freezing bool
 		frozen   *frozenState
+		// quiesced is set while the replica is idle and not ticking
+		// (quiesce.go).
+		quiesced bool
 	}
 }
 
@@ -184,6 +190,10 @@ func (r *Replica) isLeaseholderLocked() bool {
 }
 
 func (r *Replica) notLeaderErrorLocked() error {
+	// A follower asked to serve wakes (quiesce.go): if its leader is
+	// gone, ticking lets it notice and campaign, rather than wait for a
+	// liveness change.
+	r.unquiesceLocked()
 	e := &kvpb.NotLeaderError{RangeID: r.rangeID}
 	for _, rd := range r.mu.desc.Replicas {
 		if uint64(rd.ReplicaID) == r.mu.leader {
@@ -277,6 +287,7 @@ func (r *Replica) admitProposalLocked() error {
 
 // proposeLocked proposes data to raft and registers p as waiting for it.
 func (r *Replica) proposeLocked(p *proposal, data []byte) error {
+	r.unquiesceLocked()
 	if err := r.mu.rawNode.Propose(data); err != nil {
 		if errors.Is(err, raft.ErrProposalDropped) {
 			return r.notLeaderErrorLocked()
@@ -362,6 +373,7 @@ func (r *Replica) readIndex(ctx context.Context) (term uint64, err error) {
 			return nil
 		}
 		r.mu.reads[rr.id] = rr
+		r.unquiesceLocked()
 		r.mu.rawNode.ReadIndex(binary.BigEndian.AppendUint64(nil, rr.id))
 		return nil
 	}(); err != nil {

@@ -52,19 +52,40 @@ func (s *Store) replicaList() []*Replica {
 	return reps
 }
 
-// tickAll ticks every replica's raft clock and queues it.
+// tickAll ticks the raft clock of every replica that is not quiesced and
+// queues it; an idle leader quiesces instead of ticking, and its quiesce
+// heartbeats are sent (quiesce.go).
 func (s *Store) tickAll() {
 	reps := s.replicaList()
+	ticked := reps[:0]
+	var quiesce []*RaftMessage
 	for _, r := range reps {
+		if r.quiesced.Load() {
+			continue
+		}
 		r.mu.Lock()
+		if r.mu.quiesced {
+			r.mu.Unlock()
+			continue
+		}
+		if msgs, ok := r.maybeQuiesceLocked(); ok {
+			r.mu.Unlock()
+			quiesce = append(quiesce, msgs...)
+			continue
+		}
 		r.mu.rawNode.Tick()
 		r.mu.Unlock()
+		s.ticks.Add(1)
+		ticked = append(ticked, r)
 	}
 	s.sched.Lock()
-	for _, r := range reps {
+	for _, r := range ticked {
 		s.sched.dirty[r] = struct{}{}
 	}
 	s.sched.Unlock()
+	if len(quiesce) > 0 && s.cfg.Transport != nil {
+		s.cfg.Transport.Send(quiesce)
+	}
 }
 
 // readyItem is one replica's Ready within a pass.
@@ -284,6 +305,9 @@ func (s *Store) sendMessages(items []readyItem) {
 		}
 		desc := it.r.Descriptor()
 		for _, m := range it.rd.Messages {
+			if isQuiesceMessage(m) && m.GetType() == raftpb.MessageType_MsgHeartbeatResp {
+				continue // the answer to a quiesce heartbeat: the leader needs none
+			}
 			if m.GetType() == raftpb.MessageType_MsgSnap {
 				// The transport streams it and reports how that ended
 				// (ReportSnapshot); if the message is lost instead, the

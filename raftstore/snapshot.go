@@ -188,6 +188,7 @@ func (s *Store) ChangeReplicas(ctx context.Context, id kvpb.RangeID, change Repl
 		cc = raftpb.ConfChangeSingle{Type: &t, NodeId: &rid}
 	}
 	ccv2 := &raftpb.ConfChangeV2{Changes: []*raftpb.ConfChangeSingle{&cc}, Context: nd.Marshal()}
+	r.unquiesceLocked()
 	err = r.mu.rawNode.ProposeConfChange(ccv2)
 	r.mu.Unlock()
 	if err != nil {
@@ -244,11 +245,12 @@ func (a *applier) applyConfChange(r *Replica, cc raftpb.ConfChangeI) error {
 		// Proposed over a descriptor that has changed since (a split, a
 		// merge or another change applied in between): refused, alike on
 		// every replica, so raft's membership and the descriptor never
-		// part. Raft still needs the entry applied: as an empty change,
-		// which changes nothing (as CockroachDB does with a rejected
-		// membership change). The proposer sees the generation move
+		// part. Raft still needs the entry applied: as a change of node
+		// 0, which raft skips (as CockroachDB does with a rejected
+		// membership change; an empty ConfChangeV2 would mean "leave the
+		// joint configuration", and panic outside one). The proposer sees the generation move
 		// without its descriptor (ChangeReplicas' error).
-		cs := r.mu.rawNode.ApplyConfChange(&raftpb.ConfChangeV2{})
+		cs := r.mu.rawNode.ApplyConfChange(noopConfChange())
 		r.mu.storage.confState = cs
 		r.mu.Unlock()
 		return nil
@@ -278,6 +280,14 @@ func (a *applier) applyConfChange(r *Replica, cc raftpb.ConfChangeI) error {
 		a.removed[r] = tombstoneFor(r.replicaID, nd)
 	}
 	return nil
+}
+
+// noopConfChange is a membership change raft applies as nothing: its one
+// change names node 0, which etcd raft's confchange skips by design.
+func noopConfChange() *raftpb.ConfChangeV2 {
+	t := raftpb.ConfChangeType_ConfChangeAddNode
+	zero := uint64(0)
+	return &raftpb.ConfChangeV2{Changes: []*raftpb.ConfChangeSingle{{Type: &t, NodeId: &zero}}}
 }
 
 // pendingDesc is a descriptor an apply batch wrote, installed in memory

@@ -251,6 +251,7 @@ func (s *Store) reportSnapshot(id kvpb.RangeID, to uint64, ok bool) {
 	}
 	r.mu.Lock()
 	if !r.mu.stopped {
+		r.unquiesceLocked()
 		r.mu.rawNode.ReportSnapshot(to, st)
 	}
 	r.mu.Unlock()
@@ -529,6 +530,7 @@ func (s *Store) stepSnapshot(m *RaftMessage, in *IncomingSnapshot) (*pendingSnap
 	}
 	md := m.Message.GetSnapshot().GetMetadata()
 	p := &pendingSnapshot{index: md.GetIndex(), term: md.GetTerm(), in: in, done: make(chan error, 1)}
+	r.unquiesceLocked()
 	if err := r.mu.rawNode.Step(m.Message); err != nil {
 		return nil, err
 	}

@@ -70,6 +70,9 @@ type Store struct {
 
 	// lockWaits are the parked WaitLockRequests (lockwait.go).
 	lockWaits lockWaiters
+
+	// ticks counts raft ticks, for tests and metrics (quiesce.go).
+	ticks atomic.Int64
 }
 
 // NewStore validates cfg and returns a Store that is not started.
@@ -302,6 +305,8 @@ func (s *Store) Send(ctx context.Context, ba *kvpb.BatchRequest) (*kvpb.BatchRes
 	switch req := ba.Requests[0].(type) {
 	case *kvpb.WaitAppliedRequest:
 		if len(ba.Requests) == 1 {
+			s.Wake(req.RangeID) // a merge waits: keep the range live
+
 			return s.waitApplied(ctx, req) // merge.go
 		}
 	case *kvpb.AdminSubsumeRequest, *kvpb.AdminMergeRequest:
@@ -473,7 +478,12 @@ func (s *Store) HandleRaftMessage(ctx context.Context, m *RaftMessage) error {
 	if m.From.ReplicaID != 0 && len(r.mu.peers) < 64 {
 		r.mu.peers[uint64(m.From.ReplicaID)] = m.From
 	}
-	err = r.mu.rawNode.Step(m.Message)
+	if isQuiesceMessage(m.Message) && m.Message.GetType() == raftpb.MessageType_MsgHeartbeat {
+		err = r.stepQuiesceHeartbeatLocked(m.Message) // quiesce.go
+	} else {
+		r.unquiesceLocked()
+		err = r.mu.rawNode.Step(m.Message)
+	}
 	r.mu.Unlock()
 	s.enqueue(r)
 	return err

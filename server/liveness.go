@@ -25,6 +25,46 @@ import (
 // per node id, in one batch).
 const maxLivenessRecords = 4096
 
+// watchLiveness reads every node's liveness record each
+// LivenessHeartbeatInterval and wakes every quiesced replica of the store
+// (raftstore/quiesce.go) when a node's liveness changed — it stopped being
+// live, came back, or restarted (a new epoch): the followers of ranges a
+// dead node led then tick again and elect a new leader.
+func (s *Server) watchLiveness(ctx context.Context) {
+	t := time.NewTicker(s.cfg.LivenessHeartbeatInterval)
+	defer t.Stop()
+	type state struct {
+		live  bool
+		epoch uint64
+	}
+	last := map[kvpb.NodeID]state{}
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.LivenessTTL)
+		recs, err := readLiveness(rctx, s.sender)
+		cancel()
+		if err != nil {
+			continue
+		}
+		now := time.Now()
+		changed := false
+		for id, l := range recs {
+			st := state{live: l.Live(now), epoch: l.Epoch}
+			if old, ok := last[id]; ok && old != st {
+				changed = true
+			}
+			last[id] = st
+		}
+		if changed {
+			s.store.WakeAll()
+		}
+	}
+}
+
 // heartbeatLiveness heartbeats this node's liveness record every
 // LivenessHeartbeatInterval until ctx ends.
 func (s *Server) heartbeatLiveness(ctx context.Context) {

@@ -356,6 +356,11 @@ func (s *Server) Start(ctx context.Context) error {
 			defer s.wg.Done()
 			s.heartbeatLiveness(s.stopCtx)
 		}()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.watchLiveness(s.stopCtx)
+		}()
 	}
 	s.wg.Add(1)
 	go func() {
