@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,8 +31,8 @@ func placementCluster(t *testing.T, n int) *testCluster {
 
 // decision is a row of SHOW PLACEMENT DECISIONS.
 type decision struct {
-	kind, reason, outcome string
-	rangeID               int64
+	kind, reason, outcome, splitKey string
+	rangeID                         int64
 }
 
 func decisions(t *testing.T, conn *pgx.Conn) []decision {
@@ -50,6 +52,9 @@ func decisions(t *testing.T, conn *pgx.Conn) []decision {
 		var split *string
 		if err := rs.Scan(&at, &d.kind, &d.rangeID, &target, &from, &split, &merged, &d.reason, &d.outcome); err != nil {
 			t.Fatalf("scan: %v", err)
+		}
+		if split != nil {
+			d.splitKey = *split
 		}
 		if at.IsZero() || time.Since(at) > time.Hour || d.reason == "" {
 			t.Fatalf("decision %+v at %s", d, at)
@@ -293,5 +298,106 @@ func TestPlacementReplacesADeadNode(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no replacement decision names the dead store: %+v", ds)
+	}
+}
+
+// TestPlacementDriverFailsOverUnderLoad: range 1's leader (where the
+// driver decides) is stopped while a table keeps growing past a tiny
+// range_max_bytes; another node's driver takes over and goes on
+// splitting, timestamps from the TSO stay strictly increasing throughout,
+// no split is made twice, and every acknowledged row reads back.
+func TestPlacementDriverFailsOverUnderLoad(t *testing.T) {
+	c := placementCluster(t, 4)
+	c.bootstrap(0, 1, 2, 3)
+	leader := c.leaderOf(1)
+	if leader < 0 {
+		t.Fatal("no leader of range 1")
+	}
+	other := (leader + 1) % 4
+	conn := c.conn(other)
+	exec(t, conn, "SET CLUSTER SETTING range_max_bytes = '32 KiB'")
+	exec(t, conn, "SET CLUSTER SETTING range_min_bytes = '0 B'")
+	exec(t, conn, "CREATE TABLE f (id INT PRIMARY KEY, v TEXT)")
+
+	// TSO: a client on a node that survives asks for timestamps
+	// throughout; each must be above the last.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var tsoErr atomic.Value
+	var stamps atomic.Int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		db := c.nodes[other].srv.DB()
+		var last kvpb.Timestamp
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ts, err := db.Now(ctx)
+			cancel()
+			if err != nil {
+				continue // range 1 electing: retried
+			}
+			if ts <= last {
+				tsoErr.Store(fmt.Sprintf("timestamp %d after %d", ts, last))
+				return
+			}
+			last = ts
+			stamps.Add(1)
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
+
+	pad := strings.Repeat("z", 200)
+	load := func(from, to int) {
+		insertRows(t, conn, "f", from, to, func(i int) string { return fmt.Sprintf("%d, '%s'", i, pad) })
+	}
+	load(0, 600)
+	waitFor(t, "splits by the first driver", 60*time.Second, func() (bool, string) {
+		n := countKind(decisions(t, conn), "split")
+		return n >= 2, fmt.Sprintf("%d splits", n)
+	})
+	c.nodes[leader].srv.Stop()
+	c.nodes[leader].srv = nil
+	waitFor(t, "another node's driver taking over", 60*time.Second, func() (bool, string) {
+		for i, nd := range c.nodes {
+			if i != leader && nd.srv.PlacementActive() {
+				return true, ""
+			}
+		}
+		return false, "no driver active"
+	})
+	before := countKind(decisions(t, conn), "split")
+	load(600, 1500)
+	waitFor(t, "splits by the new driver", 90*time.Second, func() (bool, string) {
+		n := countKind(decisions(t, conn), "split")
+		return n > before+1, fmt.Sprintf("%d splits, %d before the takeover", n, before)
+	})
+	seen := map[string]bool{}
+	for _, d := range decisions(t, conn) {
+		if d.kind != "split" || d.outcome != "" {
+			continue
+		}
+		if seen[d.splitKey] {
+			t.Fatalf("split at %s made twice", d.splitKey)
+		}
+		seen[d.splitKey] = true
+	}
+	if got := countRows(t, conn, "f"); got != 1500 {
+		t.Fatalf("count = %d, want 1500", got)
+	}
+	if v := tsoErr.Load(); v != nil {
+		t.Fatalf("TSO went backwards: %v", v)
+	}
+	if stamps.Load() == 0 {
+		t.Fatal("no timestamp was handed out")
 	}
 }
