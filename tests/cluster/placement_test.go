@@ -401,3 +401,43 @@ func TestPlacementDriverFailsOverUnderLoad(t *testing.T) {
 		t.Fatal("no timestamp was handed out")
 	}
 }
+
+// TestPlacementSplitsAHotRange: reads above range_split_qps for a few
+// rounds split the table's range at a key that halves its load.
+func TestPlacementSplitsAHotRange(t *testing.T) {
+	c := placementCluster(t, 3)
+	c.bootstrap(0, 1, 2)
+	conn := c.conn(0)
+	exec(t, conn, "SET CLUSTER SETTING range_split_qps = 30")
+	exec(t, conn, "SET CLUSTER SETTING range_min_bytes = '0 B'")
+	exec(t, conn, "CREATE TABLE h (id INT PRIMARY KEY, v INT)")
+	insertRows(t, conn, "h", 0, 200, func(i int) string { return fmt.Sprintf("%d, %d", i, i) })
+	before := len(tableRegions(t, conn, "h"))
+	deadline := time.Now().Add(60 * time.Second)
+	i := 0
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var v int
+		err := conn.QueryRow(ctx, "SELECT v FROM h WHERE id = $1", i%200).Scan(&v)
+		cancel()
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		i++
+		if i%50 == 0 && len(tableRegions(t, conn, "h")) > before {
+			break
+		}
+	}
+	if n := len(tableRegions(t, conn, "h")); n <= before {
+		t.Fatalf("%d reads: still %d ranges", i, n)
+	}
+	found := false
+	for _, d := range decisions(t, conn) {
+		if d.kind == "split" && d.outcome == "" && strings.Contains(d.reason, "range_split_qps") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no split for load in %+v", decisions(t, conn))
+	}
+}
