@@ -40,7 +40,8 @@ import (
 // replicas from the store with the most to the one with the fewest while
 // one is outside ±Tolerance of the mean and they differ by two or more
 // (so the reverse move is never wanted next: no flapping), and likewise
-// leaders by leadership transfer.
+// leaders by leadership transfer; when replica counts are balanced, the
+// live bytes per store likewise (rebalanceBytes).
 //
 // Removals never leave a range without a quorum of live, caught-up voters.
 
@@ -234,7 +235,9 @@ func (p *Planner) Plan(c *Cluster) []kvpb.PlacementOp {
 	}
 	p.merges(r)
 	if repairs == 0 {
-		p.rebalanceReplicas(r)
+		if !p.rebalanceReplicas(r) {
+			p.rebalanceBytes(r)
+		}
 		p.rebalanceLeaders(r)
 	}
 	return r.ops
@@ -674,11 +677,12 @@ func byCount(stores []kvpb.StoreID, counts map[kvpb.StoreID]int) (float64, []kvp
 	return float64(total) / float64(len(stores)), order
 }
 
-// rebalanceReplicas moves replicas from crowded stores to empty ones.
-func (p *Planner) rebalanceReplicas(r *round) {
+// rebalanceReplicas moves replicas from crowded stores to empty ones; it
+// reports whether it planned a move.
+func (p *Planner) rebalanceReplicas(r *round) (any bool) {
 	stores := r.targets()
 	if len(stores) < 2 {
-		return
+		return false
 	}
 	limit := max(r.c.Settings.MaxMovesPerStore, 1)
 	for moves := 0; moves < limit*len(stores); moves++ {
@@ -703,12 +707,146 @@ func (p *Planner) rebalanceReplicas(r *round) {
 					r.replicas[dst]++
 					r.adds[dst]++
 					r.gives[src]++
-					moved = true
+					moved, any = true, true
 					break
 				}
 			}
 		}
 		if !moved {
+			return any
+		}
+	}
+	return any
+}
+
+// rebalanceBytes evens out the live bytes of the replicas each store
+// holds, once replica counts are balanced: while the fullest store is
+// above, or the emptiest below, ±Tolerance of the mean, it moves the
+// largest range off the fullest that leaves it still at least as full as
+// the target (so the reverse is never due). When that would unbalance the
+// replica counts it swaps instead: the smallest range of the target moves
+// the other way in the same round, so rebalanceReplicas has nothing to
+// undo. A range the fullest store leads first has its leadership handed
+// away (its replica there would not be the one removed).
+func (p *Planner) rebalanceBytes(r *round) {
+	stores := r.targets()
+	if len(stores) < 2 {
+		return
+	}
+	held := map[kvpb.StoreID]int64{}
+	for _, rv := range r.ranges {
+		for _, rd := range rv.Desc.Replicas {
+			held[rd.StoreID] += max(rv.Bytes, 0)
+		}
+	}
+	limit := max(r.c.Settings.MaxMovesPerStore, 1)
+	// eligible lists the healthy ranges on from and not on to that may
+	// move, and the largest of those from leads.
+	eligible := func(from, to kvpb.StoreID) (out []*rangeView, led *rangeView) {
+		for _, rv := range r.ranges {
+			d := &rv.Desc
+			if d.RangeID == 1 || r.busy[d.RangeID] || rv.Bytes <= 0 || !r.healthy(rv) {
+				continue
+			}
+			_, onFrom := d.Replica(from)
+			_, onTo := d.Replica(to)
+			if !onFrom || onTo {
+				continue
+			}
+			if rv.leader == from {
+				if led == nil || rv.Bytes > led.Bytes {
+					led = rv
+				}
+				continue
+			}
+			out = append(out, rv)
+		}
+		return out, led
+	}
+	move := func(rv *rangeView, from, to kvpb.StoreID, reason string) {
+		d := &rv.Desc
+		r.add(kvpb.PlacementOp{Kind: kvpb.OpAddReplica, RangeID: d.RangeID, Generation: d.Generation,
+			Target: kvpb.ReplicaDescriptor{NodeID: r.c.Stores[to].Node, StoreID: to}, From: from, Reason: reason})
+		p.relieve[d.RangeID] = from
+		held[from] -= rv.Bytes
+		held[to] += rv.Bytes
+		r.replicas[from]--
+		r.replicas[to]++
+		r.adds[to]++
+		r.gives[from]++
+	}
+	for moves := 0; moves < limit; moves++ {
+		var total int64
+		for _, id := range stores {
+			total += held[id]
+		}
+		mean := float64(total) / float64(len(stores))
+		order := slices.Clone(stores)
+		slices.SortStableFunc(order, func(a, b kvpb.StoreID) int { return cmp.Compare(held[a], held[b]) })
+		src := order[len(order)-1]
+		if mean == 0 || r.gives[src] >= limit ||
+			(float64(held[src]) <= mean*(1+Tolerance) && float64(held[order[0]]) >= mean*(1-Tolerance)) {
+			return
+		}
+		countMean, _ := byCount(stores, r.replicas)
+		var handOff *rangeView
+		planned := false
+		for _, dst := range order[:len(order)-1] {
+			if r.adds[dst] >= limit || r.gives[dst] >= limit {
+				continue
+			}
+			bigs, led := eligible(src, dst)
+			if handOff == nil && led != nil && held[src]-led.Bytes >= held[dst]+led.Bytes {
+				handOff = led // movable (or swappable), but for its leadership
+			}
+			reason := fmt.Sprintf("rebalance bytes: s%d holds %s, s%d %s, mean %s", src, humanBytes(held[src]), dst,
+				humanBytes(held[dst]), humanBytes(int64(mean)))
+			if !unbalanced(r.replicas[dst]+1, r.replicas[src]-1, countMean) {
+				var best *rangeView
+				for _, rv := range bigs {
+					if held[src]-rv.Bytes >= held[dst]+rv.Bytes && (best == nil || rv.Bytes > best.Bytes) {
+						best = rv
+					}
+				}
+				if best != nil {
+					move(best, src, dst, reason)
+					planned = true
+					break
+				}
+				continue
+			}
+			// A swap: src's large range for dst's small one.
+			smalls, _ := eligible(dst, src)
+			var big, small *rangeView
+			for _, b := range bigs {
+				for _, sm := range smalls {
+					gain := b.Bytes - sm.Bytes
+					if gain <= 0 || held[src]-gain < held[dst]+gain {
+						continue
+					}
+					if big == nil || gain > big.Bytes-small.Bytes {
+						big, small = b, sm
+					}
+				}
+			}
+			if big != nil {
+				move(big, src, dst, reason+" (swap)")
+				move(small, dst, src, reason+" (swap)")
+				planned = true
+				break
+			}
+		}
+		if !planned {
+			if handOff != nil {
+				leaderMean, _ := byCount(stores, r.leaders)
+				if to, ok := r.leaderTarget(handOff, nil); ok && !unbalanced(r.leaders[to.StoreID]+1, r.leaders[src]-1, leaderMean) {
+					r.add(kvpb.PlacementOp{Kind: kvpb.OpTransferLeader, RangeID: handOff.Desc.RangeID, Generation: handOff.Desc.Generation,
+						Target: to, Reason: fmt.Sprintf("rebalance bytes: hand r%d's leadership off s%d, which holds %s (mean %s), to move it",
+							handOff.Desc.RangeID, src, humanBytes(held[src]), humanBytes(int64(mean)))})
+					r.leaders[src]--
+					r.leaders[to.StoreID]++
+				}
+			}
 			return
 		}
 	}

@@ -459,3 +459,38 @@ func TestPlannerPromotesCaughtUpLeftoverLearner(t *testing.T) {
 	s.settle(50)
 	s.checkReplication(3)
 }
+
+func TestPlannerBalancesBytes(t *testing.T) {
+	s := newSim(t, 5)
+	small := s.addTable(50, 30, 1<<20+1)
+	big := s.addTable(51, 10, 20<<20)
+	_ = small
+	s.settle(600)
+	s.checkReplication(3)
+	reps, leaders := s.counts()
+	s.checkBalanced("replicas", reps)
+	s.checkBalanced("leaders", leaders)
+	held := map[kvpb.StoreID]int64{}
+	var total int64
+	for _, r := range s.ranges {
+		for _, rd := range r.desc.Replicas {
+			held[rd.StoreID] += r.bytes
+			total += r.bytes
+		}
+	}
+	mean := float64(total) / 5
+	for id, b := range held {
+		// Within the tolerance, or within one big range of the mean
+		// (what whole ranges allow).
+		if d := math.Abs(float64(b) - mean); d > math.Max(mean*Tolerance, float64(s.ranges[big[0]].bytes)) {
+			t.Errorf("s%d holds %d bytes, mean %.0f", id, b, mean)
+		}
+	}
+	before := len(s.ops)
+	for range 200 {
+		s.round()
+	}
+	if n := len(s.ops) - before; n != 0 {
+		t.Fatalf("steady cluster made %d moves: %v", n, s.lastOps(n))
+	}
+}
