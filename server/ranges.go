@@ -167,11 +167,32 @@ func lookupMeta(ctx context.Context, db *kv.DB, key kvpb.Key) (kvpb.RangeDescrip
 // scanMeta reads the meta entries of the ranges overlapping span, in key
 // order.
 func scanMeta(ctx context.Context, db *kv.DB, span kvpb.Span) ([]kvpb.RangeDescriptor, error) {
-	var limit int64
 	if len(span.EndKey) == 0 || span.EndKey.Equal(span.Key.Next()) {
-		limit = 1
+		// One key: the first entry ending after it.
+		return scanMetaRows(ctx, db, kvpb.Span{Key: kvpb.MetaKey(span.Key.Next()), EndKey: kvpb.MetaMax}, 1, nil)
 	}
-	resp, err := db.Send(ctx, &kvpb.RawScanRequest{Span: kvpb.Span{Key: kvpb.MetaKey(span.Key.Next()), EndKey: kvpb.MetaMax}, MaxKeys: limit})
+	// Entries are keyed by their range's end: those ending in
+	// (span.Key, span.EndKey] first — a scan bounded by the span, not the
+	// rest of the keyspace — then, unless one ends exactly at
+	// span.EndKey, the one range reaching past it.
+	out, err := scanMetaRows(ctx, db, kvpb.Span{Key: kvpb.MetaKey(span.Key.Next()), EndKey: kvpb.MetaKey(span.EndKey).Next()}, 0, span.EndKey)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(out); n > 0 && bytes.Compare(out[n-1].EndKey, span.EndKey) >= 0 {
+		return out, nil
+	}
+	last, err := scanMetaRows(ctx, db, kvpb.Span{Key: kvpb.MetaKey(span.EndKey.Next()), EndKey: kvpb.MetaMax}, 1, span.EndKey)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, last...), nil
+}
+
+// scanMetaRows decodes the meta entries of span (at most limit, 0: all),
+// stopping at the first range starting at or after before (nil: none).
+func scanMetaRows(ctx context.Context, db *kv.DB, span kvpb.Span, limit int64, before kvpb.Key) ([]kvpb.RangeDescriptor, error) {
+	resp, err := db.Send(ctx, &kvpb.RawScanRequest{Span: span, MaxKeys: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +202,7 @@ func scanMeta(ctx context.Context, db *kv.DB, span kvpb.Span) ([]kvpb.RangeDescr
 		if err != nil {
 			return nil, fmt.Errorf("meta entry %s: %w", row.Key, err)
 		}
-		if len(span.EndKey) > 0 && bytes.Compare(d.StartKey, span.EndKey) >= 0 {
+		if len(before) > 0 && bytes.Compare(d.StartKey, before) >= 0 {
 			break
 		}
 		out = append(out, *d)
@@ -277,44 +298,75 @@ func updateMeta(ctx context.Context, db *kv.DB, descs ...kvpb.RangeDescriptor) e
 func (s *Server) repairMeta(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	verified := map[kvpb.RangeID]metaVerified{}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		if err := s.repairMetaOnce(ctx); err != nil && ctx.Err() == nil {
+		if err := s.repairMetaOnce(ctx, verified); err != nil && ctx.Err() == nil {
 			s.log.Debug("meta repair", "err", err)
 		}
 	}
 }
 
-func (s *Server) repairMetaOnce(ctx context.Context) error {
+// metaVerified records that a range's meta entry was found right at a
+// generation, and when.
+type metaVerified struct {
+	gen uint64
+	at  time.Time
+}
+
+// metaReverify is how long a range whose meta entry was found right, and
+// whose generation has not moved, is not looked at again.
+const metaReverify = 30 * time.Second
+
+func (s *Server) repairMetaOnce(ctx context.Context, verified map[kvpb.RangeID]metaVerified) error {
 	if skip := s.cfg.TestingSkipSplitMeta; skip != nil && skip() {
 		return nil
 	}
+	now := time.Now()
 	reps := s.store.Replicas()
+	seen := make(map[kvpb.RangeID]bool, len(reps))
 	for _, ri := range reps {
 		if !ri.Leader || ri.Desc.RangeID == 1 {
 			continue // range 1's entries are written with its commands
 		}
+		id := ri.Desc.RangeID
+		seen[id] = true
+		if v, ok := verified[id]; ok && v.gen == ri.Desc.Generation && now.Sub(v.at) < metaReverify {
+			continue
+		}
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := s.repairRangeMeta(rctx, ri.Desc, reps)
+		ok, err := s.repairRangeMeta(rctx, ri.Desc, reps)
 		cancel()
 		if err != nil {
 			return err
+		}
+		if ok {
+			verified[id] = metaVerified{gen: ri.Desc.Generation, at: now}
+		} else {
+			delete(verified, id)
+		}
+	}
+	for id := range verified {
+		if !seen[id] {
+			delete(verified, id)
 		}
 	}
 	return nil
 }
 
-func (s *Server) repairRangeMeta(ctx context.Context, d kvpb.RangeDescriptor, reps []raftstore.ReplicaInfo) error {
+// repairRangeMeta rewrites what is stale of the meta entries around d, a
+// range this node leads; ok reports that d's own entry was found right.
+func (s *Server) repairRangeMeta(ctx context.Context, d kvpb.RangeDescriptor, reps []raftstore.ReplicaInfo) (ok bool, err error) {
 	cur, err := scanMeta(ctx, s.db, kvpb.Span{Key: d.StartKey, EndKey: d.EndKey})
 	if err != nil {
-		return err
+		return false, err
 	}
 	if len(cur) == 1 && cur[0].RangeID == d.RangeID && cur[0].Generation >= d.Generation {
-		return nil
+		return true, nil
 	}
 	// The stale entries' whole span must be rewritten at once, from this
 	// store's ranges, each newer than what it replaces.
@@ -324,7 +376,7 @@ func (s *Server) repairRangeMeta(ctx context.Context, d kvpb.RangeDescriptor, re
 			continue // after d: a gap before it, d's own entry is missing
 		}
 		if e.Generation > d.Generation {
-			return nil // newer than d: this replica is the stale one
+			return false, nil // newer than d: this replica is the stale one
 		}
 		if bytes.Compare(e.StartKey, span.Key) < 0 {
 			span.Key = e.StartKey
@@ -340,14 +392,14 @@ func (s *Server) repairRangeMeta(ctx context.Context, d kvpb.RangeDescriptor, re
 			continue
 		}
 		if !r.Desc.StartKey.Equal(next) {
-			return nil // not known here in full: another leader repairs it
+			return false, nil // not known here in full: another leader repairs it
 		}
 		tiles = append(tiles, r.Desc)
 		next = r.Desc.EndKey
 	}
 	if !next.Equal(span.EndKey) {
-		return nil
+		return false, nil
 	}
 	s.log.Info("meta repair", "span", span.String(), "ranges", len(tiles))
-	return updateMeta(ctx, s.db, tiles...)
+	return false, updateMeta(ctx, s.db, tiles...)
 }

@@ -41,6 +41,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -71,6 +72,7 @@ var (
 	idle         = flag.Duration("idle", 60*time.Second, "idle: how long the CPU time is measured over")
 	idleSettle   = flag.Duration("idle-settle", 5*time.Second, "idle: wait after the splits before measuring")
 	splitTimeout = flag.Duration("split-timeout", 20*time.Minute, "idle: bound on creating the ranges")
+	cpuProfile   = flag.String("cpuprofile", "", "idle: write a CPU profile of the idle window to this file")
 )
 
 func main() {
@@ -594,7 +596,20 @@ func idleCPU(dir string) error {
 		return err
 	}
 	w0 := time.Now()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	time.Sleep(*idle)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	u1, err := cpuTime()
 	if err != nil {
 		return err
