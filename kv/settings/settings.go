@@ -101,7 +101,7 @@ const (
 var registry = []Setting{
 	{Name: "placement.enabled", Kind: Bool, Default: "true",
 		Description: "the placement driver decides and acts"},
-	{Name: "placement.max_moves_per_store", Kind: Int, Default: "2", Min: 1, Max: 64,
+	{Name: "placement.max_moves_per_store", Kind: Int, Default: "4", Min: 1, Max: 64,
 		Description: "replica moves and snapshots in flight per store"},
 	{Name: "placement.merge_enabled", Kind: Bool, Default: "true",
 		Description: "the placement driver merges small neighbouring ranges"},

@@ -181,7 +181,7 @@ func TestDefaultsAndMemory(t *testing.T) {
 		if v.Bytes("range_max_bytes") != 64<<20 || v.Bytes("range_min_bytes") != 1<<20 ||
 			v.Float("range_split_qps") != 2500 || v.Int("replication_factor") != 3 ||
 			v.Duration("server.time_until_store_dead") != 5*time.Minute ||
-			v.Int("placement.max_moves_per_store") != 2 || !v.Bool("placement.enabled") || !v.Bool("placement.merge_enabled") {
+			v.Int("placement.max_moves_per_store") != 4 || !v.Bool("placement.enabled") || !v.Bool("placement.merge_enabled") {
 			t.Fatalf("defaults wrong")
 		}
 	}
