@@ -213,3 +213,10 @@ func (s *Store) QuiescedCount() int {
 	}
 	return n
 }
+
+// Quiesced reports whether range id's replica on this store is quiesced
+// (then every replica of the range has everything its leader has).
+func (s *Store) Quiesced(id kvpb.RangeID) bool {
+	r, err := s.GetReplica(id)
+	return err == nil && r.quiesced.Load()
+}

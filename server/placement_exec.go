@@ -105,7 +105,9 @@ func (s *Server) storeReport(req *kvpb.StoreReportRequest) (kvpb.StoreReport, er
 			rr.Bytes, rr.Keys, rr.TotalBytes = -1, -1, -1
 			s.log.Debug("placement report: range size unknown", "range", d.RangeID, "err", err)
 		}
-		if match, commit, err := s.store.RaftStatus(d.RangeID); err == nil && match != nil {
+		if s.store.Quiesced(d.RangeID) {
+			// Quiesced: every replica matched the leader's log.
+		} else if match, commit, err := s.store.RaftStatus(d.RangeID); err == nil && match != nil {
 			for _, r := range d.Replicas {
 				if match[r.ReplicaID] < commit {
 					rr.Behind = append(rr.Behind, r.StoreID)
