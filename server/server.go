@@ -73,7 +73,7 @@ type Server struct {
 	// range 1 (deadlock.go); nil on a single node.
 	deadlock *deadlockDetector
 	// placement is the placement driver (placement.go), deciding while
-	// this node leads range 1; nil on a single node. rangeStats_ caches
+	// this node leads range 1 (on a single node too: it splits and merges). rangeStats_ caches
 	// the sizes of the ranges this store leads for its reports.
 	placement   *placementDriver
 	rangeStats_ rangeStatsCache
@@ -344,13 +344,13 @@ func (s *Server) Start(ctx context.Context) error {
 	_ = s.answerInit(nil)
 	close(s.ready)
 	s.startSettings(ctx)
+	s.placement = newPlacementDriver(s)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.placement.run(s.stopCtx, cmp.Or(s.cfg.PlacementInterval, time.Second))
+	}()
 	if !s.cfg.SingleNode {
-		s.placement = newPlacementDriver(s)
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.placement.run(s.stopCtx, cmp.Or(s.cfg.PlacementInterval, time.Second))
-		}()
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
