@@ -198,6 +198,12 @@ var funcQueries = []string{
 	`SELECT regexp_replace(s, '[aeiou]', '*', 'g') FROM ft ORDER BY k`,
 	// to_char for timestamps.
 	`SELECT to_char(ts, 'YYYY-MM-DD HH24:MI:SS') FROM ft ORDER BY k`,
+	// age: field-wise differences with borrows.
+	`SELECT age(timestamp '2024-03-01', timestamp '2024-01-31'), age(timestamp '2024-01-31', timestamp '2024-03-01')`,
+	`SELECT age(timestamp '2001-04-10 12:00:01.5', timestamp '1957-06-13 23:59:59'), age(timestamp '2020-02-29', timestamp '2021-02-28')`,
+	`SELECT age(timestamptz '2024-03-31 01:00+00', timestamptz '2024-02-29 23:00+00'), age('2024-05-01'::date, '2023-12-31'::date)`,
+	`SELECT age(ts, timestamp '2000-01-01') FROM ft ORDER BY k`,
+	`SELECT age(timestamp '2024-01-01') > interval '0', age(now()) < interval '1 day', age(NULL::timestamp)`,
 	`SELECT to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS.US'), to_char(ts, 'HH12:MI AM'), to_char(ts, 'MS') FROM ft WHERE k = 1`,
 	`SELECT to_char(ts, 'Mon DD, YYYY'), to_char(ts, 'FMMonth FMDD'), to_char(ts, 'Month'), to_char(ts, 'MONTH mon') FROM ft WHERE k = 5`,
 	`SELECT to_char(ts, 'Dy Day DAY dy D DDD'), to_char(ts, 'FMDay, FMDD FMMonth YYYY'), to_char(ts, 'YY Y YYY') FROM ft WHERE k IN (1, 4) ORDER BY k`,

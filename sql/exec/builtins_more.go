@@ -53,7 +53,7 @@ func (c *Context) callMoreBuiltin(f *plan.Func, args []types.Datum) (types.Datum
 		d, err := c.setConfig(args)
 		return d, true, err
 	case "version", "current_database", "current_user", "current_schema", "left", "right", "split_part",
-		"md5", "random", "clock_timestamp", "power", "pow", "interval_mul", "interval_div", "regexp_replace", "to_char":
+		"md5", "random", "clock_timestamp", "power", "pow", "interval_mul", "interval_div", "regexp_replace", "to_char", "age":
 	default:
 		return nil, false, nil
 	}
@@ -134,6 +134,8 @@ func (c *Context) callStrictMore(f *plan.Func, args []types.Datum) (types.Datum,
 		return regexpReplace(str(0), str(1), str(2), flags)
 	case "to_char":
 		return c.toChar(args[0], str(1))
+	case "age":
+		return c.age(args)
 	}
 	return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s is not implemented", f.Name)
 }
@@ -474,4 +476,96 @@ func quoteLiteral(s string) string {
 		return "E" + strings.ReplaceAll(q, `\`, `\\`)
 	}
 	return q
+}
+
+// age is PostgreSQL's age(a, b): the difference a - b as years, months
+// and days and a time of day, field by field with borrows (timestamp.c's
+// timestamp_age, our own code), so age('2024-03-01', '2024-01-31') is
+// 1 mon 1 day; age(a) is age(current_date at midnight, a). A timestamptz
+// is taken apart in the session's time zone. An infinite argument is
+// 22008 (PostgreSQL 15 answers an overflowed interval there).
+func (c *Context) age(args []types.Datum) (types.Datum, error) {
+	a, b := types.Datum(nil), args[0]
+	if len(args) == 2 {
+		a, b = args[0], args[1]
+	} else {
+		t := c.Now.In(c.loc())
+		midnight := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, c.loc())
+		if _, ok := b.(types.DTimestampTZ); ok {
+			a = types.DTimestampTZ(timeToTimestamp(midnight))
+		} else {
+			a = types.DTimestamp(timeToTimestamp(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)))
+		}
+	}
+	finite := func(d types.Datum) (int64, bool) {
+		var v int64
+		switch x := d.(type) {
+		case types.DTimestamp:
+			v = int64(x)
+		case types.DTimestampTZ:
+			v = int64(x)
+		}
+		return v, v != types.TimestampPosInfinity && v != types.TimestampNegInfinity
+	}
+	va, okA := finite(a)
+	vb, okB := finite(b)
+	if !okA || !okB {
+		return nil, pgerror.New("22008", "timestamp out of range")
+	}
+	t1, _ := c.timeOf(a)
+	t2, _ := c.timeOf(b)
+	usec := int64(t1.Nanosecond()/1000 - t2.Nanosecond()/1000)
+	sec := t1.Second() - t2.Second()
+	mins := t1.Minute() - t2.Minute()
+	hour := t1.Hour() - t2.Hour()
+	mday := t1.Day() - t2.Day()
+	mon := int(t1.Month()) - int(t2.Month())
+	year := t1.Year() - t2.Year()
+	neg := va < vb
+	if neg {
+		usec, sec, mins, hour, mday, mon, year = -usec, -sec, -mins, -hour, -mday, -mon, -year
+	}
+	for usec < 0 {
+		usec += 1_000_000
+		sec--
+	}
+	for sec < 0 {
+		sec += 60
+		mins--
+	}
+	for mins < 0 {
+		mins += 60
+		hour--
+	}
+	for hour < 0 {
+		hour += 24
+		mday--
+	}
+	for mday < 0 {
+		// Borrow the length of the earlier timestamp's month.
+		ref := t2
+		if neg {
+			ref = t1
+		}
+		mday += daysIn(ref.Year(), ref.Month())
+		mon--
+	}
+	for mon < 0 {
+		mon += 12
+		year--
+	}
+	if neg {
+		usec, sec, mins, hour, mday, mon, year = -usec, -sec, -mins, -hour, -mday, -mon, -year
+	}
+	months := int64(year)*12 + int64(mon)
+	if months > math.MaxInt32 || months < math.MinInt32 {
+		return nil, pgerror.New("22008", "interval out of range")
+	}
+	return types.DInterval{Months: int32(months), Days: int32(mday),
+		Micros: ((int64(hour)*60+int64(mins))*60+int64(sec))*1_000_000 + usec}, nil
+}
+
+// daysIn returns the number of days of month m of year y.
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

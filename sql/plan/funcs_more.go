@@ -29,6 +29,8 @@ var moreBuiltins = map[string][]overload{
 	"pow":              {sig(types.Float8, types.Float8, types.Float8), sig(types.Numeric, types.Numeric, types.Numeric)},
 	"regexp_replace": {sig(types.Text, types.Text, types.Text, types.Text),
 		sig(types.Text, types.Text, types.Text, types.Text, types.Text)},
+	"age": {sig(types.Interval, types.TimestampTZ, types.TimestampTZ), sig(types.Interval, types.Timestamp, types.Timestamp),
+		sig(types.Interval, types.TimestampTZ), sig(types.Interval, types.Timestamp)},
 	"to_char": {sig(types.Text, types.Timestamp, types.Text), sig(types.Text, types.TimestampTZ, types.Text),
 		sig(types.Text, types.Interval, types.Text), sig(types.Text, types.Int4, types.Text),
 		sig(types.Text, types.Int8, types.Text), sig(types.Text, types.Numeric, types.Text),
