@@ -203,6 +203,12 @@ var funcQueries = []string{
 	`SELECT age(timestamp '2001-04-10 12:00:01.5', timestamp '1957-06-13 23:59:59'), age(timestamp '2020-02-29', timestamp '2021-02-28')`,
 	`SELECT age(timestamptz '2024-03-31 01:00+00', timestamptz '2024-02-29 23:00+00'), age('2024-05-01'::date, '2023-12-31'::date)`,
 	`SELECT age(ts, timestamp '2000-01-01') FROM ft ORDER BY k`,
+	// to_timestamp(epoch seconds).
+	`SELECT to_timestamp(1000000000), to_timestamp(0), to_timestamp(-1.5), to_timestamp(1700000000.1234567)`,
+	`SELECT to_timestamp('Infinity'::float8), to_timestamp('-Infinity'::float8), to_timestamp(NULL)`,
+	`SELECT to_timestamp('NaN'::float8)`,
+	`SELECT to_timestamp(1e20)`,
+	`SELECT to_timestamp(-1e12)`,
 	`SELECT age(timestamp '2024-01-01') > interval '0', age(now()) < interval '1 day', age(NULL::timestamp)`,
 	`SELECT to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS.US'), to_char(ts, 'HH12:MI AM'), to_char(ts, 'MS') FROM ft WHERE k = 1`,
 	`SELECT to_char(ts, 'Mon DD, YYYY'), to_char(ts, 'FMMonth FMDD'), to_char(ts, 'Month'), to_char(ts, 'MONTH mon') FROM ft WHERE k = 5`,

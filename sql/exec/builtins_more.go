@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -53,7 +54,7 @@ func (c *Context) callMoreBuiltin(f *plan.Func, args []types.Datum) (types.Datum
 		d, err := c.setConfig(args)
 		return d, true, err
 	case "version", "current_database", "current_user", "current_schema", "left", "right", "split_part",
-		"md5", "random", "clock_timestamp", "power", "pow", "interval_mul", "interval_div", "regexp_replace", "to_char", "age":
+		"md5", "random", "clock_timestamp", "power", "pow", "interval_mul", "interval_div", "regexp_replace", "to_char", "age", "to_timestamp":
 	default:
 		return nil, false, nil
 	}
@@ -136,6 +137,8 @@ func (c *Context) callStrictMore(f *plan.Func, args []types.Datum) (types.Datum,
 		return c.toChar(args[0], str(1))
 	case "age":
 		return c.age(args)
+	case "to_timestamp":
+		return toTimestampEpoch(float64(args[0].(types.DFloat)))
 	}
 	return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s is not implemented", f.Name)
 }
@@ -568,4 +571,30 @@ func (c *Context) age(args []types.Datum) (types.Datum, error) {
 // daysIn returns the number of days of month m of year y.
 func daysIn(y int, m time.Month) int {
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// toTimestampEpoch is to_timestamp(double precision): seconds since the
+// Unix epoch, rounded to microseconds, as PostgreSQL's float8_timestamptz
+// does (±Infinity give the infinite timestamps).
+func toTimestampEpoch(secs float64) (types.Datum, error) {
+	const pgEpochSecs = 946684800 // 2000-01-01 in Unix seconds
+	switch {
+	case math.IsNaN(secs):
+		return nil, pgerror.New("22008", "timestamp cannot be NaN")
+	case math.IsInf(secs, 1):
+		return types.DTimestampTZ(types.TimestampPosInfinity), nil
+	case math.IsInf(secs, -1):
+		return types.DTimestampTZ(types.TimestampNegInfinity), nil
+	}
+	outOfRange := pgerror.New("22008", "timestamp out of range: \"%s\"", strconv.FormatFloat(secs, 'g', 6, 64))
+	// The range is 4714-11-24 BC .. 294277-01-01 (exclusive), in Unix
+	// seconds.
+	if secs < -210866803200 || secs >= 9224314646400 {
+		return nil, outOfRange
+	}
+	us := math.RoundToEven((secs - pgEpochSecs) * 1e6)
+	if us < -211813488000000000 || us >= 9223371331200000000 {
+		return nil, outOfRange
+	}
+	return types.DTimestampTZ(int64(us)), nil
 }

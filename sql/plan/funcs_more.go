@@ -29,6 +29,7 @@ var moreBuiltins = map[string][]overload{
 	"pow":              {sig(types.Float8, types.Float8, types.Float8), sig(types.Numeric, types.Numeric, types.Numeric)},
 	"regexp_replace": {sig(types.Text, types.Text, types.Text, types.Text),
 		sig(types.Text, types.Text, types.Text, types.Text, types.Text)},
+	"to_timestamp": {sig(types.TimestampTZ, types.Float8)},
 	"age": {sig(types.Interval, types.TimestampTZ, types.TimestampTZ), sig(types.Interval, types.Timestamp, types.Timestamp),
 		sig(types.Interval, types.TimestampTZ), sig(types.Interval, types.Timestamp)},
 	"to_char": {sig(types.Text, types.Timestamp, types.Text), sig(types.Text, types.TimestampTZ, types.Text),
