@@ -54,7 +54,7 @@ func (c *Context) callMoreBuiltin(f *plan.Func, args []types.Datum) (types.Datum
 		d, err := c.setConfig(args)
 		return d, true, err
 	case "version", "current_database", "current_user", "current_schema", "left", "right", "split_part",
-		"md5", "random", "clock_timestamp", "power", "pow", "interval_mul", "interval_div", "regexp_replace", "to_char", "age", "to_timestamp":
+		"md5", "random", "clock_timestamp", "power", "pow", "interval_mul", "interval_div", "regexp_replace", "to_char", "age", "to_timestamp", "to_date":
 	default:
 		return nil, false, nil
 	}
@@ -138,7 +138,12 @@ func (c *Context) callStrictMore(f *plan.Func, args []types.Datum) (types.Datum,
 	case "age":
 		return c.age(args)
 	case "to_timestamp":
+		if len(args) == 2 {
+			return c.toTimestampText(str(0), str(1))
+		}
 		return toTimestampEpoch(float64(args[0].(types.DFloat)))
+	case "to_date":
+		return c.toDate(str(0), str(1))
 	}
 	return nil, pgerror.New(pgerror.CodeUndefinedFunction, "function %s is not implemented", f.Name)
 }
