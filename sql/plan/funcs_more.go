@@ -29,8 +29,21 @@ var moreBuiltins = map[string][]overload{
 	"pow":              {sig(types.Float8, types.Float8, types.Float8), sig(types.Numeric, types.Numeric, types.Numeric)},
 	"regexp_replace": {sig(types.Text, types.Text, types.Text, types.Text),
 		sig(types.Text, types.Text, types.Text, types.Text, types.Text)},
-	"to_timestamp": {sig(types.TimestampTZ, types.Float8), sig(types.TimestampTZ, types.Text, types.Text)},
-	"to_date":      {sig(types.Date, types.Text, types.Text)},
+	"repeat":         {sig(types.Text, types.Text, types.Int4)},
+	"reverse":        {sig(types.Text, types.Text)},
+	"initcap":        {sig(types.Text, types.Text)},
+	"translate":      {sig(types.Text, types.Text, types.Text, types.Text)},
+	"lpad":           {sig(types.Text, types.Text, types.Int4), sig(types.Text, types.Text, types.Int4, types.Text)},
+	"rpad":           {sig(types.Text, types.Text, types.Int4), sig(types.Text, types.Text, types.Int4, types.Text)},
+	"chr":            {sig(types.Text, types.Int4)},
+	"ascii":          {sig(types.Int4, types.Text)},
+	"to_hex":         {sig(types.Text, types.Int4), sig(types.Text, types.Int8)},
+	"bit_length":     {sig(types.Int4, types.Text)},
+	"quote_ident":    {sig(types.Text, types.Text)},
+	"quote_literal":  {sig(types.Text, types.Text)},
+	"quote_nullable": {sig(types.Text, types.Text)},
+	"to_timestamp":   {sig(types.TimestampTZ, types.Float8), sig(types.TimestampTZ, types.Text, types.Text)},
+	"to_date":        {sig(types.Date, types.Text, types.Text)},
 	"age": {sig(types.Interval, types.TimestampTZ, types.TimestampTZ), sig(types.Interval, types.Timestamp, types.Timestamp),
 		sig(types.Interval, types.TimestampTZ), sig(types.Interval, types.Timestamp)},
 	"to_char": {sig(types.Text, types.Timestamp, types.Text), sig(types.Text, types.TimestampTZ, types.Text),
@@ -42,7 +55,7 @@ var moreBuiltins = map[string][]overload{
 // nonStrict are the functions that are called with NULL arguments
 // (PostgreSQL's proisstrict false): constant folding must not turn them
 // into NULL.
-var nonStrict = map[string]bool{"concat": true, "concat_ws": true, "format": true, "set_config": true}
+var nonStrict = map[string]bool{"concat": true, "concat_ws": true, "format": true, "set_config": true, "quote_nullable": true}
 
 // arrayFuncs take or return arrays, which rangedb does not have: calls are
 // refused with 0A000 rather than reported as missing.
