@@ -217,6 +217,15 @@ var funcQueries = []string{
 	`SELECT to_hex(-1), to_hex(-1::bigint), to_hex(4294967296), chr(233), ascii('é'), ascii(''), quote_ident('select'), quote_ident('ok_1'), quote_literal('a\b'), quote_nullable('x')`,
 	`SELECT lpad('hello', 3), rpad('hello', 3), lpad('a', 4, ''), rpad('é', 3, 'ü'), lpad('x', -1), repeat('x', 0), repeat('', 5), reverse('héllo'), initcap('o''neil-smith 2nd'), translate('12345', '143', 'ax')`,
 	`SELECT chr(0)`,
+	// Double precision math.
+	`SELECT sqrt(16), sqrt(2::float8), cbrt(27), cbrt(-8::float8), exp(1), ln(10), log(100), log10(1000), pi()`,
+	`SELECT degrees(pi()), radians(180), sign(-3.5::float8), sign(0::float8), sin(0), cos(0), tan(1), cot(1), asin(1), acos(0), atan(1), atan2(1, 1)`,
+	`SELECT sqrt(-1::float8)`,
+	`SELECT ln(0::float8)`,
+	`SELECT log(-1::float8)`,
+	`SELECT exp(1000::float8)`,
+	`SELECT asin(2::float8)`,
+	`SELECT sqrt(NULL::float8), starts_with('abc', 'ab'), starts_with('abc', 'b'), starts_with(NULL, 'a')`,
 	`SELECT repeat(NULL, 2), lpad(NULL, 2), translate('a', NULL, 'b'), initcap(NULL)`,
 	// to_date / to_timestamp by a template.
 	`SELECT to_date('05 Dec 2000', 'DD Mon YYYY'), to_date('2024-02-29', 'YYYY-MM-DD'), to_date('20240131', 'YYYYMMDD')`,

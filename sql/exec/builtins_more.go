@@ -36,6 +36,9 @@ func (c *Context) callMoreBuiltin(f *plan.Func, args []types.Datum) (types.Datum
 	if d, ok, err := callStringBuiltin(f, args); ok { // builtins_str.go
 		return d, true, err
 	}
+	if d, ok, err := callMathBuiltin(f, args); ok { // builtins_math.go
+		return d, true, err
+	}
 	switch f.Name {
 	case "concat":
 		d, err := c.concat(f, args, 0, "")
