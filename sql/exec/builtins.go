@@ -15,10 +15,21 @@ import (
 // pgEpoch is PostgreSQL's date and timestamp origin.
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func timeToTimestamp(t time.Time) int64 { return t.Sub(pgEpoch).Microseconds() }
+// timeToTimestamp and timestampToTime convert between instants and µs
+// since 2000-01-01 UTC through Unix seconds, so any year works (a
+// time.Duration spans only 292 years).
+func timeToTimestamp(t time.Time) int64 {
+	const pgEpochUnix = 946684800
+	return (t.Unix()-pgEpochUnix)*1e6 + int64(t.Nanosecond()/1000)
+}
 
 func timestampToTime(us int64) time.Time {
-	return pgEpoch.Add(time.Duration(us/1e6) * time.Second).Add(time.Duration(us%1e6) * time.Microsecond)
+	const pgEpochUnix = 946684800
+	sec, rem := us/1e6, us%1e6
+	if rem < 0 {
+		sec, rem = sec-1, rem+1e6
+	}
+	return time.Unix(sec+pgEpochUnix, rem*1000).UTC()
 }
 
 func (c *Context) loc() *time.Location {

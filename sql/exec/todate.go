@@ -267,7 +267,7 @@ func (c *Context) toDate(s, format string) (types.Datum, error) {
 	if err != nil {
 		return nil, err
 	}
-	return types.DDate(t.Sub(pgEpoch).Hours() / 24), nil
+	return dateOfTime(t), nil
 }
 
 // toTimestampText is to_timestamp(text, text): the fields as a local time
