@@ -217,6 +217,11 @@ var funcQueries = []string{
 	`SELECT to_hex(-1), to_hex(-1::bigint), to_hex(4294967296), chr(233), ascii('é'), ascii(''), quote_ident('select'), quote_ident('ok_1'), quote_literal('a\b'), quote_nullable('x')`,
 	`SELECT lpad('hello', 3), rpad('hello', 3), lpad('a', 4, ''), rpad('é', 3, 'ü'), lpad('x', -1), repeat('x', 0), repeat('', 5), reverse('héllo'), initcap('o''neil-smith 2nd'), translate('12345', '143', 'ax')`,
 	`SELECT chr(0)`,
+	`SELECT overlay('abcdef' placing 'xy' from 2 for 3), overlay('abcdef' placing 'xy' from 2), overlay('abc' placing 'zz' from 5), overlay('héllo' placing 'E' from 2 for 1)`,
+	`SELECT regexp_like('abc', 'B'), regexp_like('abc', 'B', 'i'), regexp_like('a1', '^[a-z][0-9]$'), regexp_like(NULL, 'a')`,
+	`SELECT gcd(12, 18), gcd(-12, 18), gcd(0, 0), lcm(4, 6), lcm(-4, 6), lcm(0, 5), gcd(12::bigint, 8), lcm(2147483647::bigint, 2)`,
+	`SELECT lcm(2147483647, 2)`,
+	`SELECT gcd(-2147483648, 0)`,
 	// Dates, intervals, bytes.
 	`SELECT make_date(2024, 2, 29), make_date(-44, 3, 15), make_timestamp(2024, 3, 5, 14, 7, 9.25), make_timestamp(2000, 1, 1, 0, 0, 0)`,
 	`SELECT make_date(2023, 2, 29)`,

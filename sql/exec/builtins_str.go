@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -30,7 +31,7 @@ func callStringBuiltin(f *plan.Func, args []types.Datum) (types.Datum, bool, err
 	name := f.Name
 	switch name {
 	case "repeat", "reverse", "initcap", "translate", "lpad", "rpad", "chr", "ascii", "to_hex",
-		"bit_length", "quote_ident", "quote_literal":
+		"bit_length", "quote_ident", "quote_literal", "overlay", "regexp_like", "gcd", "lcm":
 	case "quote_nullable":
 		if args[0] == types.DNull {
 			return types.DString("NULL"), true, nil
@@ -133,6 +134,40 @@ func callStringBuiltin(f *plan.Func, args []types.Datum) (types.Datum, bool, err
 		return types.DString(quoteIdent(str(0))), true, nil
 	case "quote_literal":
 		return types.DString(quoteLiteral(str(0))), true, nil
+	case "overlay":
+		// overlay(s placing r from start [for count]): s's first
+		// start-1 characters, r, then s from start+count.
+		s, r := []rune(str(0)), str(1)
+		start := num(2)
+		count := int64(utf8.RuneCountInString(r))
+		if len(args) == 4 {
+			count = num(3)
+		}
+		if start < 1 || count < 0 {
+			return nil, true, pgerror.New("22011", "negative substring length not allowed")
+		}
+		head := s[:min(int64(len(s)), start-1)]
+		tail := []rune{}
+		if from := start - 1 + count; from < int64(len(s)) {
+			tail = s[from:]
+		}
+		return types.DString(string(head) + r + string(tail)), true, nil
+	case "regexp_like":
+		flags := ""
+		if len(args) == 3 {
+			flags = str(2)
+		}
+		re, global, err := compileARE(str(1), flags)
+		if err != nil {
+			return nil, true, err
+		}
+		if global {
+			return nil, true, pgerror.New("22023", "regexp_like() does not support the \"global\" option")
+		}
+		return types.DBool(re.MatchString(str(0))), true, nil
+	case "gcd", "lcm":
+		d, err := gcdLcm(f.Name, num(0), num(1), f.Typ.OID == types.OIDInt8)
+		return d, true, err
 	}
 	return nil, false, nil
 }
@@ -163,4 +198,40 @@ func pad(s string, n int64, fill string, left bool) (types.Datum, error) {
 		return types.DString(string(padding) + s), nil
 	}
 	return types.DString(s + string(padding)), nil
+}
+
+// gcdLcm is gcd and lcm of integers, as PostgreSQL computes them: never
+// negative, 22003 when the result does not fit the type.
+func gcdLcm(name string, a, b int64, wide bool) (types.Datum, error) {
+	limit := int64(math.MaxInt32)
+	if wide {
+		limit = math.MaxInt64
+	}
+	outOfRange := pgerror.New("22003", "integer out of range")
+	abs := func(x int64) (uint64, bool) {
+		if x < 0 {
+			return uint64(-(x + 1)) + 1, true
+		}
+		return uint64(x), false
+	}
+	ua, _ := abs(a)
+	ub, _ := abs(b)
+	g := ua
+	for x := ub; x != 0; {
+		g, x = x, g%x
+	}
+	if name == "gcd" {
+		if g > uint64(limit) {
+			return nil, outOfRange
+		}
+		return types.DInt(g), nil
+	}
+	if ua == 0 || ub == 0 {
+		return types.DInt(0), nil
+	}
+	q := ua / g
+	if q != 0 && ub > uint64(limit)/q {
+		return nil, outOfRange
+	}
+	return types.DInt(q * ub), nil
 }
