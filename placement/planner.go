@@ -160,6 +160,10 @@ type round struct {
 	ranges []*rangeView // by start key
 	byID   map[kvpb.RangeID]*rangeView
 	busy   map[kvpb.RangeID]bool
+	// ids are the stores, sorted; usable counts those whose replicas
+	// count (not dead, not decommissioning).
+	ids    []kvpb.StoreID
+	usable int
 	// replicas and leaders per store, updated as ops are planned.
 	replicas, leaders map[kvpb.StoreID]int
 	adds, gives       map[kvpb.StoreID]int
@@ -171,8 +175,12 @@ func (p *Planner) Plan(c *Cluster) []kvpb.PlacementOp {
 	r := &round{c: c, byID: map[kvpb.RangeID]*rangeView{}, busy: map[kvpb.RangeID]bool{},
 		replicas: map[kvpb.StoreID]int{}, leaders: map[kvpb.StoreID]int{},
 		adds: map[kvpb.StoreID]int{}, gives: map[kvpb.StoreID]int{}}
-	for _, id := range sortedStores(c) {
+	r.ids = sortedStores(c)
+	for _, id := range r.ids {
 		st := c.Stores[id]
+		if st.usable() {
+			r.usable++
+		}
 		if st.State != StoreLive {
 			continue // its leaderships are stale
 		}
@@ -286,12 +294,7 @@ func (p *Planner) forget(r *round) {
 
 // want is how many voters range rv should have.
 func (r *round) want(rv *rangeView) int {
-	usable := 0
-	for _, st := range r.c.Stores {
-		if st.usable() {
-			usable++
-		}
-	}
+	usable := r.usable
 	rf := max(r.c.Settings.ReplicationFactor, 1)
 	if rv.Desc.RangeID == 1 && usable >= Range1Replicas {
 		rf = max(rf, Range1Replicas)
@@ -468,7 +471,7 @@ func (p *Planner) surplus(r *round, rv *rangeView) (kvpb.ReplicaDescriptor, bool
 // used bytes; within the per-store move budget.
 func (r *round) pickTarget(d *kvpb.RangeDescriptor, allowed []kvpb.StoreID) (kvpb.ReplicaDescriptor, bool) {
 	var best *StoreInfo
-	for _, id := range sortedStores(r.c) {
+	for _, id := range r.ids {
 		st := r.c.Stores[id]
 		if !st.target() || r.adds[id] >= max(r.c.Settings.MaxMovesPerStore, 1) {
 			continue
@@ -649,7 +652,7 @@ func storesOf(d *kvpb.RangeDescriptor) []kvpb.StoreID {
 // targets lists the stores that take replicas and leaders, sorted.
 func (r *round) targets() []kvpb.StoreID {
 	var out []kvpb.StoreID
-	for _, id := range sortedStores(r.c) {
+	for _, id := range r.ids {
 		if r.c.Stores[id].target() {
 			out = append(out, id)
 		}

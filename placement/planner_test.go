@@ -462,9 +462,8 @@ func TestPlannerPromotesCaughtUpLeftoverLearner(t *testing.T) {
 
 func TestPlannerBalancesBytes(t *testing.T) {
 	s := newSim(t, 5)
-	small := s.addTable(50, 30, 1<<20+1)
+	s.addTable(50, 30, 1<<20+1)
 	big := s.addTable(51, 10, 20<<20)
-	_ = small
 	s.settle(600)
 	s.checkReplication(3)
 	reps, leaders := s.counts()

@@ -45,16 +45,9 @@ func (s *Server) mergeRanges(ctx context.Context, leftID, rightID kvpb.RangeID) 
 func (s *Server) waitApplied(ctx context.Context, node kvpb.NodeID, id kvpb.RangeID, index uint64) error {
 	for attempt := 0; ; attempt++ {
 		err := func() error {
-			var sender kv.Sender = s.store
-			if !s.cfg.SingleNode {
-				var err error
-				if sender, err = s.dialer.Dial(node); err != nil {
-					return err
-				}
-			}
 			actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 			defer cancel()
-			br, err := sender.Send(actx, &kvpb.BatchRequest{RangeID: id,
+			br, err := s.sendToNode(actx, node, &kvpb.BatchRequest{RangeID: id,
 				Requests: []kvpb.Request{&kvpb.WaitAppliedRequest{RangeID: id, Index: index, WaitMillis: 1000}}})
 			if err != nil {
 				return err

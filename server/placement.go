@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -412,21 +411,4 @@ func rawScanPrefix(ctx context.Context, db *kv.DB, prefix kvpb.Key, limit int) (
 		return nil, err
 	}
 	return resp.(*kvpb.RawScanResponse).Rows, nil
-}
-
-// placementDecisions returns the decision log, oldest first.
-func (s *Server) placementDecisions(ctx context.Context, limit int) ([]kvpb.PlacementDecision, error) {
-	rows, err := rawScanPrefix(ctx, s.db, kvpb.PlacementPrefix, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]kvpb.PlacementDecision, 0, len(rows))
-	for _, r := range rows {
-		dec, err := kvpb.UnmarshalPlacementDecision(r.Value)
-		if err != nil {
-			return nil, fmt.Errorf("decision at %s: %w", r.Key, err)
-		}
-		out = append(out, dec)
-	}
-	return out, nil
 }

@@ -63,7 +63,6 @@ func (s *Session) showPlacementDecisions(ctx context.Context) (Cursor, error) {
 		}
 		return types.DInt(v)
 	}
-	const pgEpochMicros = 946684800 * 1000000
 	for i := len(kvs) - 1; i >= 0; i-- {
 		d, err := kvpb.UnmarshalPlacementDecision(kvs[i].Value)
 		if err != nil {
@@ -74,7 +73,7 @@ func (s *Session) showPlacementDecisions(ctx context.Context) (Cursor, error) {
 			split = types.DString(kvpb.PrettyKey(d.Op.SplitKey))
 		}
 		rows = append(rows, types.Datums{
-			types.DTimestampTZ(d.UnixNanos/1000 - pgEpochMicros), types.DString(d.Op.Kind.String()), types.DInt(d.Op.RangeID),
+			types.DTimestampTZ(types.TimeToMicros(time.Unix(0, d.UnixNanos))), types.DString(d.Op.Kind.String()), types.DInt(d.Op.RangeID),
 			orNull(uint64(d.Op.Target.StoreID)), orNull(uint64(d.Op.From)), split, orNull(uint64(d.Op.Right)),
 			types.DString(d.Op.Reason), types.DString(d.Outcome),
 		})

@@ -1,9 +1,9 @@
 package kvpb
 
 import (
-	"bytes"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // The placement driver's wire types (DESIGN.md §6). A node answers a
@@ -290,17 +290,6 @@ func IsTableStart(k Key) bool {
 // IsStickySplit reports whether k is among sticky, the sorted manual split
 // points.
 func IsStickySplit(sticky []Key, k Key) bool {
-	lo, hi := 0, len(sticky)
-	for lo < hi {
-		m := (lo + hi) / 2
-		switch c := bytes.Compare(sticky[m], k); {
-		case c == 0:
-			return true
-		case c < 0:
-			lo = m + 1
-		default:
-			hi = m
-		}
-	}
-	return false
+	_, found := slices.BinarySearchFunc(sticky, k, Key.Compare)
+	return found
 }

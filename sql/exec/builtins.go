@@ -16,21 +16,10 @@ import (
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // timeToTimestamp and timestampToTime convert between instants and µs
-// since 2000-01-01 UTC through Unix seconds, so any year works (a
-// time.Duration spans only 292 years).
-func timeToTimestamp(t time.Time) int64 {
-	const pgEpochUnix = 946684800
-	return (t.Unix()-pgEpochUnix)*1e6 + int64(t.Nanosecond()/1000)
-}
+// since 2000-01-01 UTC, for any year (a time.Duration spans only 292).
+func timeToTimestamp(t time.Time) int64 { return types.TimeToMicros(t) }
 
-func timestampToTime(us int64) time.Time {
-	const pgEpochUnix = 946684800
-	sec, rem := us/1e6, us%1e6
-	if rem < 0 {
-		sec, rem = sec-1, rem+1e6
-	}
-	return time.Unix(sec+pgEpochUnix, rem*1000).UTC()
-}
+func timestampToTime(us int64) time.Time { return types.MicrosToTime(us) }
 
 func (c *Context) loc() *time.Location {
 	if c.Format != nil && c.Format.Location != nil {

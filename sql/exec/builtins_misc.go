@@ -50,7 +50,7 @@ func callMiscBuiltin(f *plan.Func, args []types.Datum) (types.Datum, bool, error
 		if err != nil {
 			return nil, true, err
 		}
-		return dateOfTime(d), true, nil
+		return types.DateOfTime(d), true, nil
 	case "make_timestamp":
 		d, err := makeDate(num(0), num(1), num(2))
 		if err != nil {
@@ -244,11 +244,4 @@ func badHexDigit(s string) string {
 		}
 	}
 	return ""
-}
-
-// dateOfTime is the date of t's calendar day (t at midnight UTC), for any
-// year (a time.Duration would overflow 292 years from 2000).
-func dateOfTime(t time.Time) types.DDate {
-	const pgEpochUnix = 946684800
-	return types.DDate((t.Unix() - pgEpochUnix) / 86400)
 }

@@ -591,7 +591,6 @@ func daysIn(y int, m time.Month) int {
 // Unix epoch, rounded to microseconds, as PostgreSQL's float8_timestamptz
 // does (±Infinity give the infinite timestamps).
 func toTimestampEpoch(secs float64) (types.Datum, error) {
-	const pgEpochSecs = 946684800 // 2000-01-01 in Unix seconds
 	switch {
 	case math.IsNaN(secs):
 		return nil, pgerror.New("22008", "timestamp cannot be NaN")
@@ -606,7 +605,9 @@ func toTimestampEpoch(secs float64) (types.Datum, error) {
 	if secs < -210866803200 || secs >= 9224314646400 {
 		return nil, outOfRange
 	}
-	us := math.RoundToEven((secs - pgEpochSecs) * 1e6)
+	// As PostgreSQL: to seconds since 2000 first, then rounded to µs.
+	unixEpoch := float64(types.TimeToMicros(time.Unix(0, 0))) / 1e6 // -946684800
+	us := math.RoundToEven((secs + unixEpoch) * 1e6)
 	if us < -211813488000000000 || us >= 9223371331200000000 {
 		return nil, outOfRange
 	}

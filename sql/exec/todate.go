@@ -267,7 +267,7 @@ func (c *Context) toDate(s, format string) (types.Datum, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dateOfTime(t), nil
+	return types.DateOfTime(t), nil
 }
 
 // toTimestampText is to_timestamp(text, text): the fields as a local time

@@ -41,6 +41,16 @@ func timeToUsec(t time.Time) int64 {
 	return (t.Unix()-pgEpochUnix)*usecsPerSec + int64(t.Nanosecond()/1000)
 }
 
+// TimeToMicros converts an instant to µs since 2000-01-01 UTC (the
+// representation of DTimestamp and DTimestampTZ), for any year.
+func TimeToMicros(t time.Time) int64 { return timeToUsec(t) }
+
+// MicrosToTime is TimeToMicros' inverse, in UTC.
+func MicrosToTime(us int64) time.Time { return usecToTime(us) }
+
+// DateOfTime is the date of the calendar day t falls on in UTC.
+func DateOfTime(t time.Time) DDate { return timestampToDate(timeToUsec(t)) }
+
 // dateToTimestamp is date2timestamp: midnight of the day.
 func dateToTimestamp(d DDate) int64 {
 	switch d {
