@@ -69,6 +69,9 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 	if err := s.createTableIndexes(ctx, ct, desc); err != nil { // ddl_index.go
 		return "", err
 	}
+	if err := s.createTableForeignKeys(ctx, ct, desc); err != nil { // ddl_fk.go
+		return "", err
+	}
 	// Once committed, the table gets its own range (table_split.go).
 	id, name := desc.ID, desc.Name
 	s.onCommit = append(s.onCommit, func(ctx context.Context, _ kvpb.Timestamp) {
@@ -103,8 +106,11 @@ func (s *Session) dropTable(ctx context.Context, dt *ast.DropTable) (string, err
 		}
 		rels = append(rels, rel)
 	}
-	// The views that depend on the tables go too with CASCADE, else they
-	// forbid the drop (ddl_view.go).
+	// So do the foreign keys that reference them (ddl_fk.go) and the
+	// views that depend on them (ddl_view.go).
+	if err := s.dropTablesForeignKeys(ctx, rels, dt.Cascade); err != nil {
+		return "", err
+	}
 	if err := s.dropRelations(ctx, rels, dt.Cascade); err != nil {
 		return "", err
 	}
@@ -148,6 +154,10 @@ func (s *Session) truncate(ctx context.Context, tr *ast.Truncate) (string, error
 			return "", pgerror.New(pgerror.CodeWrongObjectType, "\"%s\" is not a table", name.Name)
 		}
 		tables = append(tables, rel.Table)
+	}
+	tables, err := s.truncateForeignKeys(ctx, tables, tr.Cascade) // ddl_fk.go
+	if err != nil {
+		return "", err
 	}
 	if tr.RestartIdentity {
 		if err := s.restartOwnedSequences(ctx, tables); err != nil { // ddl_sequence.go

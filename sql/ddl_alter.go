@@ -61,6 +61,9 @@ type alterState struct {
 	// backfill are the added columns whose volatile DEFAULT each
 	// existing row gets.
 	backfill []columnBackfill
+	// newFKs are the foreign keys added, by name, which the existing rows
+	// must satisfy.
+	newFKs []string
 }
 
 // columnBackfill is an added column (by id) and its bound DEFAULT.
@@ -122,6 +125,11 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 			err = s.alterAddUnique(ctx, st, *c.Unique)
 		case ast.AlterDropConstraint:
 			err = s.alterDropConstraint(ctx, st, c)
+		case ast.AlterAddForeignKey:
+			var fk *catalog.ForeignKey
+			if fk, _, err = s.addForeignKey(ctx, t, *c.ForeignKey, &st.chosen); err == nil { // ddl_fk.go
+				st.newFKs = append(st.newFKs, fk.Name)
+			}
 		default:
 			err = pgerror.Unsupported("ALTER TABLE " + c.String())
 		}
@@ -181,6 +189,11 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 	}
 	if err := exec.ValidateTable(ctx, ec, t, notNull, checks); err != nil {
 		return "", err
+	}
+	for _, name := range st.newFKs {
+		if err := s.validateForeignKey(ctx, ec, t, name); err != nil { // ddl_fk.go
+			return "", err
+		}
 	}
 	return tag, nil
 }
@@ -370,6 +383,19 @@ func (s *Session) alterDropColumn(ctx context.Context, st *alterState, c ast.Alt
 		return pgerror.Unsupported("ALTER TABLE DROP COLUMN of a column that owns a sequence")
 	}
 	id := t.Columns[ord].ID
+	// The foreign keys using the column go with it; those referencing an
+	// index it is in forbid the drop, or go with CASCADE (ddl_fk.go).
+	if err := s.dropColumnForeignKeys(ctx, t, id); err != nil {
+		return err
+	}
+	for i := range t.Indexes {
+		if slices.Contains(t.Indexes[i].ColumnIDs, id) {
+			what := "column " + t.Columns[ord].Name + " of table " + t.Name
+			if err := s.dropIndexForeignKeys(ctx, t, &t.Indexes[i], what, what, c.Cascade); err != nil {
+				return err
+			}
+		}
+	}
 	// The CHECK constraints and indexes using the column go with it.
 	var keep []catalog.Check
 	for _, ck := range t.Checks {
@@ -458,12 +484,20 @@ func (s *Session) alterDropConstraint(ctx context.Context, st *alterState, c ast
 		t.Checks = slices.Delete(t.Checks, i, i+1)
 		return nil
 	}
+	if i := t.FindForeignKey(c.Name); i >= 0 {
+		st.newFKs = slices.DeleteFunc(st.newFKs, func(n string) bool { return n == c.Name })
+		return s.removeForeignKey(ctx, t, i, nil) // ddl_fk.go
+	}
 	if t.PrimaryKeyConstraint() && t.PrimaryIndex.Name == c.Name {
 		return pgerror.Unsupported("ALTER TABLE DROP CONSTRAINT of a primary key")
 	}
 	for i, idx := range t.Indexes {
 		if !idx.Constraint || idx.Name != c.Name {
 			continue
+		}
+		what := "constraint " + idx.Name + " on table " + t.Name
+		if err := s.dropIndexForeignKeys(ctx, t, &t.Indexes[i], what, "index "+idx.Name, c.Cascade); err != nil { // ddl_fk.go
+			return err
 		}
 		if err := catalog.UnregisterIndexName(ctx, s.txn, t, &idx); err != nil {
 			return err
@@ -618,7 +652,8 @@ func (s *Session) renameConstraint(ctx context.Context, t *catalog.TableDescript
 		}
 	}
 	ck := t.FindCheck(r.Old)
-	if idx == nil && ck < 0 {
+	fk := t.FindForeignKey(r.Old)
+	if idx == nil && ck < 0 && fk < 0 {
 		return pgerror.New(pgerror.CodeUndefinedObject, "constraint \"%s\" for table \"%s\" does not exist", r.Old, t.Name)
 	}
 	if t.HasConstraint(r.New) {
@@ -627,6 +662,9 @@ func (s *Session) renameConstraint(ctx context.Context, t *catalog.TableDescript
 	if ck >= 0 {
 		t.Checks[ck].Name = r.New
 		return nil
+	}
+	if fk >= 0 {
+		return s.renameForeignKey(ctx, t, fk, r.New) // ddl_fk.go
 	}
 	if err := catalog.RenameIndex(ctx, s.txn, t, idx, r.New); err != nil {
 		if errors.Is(err, catalog.ErrNameExists) {

@@ -41,6 +41,12 @@ type NoticeWriter interface {
 	Notice(severity, code, message string) error
 }
 
+// NoticeDetailWriter is a NoticeWriter that can also send a notice's
+// DETAIL.
+type NoticeDetailWriter interface {
+	NoticeDetail(severity, code, message, detail string) error
+}
+
 // ParameterStatus is one setting reported to the client with the
 // ParameterStatus message.
 type ParameterStatus struct {

@@ -427,16 +427,25 @@ func (s *Session) statementSnapshot(ctx context.Context) error {
 }
 
 // pendingNotice is a NOTICE waiting for the statement's writer.
-type pendingNotice struct{ code, msg string }
+type pendingNotice struct{ code, msg, detail string }
 
 // queueNotice raises a NOTICE from code that has no writer at hand.
 func (s *Session) queueNotice(code, format string, args ...any) {
 	s.notices = append(s.notices, pendingNotice{code: code, msg: fmt.Sprintf(format, args...)})
 }
 
+// queueNoticeDetail is queueNotice with a DETAIL.
+func (s *Session) queueNoticeDetail(code, detail, format string, args ...any) {
+	s.notices = append(s.notices, pendingNotice{code: code, msg: fmt.Sprintf(format, args...), detail: detail})
+}
+
 // flushNotices sends the queued NOTICEs to w.
 func (s *Session) flushNotices(w ResultWriter) {
 	for _, n := range s.notices {
+		if dw, ok := w.(NoticeDetailWriter); ok && n.detail != "" {
+			_ = dw.NoticeDetail("NOTICE", n.code, n.msg, n.detail)
+			continue
+		}
 		notice(w, "NOTICE", n.code, n.msg)
 	}
 	s.notices = s.notices[:0]
@@ -599,6 +608,16 @@ func (b *bufferedWriter) EmptyQuery() error {
 
 func (b *bufferedWriter) Notice(severity, code, message string) error {
 	return b.add(len(message), func(w ResultWriter) error {
+		notice(w, severity, code, message)
+		return nil
+	})
+}
+
+func (b *bufferedWriter) NoticeDetail(severity, code, message, detail string) error {
+	return b.add(len(message)+len(detail), func(w ResultWriter) error {
+		if dw, ok := w.(NoticeDetailWriter); ok {
+			return dw.NoticeDetail(severity, code, message, detail)
+		}
 		notice(w, severity, code, message)
 		return nil
 	})

@@ -130,6 +130,7 @@ func (s *Session) execContext(params types.Datums) *exec.Context {
 		BackendPID:     s.pid,
 		Sequences:      seqRunner{s: s}, // ddl_sequence.go
 		Session:        s,
+		Tables:         &resolver{s: s}, // ddl_fk.go
 	}
 }
 

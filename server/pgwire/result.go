@@ -68,6 +68,13 @@ func (w *resultWriter) EmptyQuery() error {
 	return w.c.send(&pgproto3.EmptyQueryResponse{})
 }
 
+// NoticeDetail sends a NoticeResponse with a DETAIL.
+func (w *resultWriter) NoticeDetail(severity, code, message, detail string) error {
+	return w.c.send(&pgproto3.NoticeResponse{
+		Severity: severity, SeverityUnlocalized: severity, Code: code, Message: message, Detail: detail,
+	})
+}
+
 // Notice sends a NoticeResponse.
 func (w *resultWriter) Notice(severity, code, message string) error {
 	return w.c.send(&pgproto3.NoticeResponse{

@@ -44,6 +44,8 @@ const (
 	// its text in Column.DefaultText).
 	AlterSetDefault
 	AlterDropDefault
+	// AlterAddForeignKey is ADD [CONSTRAINT n] FOREIGN KEY (ForeignKey).
+	AlterAddForeignKey
 )
 
 // AlterTableCmd is one subcommand of ALTER TABLE.
@@ -60,8 +62,9 @@ type AlterTableCmd struct {
 	IfExists    bool
 	Cascade     bool
 	// Check and Unique are ADD CONSTRAINT's constraint.
-	Check  *CheckConstraint
-	Unique *UniqueConstraint
+	Check      *CheckConstraint
+	Unique     *UniqueConstraint
+	ForeignKey *ForeignKeyConstraint
 	// ColumnChecks are the CHECK constraints of an added column.
 	ColumnChecks []CheckConstraint
 	Pos          int
@@ -158,6 +161,8 @@ func (c AlterTableCmd) String() string {
 		return "ADD " + c.Check.String()
 	case AlterAddUnique:
 		return "ADD " + c.Unique.String()
+	case AlterAddForeignKey:
+		return "ADD " + c.ForeignKey.String()
 	case AlterDropConstraint:
 		return "DROP CONSTRAINT " + ifExists + c.Name
 	case AlterSetDefault:

@@ -82,6 +82,9 @@ type CreateTable struct {
 	// Checks are the CHECK constraints, column and table ones, in
 	// textual order (alter.go).
 	Checks []CheckConstraint
+	// ForeignKeys are the FOREIGN KEY constraints, column and table ones,
+	// in textual order.
+	ForeignKeys []ForeignKeyConstraint
 }
 
 // DropTable is DROP TABLE.
@@ -559,6 +562,8 @@ type Truncate struct {
 	Tables []TableName
 	// RestartIdentity restarts the sequences the tables' columns own.
 	RestartIdentity bool
+	// Cascade truncates the tables that reference the tables too.
+	Cascade bool
 }
 
 func (*Truncate) statement()           {}

@@ -26,10 +26,10 @@ func (t *TableDescriptor) FindCheck(name string) int {
 // KEY constraint (it is unless the key is the hidden rowid).
 func (t *TableDescriptor) PrimaryKeyConstraint() bool { return !t.PrimaryKeyHidden() }
 
-// HasConstraint reports whether t has a constraint (CHECK, PRIMARY KEY
-// or UNIQUE) named name.
+// HasConstraint reports whether t has a constraint (CHECK, PRIMARY KEY,
+// UNIQUE or FOREIGN KEY) named name.
 func (t *TableDescriptor) HasConstraint(name string) bool {
-	if t.FindCheck(name) >= 0 {
+	if t.FindCheck(name) >= 0 || t.FindForeignKey(name) >= 0 {
 		return true
 	}
 	if t.PrimaryKeyConstraint() && t.PrimaryIndex.Name == name {

@@ -86,6 +86,10 @@ type TableDescriptor struct {
 	DependedOnBy []uint64 `json:"depended_on_by,omitempty"`
 	// Checks are the table's CHECK constraints (check.go).
 	Checks []Check `json:"checks,omitempty"`
+	// ForeignKeys are the table's FOREIGN KEY constraints, InboundFKs
+	// those of any table that reference it (fk.go).
+	ForeignKeys []ForeignKey `json:"foreign_keys,omitempty"`
+	InboundFKs  []InboundFK  `json:"inbound_fks,omitempty"`
 }
 
 // ColumnOrdinal returns the position of the column with id, or -1.
@@ -144,6 +148,16 @@ func (t *TableDescriptor) Validate() error {
 	for _, id := range t.PrimaryIndex.ColumnIDs {
 		if !seen[id] {
 			return fmt.Errorf("catalog: table %q: primary index names unknown column %d", t.Name, id)
+		}
+	}
+	for _, fk := range t.ForeignKeys {
+		if len(fk.ColumnIDs) == 0 || len(fk.ColumnIDs) != len(fk.RefColumnIDs) || fk.RefTableID == 0 {
+			return fmt.Errorf("catalog: table %q: bad foreign key %q", t.Name, fk.Name)
+		}
+		for _, id := range fk.ColumnIDs {
+			if !seen[id] {
+				return fmt.Errorf("catalog: table %q: foreign key %q names unknown column %d", t.Name, fk.Name, id)
+			}
 		}
 	}
 	return t.validateIndexes(seen)

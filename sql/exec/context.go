@@ -135,6 +135,9 @@ type Context struct {
 	// Session answers current_user, current_database() and set_config()
 	// (builtins_more.go); nil when there is no session.
 	Session SessionInfo
+	// Tables finds the tables foreign keys connect to the one a
+	// statement writes (fk.go); nil refuses writes that need them.
+	Tables TableResolver
 
 	memUsed int64
 	// nodeHeld is what this statement holds of the node-wide pool;

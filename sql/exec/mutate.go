@@ -23,6 +23,8 @@ type mutationOp struct {
 	Count int
 	rows  []types.Datums
 	acct  memAccount
+	// fk is the foreign key work of the current attempt (fk.go).
+	fk *fkState
 }
 
 func newMutation(env *evalEnv, n plan.Node) (RowSource, error) {
@@ -75,22 +77,51 @@ func (m *mutationOp) run(ctx context.Context) error {
 	})
 }
 
-// mutate runs the mutation once.
+// mutate runs the mutation once, then the foreign key checks that wait
+// for the statement's end.
 func (m *mutationOp) mutate(ctx context.Context) error {
+	if m.fk != nil {
+		m.fk.close()
+	}
+	var main uint64
+	_, isDelete := m.n.(*plan.Delete)
 	switch x := m.n.(type) {
 	case *plan.Insert:
-		return m.insert(ctx, x)
+		main = x.Table.ID
 	case *plan.Update:
-		return m.update(ctx, x)
+		main = x.Table.ID
 	case *plan.Delete:
-		return m.delete(ctx, x)
+		main = x.Table.ID
 	}
-	return nil
+	m.fk = newFKState(m.env, main, isDelete)
+	var err error
+	switch x := m.n.(type) {
+	case *plan.Insert:
+		err = m.insert(ctx, x)
+	case *plan.Update:
+		err = m.update(ctx, x)
+	case *plan.Delete:
+		err = m.delete(ctx, x)
+	}
+	if err != nil {
+		return err
+	}
+	return m.fk.finish(ctx)
+}
+
+// writer returns the row writer of the statement's table.
+func (m *mutationOp) writer(t *catalog.TableDescriptor) *rowWriter {
+	w := newRowWriter(m.env.ec, t)
+	w.fk = m.fk
+	return w
 }
 
 func (m *mutationOp) Close() {
 	m.rows = nil
 	m.acct.close(m.env.ec)
+	if m.fk != nil {
+		m.fk.close()
+	}
 }
 
 // returning evaluates the RETURNING list over a table row.
@@ -127,7 +158,7 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 		}
 	}
 	rowidOrd := plan.RowIDOrdinal(n.Table)
-	w := newRowWriter(ec, n.Table)
+	w := m.writer(n.Table)
 	w.setChecks(m.env, n.Checks) // check.go
 	// Rows are taken from the input in chunks, so that the existence
 	// checks of a chunk's keys are one batched read (rowWriter.prefetch);
@@ -286,7 +317,7 @@ func (m *mutationOp) delete(ctx context.Context, n *plan.Delete) error {
 		return err
 	}
 	defer src.Close()
-	w := newRowWriter(m.env.ec, n.Table)
+	w := m.writer(n.Table)
 	for {
 		key, row, err := src.nextRow(ctx)
 		if err != nil {
@@ -329,7 +360,7 @@ func (m *mutationOp) update(ctx context.Context, n *plan.Update) error {
 		row types.Datums
 	}
 	var moved []pending
-	w := newRowWriter(m.env.ec, n.Table)
+	w := m.writer(n.Table)
 	w.setChecks(m.env, n.Checks)     // check.go
 	readFirst := updateReadsFirst(n) // index.go
 	for {

@@ -41,6 +41,9 @@ type rowWriter struct {
 	// (check.go).
 	env    *evalEnv
 	checks []plan.CheckExpr
+	// fk is the statement's FOREIGN KEY work (fk.go); nil writes without
+	// it (a backfill of the table's own rows).
+	fk *fkState
 }
 
 func newRowWriter(ec *Context, t *catalog.TableDescriptor) *rowWriter {
@@ -117,6 +120,14 @@ func (w *rowWriter) prefetch(ctx context.Context, rows []types.Datums, checkPK [
 // is false: a generated rowid is unique by construction) or a unique
 // index's key exists.
 func (w *rowWriter) insert(ctx context.Context, row types.Datums, checkPK bool) error {
+	if err := w.insertRow(ctx, row, checkPK); err != nil {
+		return err
+	}
+	return w.fkInserted(ctx, row) // fk.go
+}
+
+// insertRow is insert without the foreign key work.
+func (w *rowWriter) insertRow(ctx context.Context, row types.Datums, checkPK bool) error {
 	if err := w.checkRow(row); err != nil { // check.go
 		return err
 	}
@@ -140,7 +151,10 @@ func (w *rowWriter) insert(ctx context.Context, row types.Datums, checkPK bool) 
 // and its index entries: the row's key with a plain put (ON CONFLICT's
 // upsert, mutate.go), unique index entries checked as insert does.
 func (w *rowWriter) insertNew(ctx context.Context, key kvpb.Key, row types.Datums) error {
-	return w.write(ctx, key, row, w.ec.Txn.Put)
+	if err := w.write(ctx, key, row, w.ec.Txn.Put); err != nil {
+		return err
+	}
+	return w.fkInserted(ctx, row)
 }
 
 // write stores row at key with put (Txn.Insert or Txn.Put) and its index
@@ -176,10 +190,13 @@ func (w *rowWriter) update(ctx context.Context, oldKey kvpb.Key, old, row types.
 		return err
 	}
 	if !newKey.Equal(oldKey) {
-		if err := w.delete(ctx, oldKey, old); err != nil {
+		if err := w.deleteRow(oldKey, old); err != nil {
 			return err
 		}
-		return w.insert(ctx, row, true)
+		if err := w.insertRow(ctx, row, true); err != nil {
+			return err
+		}
+		return w.fkUpdated(ctx, old, row) // fk.go
 	}
 	val, err := rowenc.EncodeValue(w.t, row)
 	if err != nil {
@@ -217,11 +234,20 @@ func (w *rowWriter) update(ctx context.Context, oldKey kvpb.Key, old, row types.
 			return err
 		}
 	}
-	return nil
+	return w.fkUpdated(ctx, old, row)
 }
 
-// delete removes the row stored at key (old) and its index entries.
+// delete removes the row stored at key (old) and its index entries, then
+// applies the actions of the foreign keys that reference it.
 func (w *rowWriter) delete(ctx context.Context, key kvpb.Key, old types.Datums) error {
+	if err := w.deleteRow(key, old); err != nil {
+		return err
+	}
+	return w.fkDeleted(ctx, old) // fk.go
+}
+
+// deleteRow is delete without the foreign key work.
+func (w *rowWriter) deleteRow(key kvpb.Key, old types.Datums) error {
 	if err := w.lock(); err != nil {
 		return err
 	}

@@ -97,6 +97,10 @@ func syntaxError(err error, pm *posMap, base int) error {
 		return &pgerror.Error{Code: pgerror.CodeSyntaxError, Message: "syntax error", Cause: err}
 	}
 	e := &pgerror.Error{Code: pgerror.CodeSyntaxError, Message: pe.Message, Cause: err}
+	if strings.HasSuffix(pe.Message, "not yet implemented") {
+		// The grammar's ERRCODE_FEATURE_NOT_SUPPORTED (MATCH PARTIAL, …).
+		e.Code = pgerror.CodeFeatureNotSupported
+	}
 	if pe.Cursorpos > 0 {
 		// Cursorpos is 1-based in characters of the piece.
 		e.Position = pm.chars(base) + pe.Cursorpos

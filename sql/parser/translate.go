@@ -224,6 +224,14 @@ func (t *translator) createTable(s *pg_query.CreateStmt) (ast.Statement, error) 
 			ct.Checks = append(ct.Checks, ck)
 			continue
 		}
+		if con.Contype == pg_query.ConstrType_CONSTR_FOREIGN {
+			fk, err := t.foreignKey(con, "") // translate_fk.go
+			if err != nil {
+				return nil, err
+			}
+			ct.ForeignKeys = append(ct.ForeignKeys, fk)
+			continue
+		}
 		if con.Contype != pg_query.ConstrType_CONSTR_PRIMARY {
 			return nil, t.unsupported(constraintName(con.Contype), con.Location)
 		}
@@ -332,7 +340,19 @@ func (t *translator) columnDef(c *pg_query.ColumnDef, ct *ast.CreateTable) (ast.
 				return cd, err
 			}
 			ct.Checks = append(ct.Checks, ck)
+		case pg_query.ConstrType_CONSTR_FOREIGN:
+			fk, err := t.foreignKey(con, c.Colname) // translate_fk.go
+			if err != nil {
+				return cd, err
+			}
+			ct.ForeignKeys = append(ct.ForeignKeys, fk)
 		default:
+			if ok, err := t.deferralAttr(con); ok {
+				if err != nil {
+					return cd, err
+				}
+				continue
+			}
 			return cd, t.unsupported(constraintName(con.Contype), con.Location)
 		}
 	}
@@ -509,7 +529,7 @@ func (t *translator) onConflict(oc *pg_query.OnConflictClause) (*ast.OnConflict,
 // IDENTITY] [CASCADE | RESTRICT]: with no sequences or foreign keys the
 // options change nothing.
 func (t *translator) truncate(s *pg_query.TruncateStmt) (ast.Statement, error) {
-	tr := &ast.Truncate{RestartIdentity: s.RestartSeqs}
+	tr := &ast.Truncate{RestartIdentity: s.RestartSeqs, Cascade: s.Behavior == pg_query.DropBehavior_DROP_CASCADE}
 	for _, r := range s.Relations {
 		rv := r.GetRangeVar()
 		if rv == nil {

@@ -211,6 +211,12 @@ func (t *translator) alterTableCmd(c *pg_query.AlterTableCmd, tn ast.TableName) 
 			return []ast.AlterTableCmd{{Kind: ast.AlterAddUnique, Unique: &u, Pos: u.Pos}}, nil
 		case pg_query.ConstrType_CONSTR_PRIMARY:
 			return nil, t.unsupported("ALTER TABLE ADD PRIMARY KEY", con.Location)
+		case pg_query.ConstrType_CONSTR_FOREIGN:
+			fk, err := t.foreignKey(con, "") // translate_fk.go
+			if err != nil {
+				return nil, err
+			}
+			return []ast.AlterTableCmd{{Kind: ast.AlterAddForeignKey, ForeignKey: &fk, Pos: fk.Pos}}, nil
 		}
 		return nil, t.unsupported("ALTER TABLE ADD "+constraintName(con.Contype), con.Location)
 	}
@@ -265,6 +271,10 @@ func (t *translator) addColumn(c *pg_query.AlterTableCmd, tn ast.TableName) ([]a
 	for i := range ct.Uniques {
 		u := ct.Uniques[i]
 		out = append(out, ast.AlterTableCmd{Kind: ast.AlterAddUnique, Unique: &u, Pos: u.Pos})
+	}
+	for i := range ct.ForeignKeys {
+		fk := ct.ForeignKeys[i]
+		out = append(out, ast.AlterTableCmd{Kind: ast.AlterAddForeignKey, ForeignKey: &fk, Pos: fk.Pos})
 	}
 	return out, nil
 }

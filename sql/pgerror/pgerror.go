@@ -30,6 +30,7 @@ const (
 	CodeUniqueViolation            = "23505"
 	CodeNotNullViolation           = "23502"
 	CodeCheckViolation             = "23514"
+	CodeForeignKeyViolation        = "23503"
 	CodeInvalidTextRepresentation  = "22P02"
 	CodeNumericValueOutOfRange     = "22003"
 	CodeStringDataRightTruncation  = "22001"
