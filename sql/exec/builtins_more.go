@@ -42,6 +42,9 @@ func (c *Context) callMoreBuiltin(f *plan.Func, args []types.Datum) (types.Datum
 	if d, ok, err := callMiscBuiltin(f, args); ok { // builtins_misc.go
 		return d, true, err
 	}
+	if d, ok, err := callUUIDBuiltin(f, args); ok { // builtins_uuid.go
+		return d, true, err
+	}
 	switch f.Name {
 	case "concat":
 		d, err := c.concat(f, args, 0, "")

@@ -495,6 +495,9 @@ func hashKey(b []byte, d types.Datum) []byte {
 		b = append(b, 10)
 		total := (int64(v.Months)*30+int64(v.Days))*86400e6 + v.Micros
 		return binary.BigEndian.AppendUint64(b, uint64(total))
+	case types.DUUID:
+		b = append(b, 11)
+		return append(b, v[:]...)
 	}
 	return append(b, 0)
 }

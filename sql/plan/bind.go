@@ -610,6 +610,8 @@ func typname(t *types.T) string {
 		return "timestamptz"
 	case types.OIDInterval:
 		return "interval"
+	case types.OIDUUID:
+		return "uuid"
 	}
 	return "text"
 }

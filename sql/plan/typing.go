@@ -175,7 +175,8 @@ func aggType(name string, arg *types.T) (*types.T, bool) {
 		return types.Int8, true
 	case "min", "max":
 		switch arg.Family {
-		case types.BoolFamily, types.UnknownFamily:
+		case types.BoolFamily, types.UnknownFamily, types.UUIDFamily:
+			// PostgreSQL 15 has no min(uuid) or max(uuid) (16 adds them).
 			return nil, false
 		}
 		if arg.Family == types.StringFamily && arg.OID != types.OIDBpchar {

@@ -21,6 +21,7 @@
 //	timestamp    0x21 ‖ EncodeVarintAscending(µs)
 //	timestamptz  0x22 ‖ EncodeVarintAscending(µs)
 //	interval     0x23 ‖ 128-bit length in µs with 30-day months, sign flipped
+//	uuid         0x24 ‖ its 16 bytes (fixed length, compared bytewise)
 //
 // A Descending column writes the same bytes inverted (marker included), so
 // NULL sorts last there; every payload is prefix-free, which is what makes

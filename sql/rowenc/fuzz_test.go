@@ -12,6 +12,7 @@ import (
 var fuzzTypes = []*types.T{
 	types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric, types.Text, types.VarChar,
 	types.BpChar, types.Bool, types.Bytea, types.Date, types.Timestamp, types.TimestampTZ, types.Interval,
+	types.UUID,
 }
 
 // FuzzDecodeKeyDatum feeds arbitrary bytes to the key decoder of every
@@ -19,7 +20,8 @@ var fuzzTypes = []*types.T{
 // back to the bytes it consumed (a key has one encoding).
 func FuzzDecodeKeyDatum(f *testing.F) {
 	for _, d := range []types.Datum{types.DInt(-7), types.DString("ab\x00c"), types.DFloat(1.5), types.DBool(true),
-		types.DDate(3), types.DTimestampTZ(1 << 40), types.DBytes("\x00\xff")} {
+		types.DDate(3), types.DTimestampTZ(1 << 40), types.DBytes("\x00\xff"),
+		types.DUUID{0: 0xa0, 6: 0x4f, 15: 0xff}} {
 		for _, dir := range []catalog.Direction{catalog.Ascending, catalog.Descending} {
 			b, err := EncodeKeyDatum(nil, d, dir)
 			if err == nil {
@@ -58,7 +60,8 @@ func FuzzDecodeKeyDatum(f *testing.F) {
 // every type: it never panics, and a value it decodes re-encodes to bytes
 // that decode to the same value.
 func FuzzDecodeValueDatum(f *testing.F) {
-	for _, d := range []types.Datum{types.DInt(-7), types.DString("x"), types.DFloat(2), types.DBool(false), types.DBytes("\x01")} {
+	for _, d := range []types.Datum{types.DInt(-7), types.DString("x"), types.DFloat(2), types.DBool(false), types.DBytes("\x01"),
+		types.DUUID{1: 0x80, 15: 0x01}} {
 		b, err := AppendValueDatum(nil, d)
 		if err == nil {
 			f.Add(b, uint8(0))

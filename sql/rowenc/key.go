@@ -34,6 +34,7 @@ const (
 	markerTimestamp   byte = 0x21
 	markerTimestampTZ byte = 0x22
 	markerInterval    byte = 0x23
+	markerUUID        byte = 0x24
 )
 
 // EncodeKeyDatum appends the key encoding of d in direction dir. Values
@@ -83,6 +84,9 @@ func EncodeKeyDatum(b []byte, d types.Datum, dir catalog.Direction) ([]byte, err
 		b = append(b, markerInterval)
 		b = binary.BigEndian.AppendUint64(b, uint64(hi)^(1<<63))
 		b = binary.BigEndian.AppendUint64(b, lo)
+	case types.DUUID:
+		b = append(b, markerUUID)
+		b = append(b, v[:]...)
 	default:
 		if d != types.DNull {
 			return nil, fmt.Errorf("rowenc: cannot key-encode %T", d)
@@ -328,6 +332,12 @@ func DecodeKeyDatum(b []byte, t *types.T, dir catalog.Direction) ([]byte, types.
 		hi := int64(binary.BigEndian.Uint64(p) ^ (1 << 63))
 		lo := binary.BigEndian.Uint64(p[8:])
 		return b, intervalFromSpan(hi, lo), nil
+	case markerUUID:
+		p, err := fixed(16)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b, types.DUUID(p), nil
 	}
 	return nil, nil, fmt.Errorf("rowenc: unknown key marker 0x%02x for type %s", m, t)
 }

@@ -19,7 +19,7 @@ var allTypes = []*types.T{
 	types.Int2, types.Int4, types.Int8, types.Float4, types.Float8,
 	types.Numeric, types.MakeNumeric(10, 3), types.Text, types.MakeVarChar(4),
 	types.MakeChar(4), types.BpChar, types.Bool, types.Bytea, types.Date,
-	types.Timestamp, types.TimestampTZ, types.Interval,
+	types.Timestamp, types.TimestampTZ, types.Interval, types.UUID,
 }
 
 // randTyped returns a random non-NULL value of t, biased towards edge
@@ -124,6 +124,17 @@ func randTyped(rng *rand.Rand, t *types.T) types.Datum {
 		return types.DTimestamp(v)
 	case types.IntervalFamily:
 		return types.DInterval{Months: int32(pick(5) - 2), Days: int32(pick(61) - 30), Micros: rng.Int63n(2*86400e6) - 86400e6}
+	case types.UUIDFamily:
+		// Bytes from a small alphabet (with the extremes) so equal
+		// values and shared prefixes meet.
+		var u types.DUUID
+		for i := range u {
+			u[i] = []byte{0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff}[pick(6)]
+		}
+		if pick(4) == 0 {
+			rng.Read(u[:])
+		}
+		return u
 	}
 	panic("unknown family")
 }
@@ -228,6 +239,47 @@ func TestDecimalKeyScaleInsensitive(t *testing.T) {
 		kb, _ := EncodeKeyDatum(nil, b, catalog.Ascending)
 		if !bytes.Equal(ka, kb) {
 			t.Errorf("%s and %s encode differently: %x vs %x", pair[0], pair[1], ka, kb)
+		}
+	}
+}
+
+// TestUUIDEncodings pins the persisted uuid encodings: key marker 0x24 and
+// the 16 bytes (all inverted when descending), value tag 12 and the 16
+// bytes; key order is the order of the canonical text.
+func TestUUIDEncodings(t *testing.T) {
+	u, err := types.ParseUUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := EncodeKeyDatum(nil, u, catalog.Ascending)
+	if want := append([]byte{0x24}, u[:]...); !bytes.Equal(k, want) {
+		t.Fatalf("ascending key %x, want %x", k, want)
+	}
+	kd, _ := EncodeKeyDatum(nil, u, catalog.Descending)
+	for i := range k {
+		if kd[i] != ^k[i] {
+			t.Fatalf("descending key %x is not the inverse of %x", kd, k)
+		}
+	}
+	v, _ := AppendValueDatum(nil, u)
+	if want := append([]byte{12}, u[:]...); !bytes.Equal(v, want) {
+		t.Fatalf("value %x, want %x", v, want)
+	}
+	if _, _, err := DecodeValueDatum(v[:10], types.UUID); err == nil {
+		t.Fatal("a truncated uuid value decoded")
+	}
+	if _, _, err := DecodeKeyDatum(k[:10], types.UUID, catalog.Ascending); err == nil {
+		t.Fatal("a truncated uuid key decoded")
+	}
+	texts := []string{"00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000001",
+		"7fffffff-ffff-ffff-ffff-ffffffffffff", "80000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"}
+	for i := 1; i < len(texts); i++ {
+		a, _ := types.ParseUUID(texts[i-1])
+		b, _ := types.ParseUUID(texts[i])
+		ka, _ := EncodeKeyDatum(nil, a, catalog.Ascending)
+		kb, _ := EncodeKeyDatum(nil, b, catalog.Ascending)
+		if bytes.Compare(ka, kb) >= 0 {
+			t.Errorf("key of %s does not sort before %s", texts[i-1], texts[i])
 		}
 	}
 }

@@ -31,6 +31,7 @@ const (
 	// missing value (catalog.Column.Missing), where an absent column
 	// would read that value.
 	tagNull byte = 11
+	tagUUID byte = 12 // 16 bytes
 )
 
 // Decimal form bytes of tagDecimal.
@@ -158,6 +159,9 @@ func AppendValueDatum(b []byte, d types.Datum) ([]byte, error) {
 		b = binary.AppendVarint(b, int64(v.Months))
 		b = binary.AppendVarint(b, int64(v.Days))
 		b = binary.AppendVarint(b, v.Micros)
+	case types.DUUID:
+		b = append(b, tagUUID)
+		b = append(b, v[:]...)
 	default:
 		return nil, fmt.Errorf("rowenc: cannot value-encode %T", d)
 	}
@@ -322,6 +326,11 @@ func DecodeValueDatum(b []byte, t *types.T) ([]byte, types.Datum, error) {
 			return nil, nil, err
 		}
 		return b, types.DInterval{Months: int32(mo), Days: int32(days), Micros: us}, nil
+	case tagUUID:
+		if len(b) < 16 {
+			return nil, nil, errCorruptValue
+		}
+		return b[16:], types.DUUID(b[:16]), nil
 	}
 	return nil, nil, fmt.Errorf("rowenc: unknown value tag %d", tag)
 }

@@ -22,7 +22,8 @@ const (
 // integers and floats big-endian, bool one byte, strings and bytea raw,
 // date int32 days and timestamp(tz) int64 µs since 2000-01-01, interval
 // int64 µs ‖ int32 days ‖ int32 months, numeric as NumericVar (ndigits,
-// weight, sign, dscale, base-10000 digits, each 16-bit). NULL is an error:
+// weight, sign, dscale, base-10000 digits, each 16-bit), uuid as its 16
+// bytes. NULL is an error:
 // the caller sends length -1 instead.
 func EncodeBinary(d Datum, t *T) ([]byte, error) {
 	return AppendBinary(nil, d, t)
@@ -71,6 +72,8 @@ func AppendBinary(b []byte, d Datum, t *T) ([]byte, error) {
 		return binary.BigEndian.AppendUint32(b, uint32(v.Months)), nil
 	case *DDecimal:
 		return appendNumericBinary(b, &v.Decimal), nil
+	case DUUID:
+		return append(b, v[:]...), nil
 	}
 	return nil, pgerror.New(pgerror.CodeInternalError, "types: cannot binary-encode %T as %s", d, t)
 }
@@ -202,6 +205,11 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 			return nil, err
 		}
 		return applyNumericTypmod(d, t)
+	case UUIDFamily:
+		if err := need(16); err != nil {
+			return nil, err
+		}
+		return DUUID(b), nil
 	}
 	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "binary format for type %s is not supported", t)
 }

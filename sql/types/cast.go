@@ -294,6 +294,13 @@ func castImpl(d Datum, from, to *T, fc *FormatContext, explicit bool) (Datum, er
 		case DString, DChar:
 			return parseInterval(textOf(d))
 		}
+	case UUIDFamily:
+		switch v := d.(type) {
+		case DUUID:
+			return v, nil
+		case DString, DChar:
+			return ParseUUID(textOf(d))
+		}
 	}
 	return nil, CannotCast(from, to)
 }

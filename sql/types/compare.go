@@ -1,6 +1,7 @@
 package types
 
 import (
+	"bytes"
 	"math"
 	"strings"
 
@@ -26,7 +27,9 @@ func Compare(a, b Datum) int {
 //     time, a date or timestamp read in fc's time zone when compared with a
 //     timestamptz;
 //   - intervals compare by their total length with 30-day months, as
-//     PostgreSQL's interval_cmp does.
+//     PostgreSQL's interval_cmp does;
+//   - uuids compare bytewise (uuid_cmp's memcmp), which is the order of
+//     their canonical text.
 //
 // Datums of unrelated families order by family (never an error): callers
 // type-check first.
@@ -108,6 +111,10 @@ func CompareCtx(a, b Datum, fc *FormatContext) int {
 	case DInterval:
 		if y, ok := b.(DInterval); ok {
 			return x.cmp(y)
+		}
+	case DUUID:
+		if y, ok := b.(DUUID); ok {
+			return bytes.Compare(x[:], y[:])
 		}
 	}
 	return cmpOrdered(familyRank(a), familyRank(b))

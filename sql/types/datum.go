@@ -10,7 +10,7 @@ import (
 
 // Datum is one SQL value. The concrete types are DInt, DFloat, *DDecimal,
 // DString, DChar, DBytes, DBool, DDate, DTimestamp, DTimestampTZ,
-// DInterval and the singleton DNull. Datums are immutable.
+// DInterval, DUUID and the singleton DNull. Datums are immutable.
 type Datum interface {
 	// ResolvedType returns the Datum's type family representative (DNull
 	// returns Unknown; an integer is Int8 regardless of its column's width,
@@ -81,6 +81,10 @@ const (
 	TimestampPosInfinity int64 = math.MaxInt64
 )
 
+// DUUID is a uuid: its 16 bytes in the order PostgreSQL stores, sends
+// and compares them (the order of the canonical text form).
+type DUUID [16]byte
+
 type dNull struct{}
 
 // DNull is SQL NULL.
@@ -97,6 +101,7 @@ func (DDate) ResolvedType() *T        { return Date }
 func (DTimestamp) ResolvedType() *T   { return Timestamp }
 func (DTimestampTZ) ResolvedType() *T { return TimestampTZ }
 func (DInterval) ResolvedType() *T    { return Interval }
+func (DUUID) ResolvedType() *T        { return UUID }
 func (dNull) ResolvedType() *T        { return Unknown }
 func (DInt) datum()                   {}
 func (DFloat) datum()                 {}
@@ -109,6 +114,7 @@ func (DDate) datum()                  {}
 func (DTimestamp) datum()             {}
 func (DTimestampTZ) datum()           {}
 func (DInterval) datum()              {}
+func (DUUID) datum()                  {}
 func (dNull) datum()                  {}
 
 // Datums is a row of values.

@@ -8,8 +8,8 @@
 // Built: smallint/integer/bigint (21/23/20), real/double precision
 // (700/701), numeric(p,s) (1700), text (25), varchar(n) (1043), char(n)
 // (bpchar, 1042), boolean (16), bytea (17), date (1082), timestamp (1114),
-// timestamptz (1184), interval (1186), and unknown (705) for untyped
-// literals and NULL. Mod is PostgreSQL's typmod (-1: none) as
+// timestamptz (1184), interval (1186), uuid (2950), and unknown (705) for
+// untyped literals and NULL. Mod is PostgreSQL's typmod (-1: none) as
 // RowDescription reports it (TypeModifier); Length, Precision and Scale
 // decode it. Equal ignores the typmod (the identity operators and casts
 // resolve on), Identical does not. ResolveTypeName maps every PostgreSQL
@@ -23,7 +23,8 @@
 // *DDecimal (apd.Decimal; NaN and ±Infinity as in PostgreSQL 14+),
 // DString (text, varchar), DChar (bpchar, stored padded), DBytes, DBool,
 // DDate (days since 2000-01-01), DTimestamp and DTimestampTZ (µs since
-// 2000-01-01, the latter UTC), DInterval (months, days, µs), and DNull.
+// 2000-01-01, the latter UTC), DInterval (months, days, µs), DUUID (16
+// bytes), and DNull.
 // The infinities of dates and timestamps are the int32/int64 extremes, as
 // in PostgreSQL. Datums are immutable.
 //
@@ -51,7 +52,8 @@
 // and timestamps across types; intervals by 30-day-month length. Strings
 // compare bytewise: the C collation, the only one rangedb has. A DChar
 // compares without its trailing spaces (bpchar semantics). The order is
-// the one sql/rowenc's key encoding preserves.
+// the one sql/rowenc's key encoding preserves. A uuid compares bytewise,
+// as uuid_cmp does.
 //
 // # Casts and operators
 //
@@ -65,7 +67,16 @@
 // # Binary I/O
 //
 // EncodeBinary/DecodeBinary are PostgreSQL's send/recv formats, numeric as
-// NumericVar in base 10000.
+// NumericVar in base 10000, uuid as its 16 raw bytes.
+//
+// # uuid
+//
+// uuid.go: ParseUUID is uuid_in (32 hex digits of either case, optional
+// braces, an optional hyphen after any group of four digits); output is
+// lower-case 8-4-4-4-12. Casts exist only to and from the string types
+// (I/O conversions: uuid → text in assignment, text → uuid explicitly);
+// uuid has the comparison operators and nothing else (no arithmetic, no
+// LIKE, no min/max in PostgreSQL 15).
 //
 // The expectations of testdata/cases.txt were captured from a real
 // PostgreSQL 15 by testdata/gen_cases.py; add a case to cases.in and

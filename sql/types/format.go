@@ -88,7 +88,7 @@ func (fc *FormatContext) location() *time.Location {
 // byte-for-byte PostgreSQL's: floats per extra_float_digits, numerics with
 // their display scale, char(n) blank-padded, bytea in hex, timestamps
 // with trailing fraction zeros trimmed, timestamptz in fc's time zone
-// with its UTC offset.
+// with its UTC offset, uuid in lower-case 8-4-4-4-12 form.
 func FormatText(d Datum, t *T, fc *FormatContext) []byte {
 	if d == DNull || d == nil {
 		return nil
@@ -133,6 +133,8 @@ func AppendText(b []byte, d Datum, t *T, fc *FormatContext) []byte {
 		return formatTimestampStyled(b, int64(v), fc.location(), fc)
 	case DInterval:
 		return formatIntervalStyled(b, v, fc)
+	case DUUID:
+		return appendUUID(b, v)
 	}
 	return b
 }

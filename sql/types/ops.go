@@ -61,7 +61,7 @@ func ResolveBinaryOp(op string, l, r *T) (*T, bool) {
 		case isNumberFamily(lf) && isNumberFamily(rf),
 			lf == StringFamily && rf == StringFamily,
 			isTimeFamily(lf) && isTimeFamily(rf),
-			lf == rf && (lf == BoolFamily || lf == BytesFamily || lf == IntervalFamily):
+			lf == rf && (lf == BoolFamily || lf == BytesFamily || lf == IntervalFamily || lf == UUIDFamily):
 			return Bool, true
 		}
 		return nil, false

@@ -69,6 +69,12 @@ func ParseTextCtx(t *T, s string, fc *FormatContext) (Datum, error) {
 			return nil, err
 		}
 		return iv, nil
+	case UUIDFamily:
+		u, err := ParseUUID(s)
+		if err != nil {
+			return nil, err
+		}
+		return u, nil
 	}
 	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "type %q is not supported", t.Name)
 }

@@ -61,6 +61,8 @@ func ResolveTypeName(name string, mods []int32) (*T, error) {
 			return nil, pgerror.Unsupported("interval with a field or precision modifier")
 		}
 		return Interval, nil
+	case "uuid":
+		base = UUID
 	case "unknown":
 		base = Unknown
 	default:
@@ -77,7 +79,7 @@ func ResolveTypeName(name string, mods []int32) (*T, error) {
 
 // unsupportedTypes are PostgreSQL built-in types rangedb does not have.
 var unsupportedTypes = map[string]bool{
-	"json": true, "jsonb": true, "uuid": true, "time": true, "timetz": true,
+	"json": true, "jsonb": true, "time": true, "timetz": true,
 	"time without time zone": true, "time with time zone": true, "money": true,
 	"inet": true, "cidr": true, "macaddr": true, "macaddr8": true, "xml": true,
 	"bit": true, "varbit": true, "bit varying": true, "point": true, "line": true,

@@ -22,6 +22,7 @@ const (
 	TimestampFamily
 	TimestampTZFamily
 	IntervalFamily
+	UUIDFamily
 )
 
 // T is a SQL type: a PostgreSQL type OID plus its type modifier. Types are
@@ -64,6 +65,7 @@ const (
 	OIDTimestampTZ uint32 = 1184
 	OIDInterval    uint32 = 1186
 	OIDNumeric     uint32 = 1700
+	OIDUUID        uint32 = 2950
 )
 
 // The types without modifiers. Never modify them; derive modified types
@@ -84,6 +86,7 @@ var (
 	Timestamp   = &T{Family: TimestampFamily, OID: OIDTimestamp, Name: "timestamp without time zone", Size: 8, Mod: -1}
 	TimestampTZ = &T{Family: TimestampTZFamily, OID: OIDTimestampTZ, Name: "timestamp with time zone", Size: 8, Mod: -1}
 	Interval    = &T{Family: IntervalFamily, OID: OIDInterval, Name: "interval", Size: 16, Mod: -1}
+	UUID        = &T{Family: UUIDFamily, OID: OIDUUID, Name: "uuid", Size: 16, Mod: -1}
 	Unknown     = &T{Family: UnknownFamily, OID: OIDUnknown, Name: "unknown", Size: -2, Mod: -1}
 )
 
@@ -298,6 +301,8 @@ func ByOID(oid uint32) *T {
 		return TimestampTZ
 	case OIDInterval:
 		return Interval
+	case OIDUUID:
+		return UUID
 	case OIDUnknown:
 		return Unknown
 	}

@@ -11,7 +11,7 @@ import os, subprocess, sys
 SEND = {"int2": "int2send", "int4": "int4send", "int8": "int8send", "float4": "float4send",
         "float8": "float8send", "bool": "boolsend", "text": "textsend", "bytea": "byteasend",
         "date": "date_send", "timestamp": "timestamp_send", "timestamptz": "timestamptz_send",
-        "interval": "interval_send", "numeric": "numeric_send"}
+        "interval": "interval_send", "numeric": "numeric_send", "uuid": "uuid_send"}
 
 def run(settings, sql):
     pre = "\\set VERBOSITY verbose\n"
