@@ -168,8 +168,6 @@ func (t *translator) createTable(s *pg_query.CreateStmt) (ast.Statement, error) 
 		return nil, t.unsupported("PARTITION", loc)
 	case s.OfTypename != nil:
 		return nil, t.unsupported("CREATE TABLE OF", loc)
-	case len(s.Options) > 0:
-		return nil, t.unsupported("WITH (storage parameters)", loc)
 	case s.Oncommit > pg_query.OnCommitAction_ONCOMMIT_NOOP:
 		return nil, t.unsupported("ON COMMIT", loc)
 	case s.Tablespacename != "":
@@ -178,6 +176,9 @@ func (t *translator) createTable(s *pg_query.CreateStmt) (ast.Statement, error) 
 		return nil, t.unsupported("USING (table access method)", loc)
 	case s.Relation.GetRelpersistence() == "u":
 		return nil, t.unsupported("UNLOGGED", loc)
+	}
+	if err := t.storageParams(s.Options); err != nil { // translate_storage.go
+		return nil, err
 	}
 	tn, err := t.tableName(s.Relation)
 	if err != nil {
