@@ -427,11 +427,17 @@ func (s *Session) statementSnapshot(ctx context.Context) error {
 }
 
 // pendingNotice is a NOTICE waiting for the statement's writer.
-type pendingNotice struct{ code, msg, detail string }
+type pendingNotice struct{ severity, code, msg, detail string }
 
 // queueNotice raises a NOTICE from code that has no writer at hand.
 func (s *Session) queueNotice(code, format string, args ...any) {
 	s.notices = append(s.notices, pendingNotice{code: code, msg: fmt.Sprintf(format, args...)})
+}
+
+// queueWarning raises a WARNING (01000) from code that has no writer at
+// hand.
+func (s *Session) queueWarning(format string, args ...any) {
+	s.notices = append(s.notices, pendingNotice{severity: "WARNING", code: "01000", msg: fmt.Sprintf(format, args...)})
 }
 
 // queueNoticeDetail is queueNotice with a DETAIL.
@@ -442,11 +448,15 @@ func (s *Session) queueNoticeDetail(code, detail, format string, args ...any) {
 // flushNotices sends the queued NOTICEs to w.
 func (s *Session) flushNotices(w ResultWriter) {
 	for _, n := range s.notices {
+		severity := n.severity
+		if severity == "" {
+			severity = "NOTICE"
+		}
 		if dw, ok := w.(NoticeDetailWriter); ok && n.detail != "" {
-			_ = dw.NoticeDetail("NOTICE", n.code, n.msg, n.detail)
+			_ = dw.NoticeDetail(severity, n.code, n.msg, n.detail)
 			continue
 		}
-		notice(w, "NOTICE", n.code, n.msg)
+		notice(w, severity, n.code, n.msg)
 	}
 	s.notices = s.notices[:0]
 }

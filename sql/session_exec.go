@@ -58,7 +58,7 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 	switch stmt.(type) {
 	case *ast.CreateTable, *ast.DropTable, *ast.CreateView, *ast.DropView:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
-	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate:
+	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate, *ast.Vacuum:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
 	case *ast.CreateSequence, *ast.AlterSequence, *ast.DropSequence:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil // ddl_sequence.go
@@ -180,6 +180,8 @@ func (c *ddlCursor) Next(ctx context.Context) (types.Datums, error) {
 		tag, err = c.s.alterTable(ctx, st) // ddl_alter.go
 	case *ast.Rename:
 		tag, err = c.s.rename(ctx, st) // ddl_alter.go
+	case *ast.Vacuum:
+		tag, err = c.s.vacuum(ctx, st)
 	}
 	c.tag = tag
 	return nil, err

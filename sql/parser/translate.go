@@ -97,6 +97,8 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 		return t.transaction(s.TransactionStmt)
 	case *pg_query.Node_ExplainStmt:
 		return t.explain(s.ExplainStmt)
+	case *pg_query.Node_VacuumStmt:
+		return t.vacuum(s.VacuumStmt) // translate_vacuum.go
 	}
 	name := nodeTypeName(n)
 	if sn, ok := stmtNames[name]; ok {
