@@ -64,6 +64,8 @@ type alterState struct {
 	// newFKs are the foreign keys added, by name, which the existing rows
 	// must satisfy.
 	newFKs []string
+	// pk is set by ADD PRIMARY KEY, whose rows move (ddl_pkey.go).
+	pk *pkRewrite
 }
 
 // columnBackfill is an added column (by id) and its bound DEFAULT.
@@ -125,6 +127,8 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 			err = s.alterAddUnique(ctx, st, *c.Unique)
 		case ast.AlterDropConstraint:
 			err = s.alterDropConstraint(ctx, st, c)
+		case ast.AlterAddPrimaryKey:
+			err = s.alterAddPrimaryKey(ctx, st, *c.Unique) // ddl_pkey.go
 		case ast.AlterAddForeignKey:
 			var fk *catalog.ForeignKey
 			if fk, _, err = s.addForeignKey(ctx, t, *c.ForeignKey, &st.chosen); err == nil { // ddl_fk.go
@@ -148,9 +152,12 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 	for _, d := range st.dropped {
 		s.clearIndexAfterCommit(t, d)
 	}
-	// Existing rows, as PostgreSQL's phases 2 and 3: volatile defaults
-	// (the rewrite), then indexes.
+	// Existing rows, as PostgreSQL's phases 2 and 3: a new primary key
+	// and volatile defaults (the rewrite), then indexes.
 	ec := s.execContext(nil)
+	if err := s.rewritePrimaryKey(ctx, ec, st); err != nil { // ddl_pkey.go
+		return "", err
+	}
 	for _, b := range st.backfill {
 		if o := t.ColumnOrdinal(b.id); o >= 0 {
 			if err := exec.BackfillColumn(ctx, ec, t, o, b.e, st.newIndexes); err != nil {

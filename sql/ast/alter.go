@@ -46,6 +46,9 @@ const (
 	AlterDropDefault
 	// AlterAddForeignKey is ADD [CONSTRAINT n] FOREIGN KEY (ForeignKey).
 	AlterAddForeignKey
+	// AlterAddPrimaryKey is ADD [CONSTRAINT n] PRIMARY KEY (cols), its
+	// name and columns in Unique.
+	AlterAddPrimaryKey
 )
 
 // AlterTableCmd is one subcommand of ALTER TABLE.
@@ -163,6 +166,8 @@ func (c AlterTableCmd) String() string {
 		return "ADD " + c.Unique.String()
 	case AlterAddForeignKey:
 		return "ADD " + c.ForeignKey.String()
+	case AlterAddPrimaryKey:
+		return "ADD " + strings.Replace(c.Unique.String(), "UNIQUE", "PRIMARY KEY", 1)
 	case AlterDropConstraint:
 		return "DROP CONSTRAINT " + ifExists + c.Name
 	case AlterSetDefault:

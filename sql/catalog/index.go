@@ -145,16 +145,7 @@ func dropIndexNames(ctx context.Context, w Writer, t *TableDescriptor) error {
 // returns the old ids: TRUNCATE moves the table to empty index spans and
 // clears the old ones once no reader can see them.
 func RenumberIndexes(ctx context.Context, w Writer, t *TableDescriptor) ([]IndexID, error) {
-	renumber := func(idx *Index) error {
-		old := idx.ID
-		idx.ID = t.NextIndexID
-		t.NextIndexID++
-		ref, ok, err := lookupIndexRef(ctx, w, t.ParentID, idx.Name)
-		if err != nil || !ok || ref.TableID != t.ID || ref.IndexID != old {
-			return err
-		}
-		return w.Put(kvpb.NamespaceKey(t.ParentID, idx.Name), indexNamespaceValue(t.ID, idx.ID))
-	}
+	renumber := func(idx *Index) error { return RenumberIndex(ctx, w, t, idx) }
 	olds := []IndexID{t.PrimaryIndex.ID}
 	if err := renumber(&t.PrimaryIndex); err != nil {
 		return nil, err
@@ -166,6 +157,19 @@ func RenumberIndexes(ctx context.Context, w Writer, t *TableDescriptor) ([]Index
 		}
 	}
 	return olds, nil
+}
+
+// RenumberIndex gives idx, an index of t, the new id NextIndexID,
+// rewriting the namespace record of its name.
+func RenumberIndex(ctx context.Context, w Writer, t *TableDescriptor, idx *Index) error {
+	old := idx.ID
+	idx.ID = t.NextIndexID
+	t.NextIndexID++
+	ref, ok, err := lookupIndexRef(ctx, w, t.ParentID, idx.Name)
+	if err != nil || !ok || ref.TableID != t.ID || ref.IndexID != old {
+		return err
+	}
+	return w.Put(kvpb.NamespaceKey(t.ParentID, idx.Name), indexNamespaceValue(t.ID, idx.ID))
 }
 
 // UnregisterIndexName deletes the namespace record of idx (DROP INDEX).

@@ -164,3 +164,42 @@ func (b *bufferedRows) Next(context.Context) (types.Datums, error) {
 }
 
 func (b *bufferedRows) Close() { b.rows = nil }
+
+// RewritePrimaryKey writes every row of old (the table's layout as its
+// rows are stored) under t's primary index, in ec.Txn, for ALTER TABLE
+// … ADD PRIMARY KEY: a NULL in a key column is 23502, a key two rows
+// share 23505, as PostgreSQL words them. The old rows' span is the
+// caller's to clear; t's secondary indexes are built afterwards
+// (BackfillIndex).
+func RewritePrimaryKey(ctx context.Context, ec *Context, old, t *catalog.TableDescriptor) error {
+	pk := &t.PrimaryIndex
+	return forEachRow(ctx, ec, old, func(orow types.Datums) error {
+		row := make(types.Datums, len(t.Columns))
+		for i := range t.Columns {
+			row[i] = types.DNull
+			if o := old.ColumnOrdinal(t.Columns[i].ID); o >= 0 {
+				row[i] = orow[o]
+			}
+		}
+		for _, id := range pk.ColumnIDs {
+			if o := t.ColumnOrdinal(id); row[o] == types.DNull {
+				return pgerror.New(pgerror.CodeNotNullViolation, "column \"%s\" of relation \"%s\" contains null values",
+					t.Columns[o].Name, t.Name)
+			}
+		}
+		key, err := rowenc.EncodePrimaryKey(t, row)
+		if err != nil {
+			return err
+		}
+		// The new index's span is fresh: only this rewrite writes there.
+		if ec.Txn.HasWrite(key) {
+			return pgerror.New(pgerror.CodeUniqueViolation, "could not create unique index \"%s\"", pk.Name).
+				WithDetail("Key %s is duplicated.", indexKeyString(t, pk, row))
+		}
+		val, err := rowenc.EncodeValue(t, row)
+		if err != nil {
+			return err
+		}
+		return ec.Txn.Put(key, val)
+	})
+}

@@ -210,7 +210,15 @@ func (t *translator) alterTableCmd(c *pg_query.AlterTableCmd, tn ast.TableName) 
 			u := ct.Uniques[0]
 			return []ast.AlterTableCmd{{Kind: ast.AlterAddUnique, Unique: &u, Pos: u.Pos}}, nil
 		case pg_query.ConstrType_CONSTR_PRIMARY:
-			return nil, t.unsupported("ALTER TABLE ADD PRIMARY KEY", con.Location)
+			if con.SkipValidation {
+				return nil, t.unsupported("NOT VALID", con.Location)
+			}
+			ct := &ast.CreateTable{Table: tn}
+			if err := t.uniqueConstraint(con, nil, ct); err != nil { // translate_index.go
+				return nil, err
+			}
+			u := ct.Uniques[0]
+			return []ast.AlterTableCmd{{Kind: ast.AlterAddPrimaryKey, Unique: &u, Pos: u.Pos}}, nil
 		case pg_query.ConstrType_CONSTR_FOREIGN:
 			fk, err := t.foreignKey(con, "") // translate_fk.go
 			if err != nil {
