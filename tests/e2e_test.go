@@ -113,8 +113,14 @@ func TestErrors(t *testing.T) {
 	wantCode(t, execErr(t, conn, "INSERT INTO t VALUES (2, NULL)"), "23502")
 	wantCode(t, execErr(t, conn, "INSERT INTO t (id) VALUES (3)"), "23502")
 	wantCode(t, execErr(t, conn, "CREATE TABLE t (id INT PRIMARY KEY)"), "42P07")
-	pe = execErr(t, conn, "CREATE TABLE tr (x INT) WITH (fillfactor = 70)")
+	// fillfactor means nothing here but is validated as PostgreSQL does;
+	// other storage parameters are not built.
+	wantCode(t, execErr(t, conn, "CREATE TABLE tr (x INT) WITH (fillfactor = 5)"), "22023")
+	pe = execErr(t, conn, "CREATE TABLE tr (x INT) WITH (toast_tuple_target = 200)")
 	wantCode(t, pe, "0A000")
+	if !strings.Contains(pe.Message, "toast_tuple_target") {
+		t.Errorf("0A000 message %q does not name the parameter", pe.Message)
+	}
 	// PostgreSQL would convert to LATIN1; rangedb speaks UTF8 only and
 	// says so rather than send bytes the client would misread.
 	wantCode(t, execErr(t, conn, "SET client_encoding = 'LATIN1'"), "0A000")

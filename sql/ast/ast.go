@@ -115,7 +115,10 @@ type Insert struct {
 // OnConflict is ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET …
 // [WHERE …].
 type OnConflict struct {
-	Columns  []Name
+	// Columns or Constraint (ON CONSTRAINT name) is the conflict target;
+	// neither for DO NOTHING without one.
+	Columns    []Name
+	Constraint string
 	DoUpdate bool
 	Set      []SetClause
 	Where    Expr

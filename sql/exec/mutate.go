@@ -240,35 +240,38 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 	}
 }
 
-// upsert inserts row under ON CONFLICT on the primary key: a row whose key
-// exists is skipped (DO NOTHING, or DO UPDATE whose WHERE rejects it) or
-// updates the existing row. It returns the row written, nil when none.
-// A new row's key is written with a plain put, so a row another
-// transaction inserts concurrently is a write conflict (the statement or
-// its implicit transaction runs again and meets the row) rather than a
-// unique violation.
+// upsert inserts row under ON CONFLICT: a row whose key in an arbiter
+// index exists is skipped (DO NOTHING, or DO UPDATE whose WHERE rejects
+// it) or updates the existing row. It returns the row written, nil when
+// none. With the primary key as the only arbiter, a new row's key is
+// written with a plain put, so a row another transaction inserts
+// concurrently is a write conflict (the statement or its implicit
+// transaction runs again and meets the row) rather than a unique
+// violation; with other arbiters the row is inserted with every check,
+// so a conflict on another unique index is 23505 as in PostgreSQL.
 func (m *mutationOp) upsert(ctx context.Context, n *plan.Insert, w *rowWriter, row types.Datums, affected map[string]bool) (types.Datums, error) {
-	ec := m.env.ec
 	t := n.Table
 	if err := w.checkRow(row); err != nil { // check.go
 		return nil, err
 	}
-	key, err := rowenc.EncodePrimaryKey(t, row)
-	if err != nil {
-		return nil, err
-	}
-	val, found, err := ec.Txn.Get(ctx, key)
-	if ec.Stats != nil {
-		ec.Stats.Gets.Add(1)
-	}
+	key, val, found, err := m.conflicting(ctx, t, n.OnConflict.Arbiters, row)
 	if err != nil {
 		return nil, err
 	}
 	if !found {
-		if err := w.insertNew(ctx, key, row); err != nil {
+		pk, err := rowenc.EncodePrimaryKey(t, row)
+		if err != nil {
 			return nil, err
 		}
-		affected[string(key)] = true
+		if len(n.OnConflict.Arbiters) == 1 && n.OnConflict.Arbiters[0] == &t.PrimaryIndex {
+			err = w.insertNew(ctx, pk, row)
+		} else {
+			err = w.insert(ctx, row, true)
+		}
+		if err != nil {
+			return nil, err
+		}
+		affected[string(pk)] = true
 		return row, nil
 	}
 	oc := n.OnConflict
@@ -306,6 +309,59 @@ func (m *mutationOp) upsert(ctx context.Context, n *plan.Insert, w *rowWriter, r
 	}
 	affected[string(key)] = true
 	return upd, nil
+}
+
+// conflicting finds the existing row (its primary key and value) that
+// row's key in one of the arbiter indexes collides with, as the
+// transaction sees the table.
+func (m *mutationOp) conflicting(ctx context.Context, t *catalog.TableDescriptor, arbiters []*catalog.Index, row types.Datums) (kvpb.Key, []byte, bool, error) {
+	ec := m.env.ec
+	get := func(k kvpb.Key) ([]byte, bool, error) {
+		if ec.Stats != nil {
+			ec.Stats.Gets.Add(1)
+		}
+		return ec.Txn.Get(ctx, k)
+	}
+	for _, idx := range arbiters {
+		if idx == &t.PrimaryIndex {
+			key, err := rowenc.EncodePrimaryKey(t, row)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			val, found, err := get(key)
+			if err != nil || found {
+				return key, val, found, err
+			}
+			continue
+		}
+		if rowenc.IndexHasNull(t, idx, row) {
+			continue // NULLs never conflict
+		}
+		k, _, err := rowenc.EncodeIndexEntry(t, idx, row)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		ev, found, err := get(k)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if !found {
+			continue
+		}
+		other := make(types.Datums, len(t.Columns))
+		if err := rowenc.DecodeIndexEntry(t, idx, k, ev, other); err != nil {
+			return nil, nil, false, err
+		}
+		key, err := rowenc.EncodePrimaryKey(t, other)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		val, found, err := get(key)
+		if err != nil || found {
+			return key, val, found, err
+		}
+	}
+	return nil, nil, false, nil
 }
 
 // insertChunk is how many input rows an INSERT checks and writes at a time.

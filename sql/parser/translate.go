@@ -491,8 +491,8 @@ func (t *translator) insert(s *pg_query.InsertStmt) (ast.Statement, error) {
 	return ins, nil
 }
 
-// onConflict translates ON CONFLICT: a column list as the conflict
-// target (not ON CONSTRAINT, expressions or a partial index's WHERE),
+// onConflict translates ON CONFLICT: a column list or ON CONSTRAINT as
+// the conflict target (not expressions or a partial index's WHERE),
 // DO NOTHING or DO UPDATE SET … [WHERE …].
 func (t *translator) onConflict(oc *pg_query.OnConflictClause) (*ast.OnConflict, error) {
 	if oc == nil {
@@ -502,7 +502,7 @@ func (t *translator) onConflict(oc *pg_query.OnConflictClause) (*ast.OnConflict,
 	if in := oc.Infer; in != nil {
 		switch {
 		case in.Conname != "":
-			return nil, t.unsupported("ON CONFLICT ON CONSTRAINT", in.Location)
+			out.Constraint = in.Conname
 		case in.WhereClause != nil:
 			return nil, t.unsupported("ON CONFLICT with an index predicate", in.Location)
 		}

@@ -1063,23 +1063,42 @@ func (b *builder) buildValues(rows [][]ast.Expr, s *scope) (Node, error) {
 	return v, nil
 }
 
-// onConflict plans an INSERT's ON CONFLICT. The conflict target must be
-// the primary key; DO NOTHING without a target is accepted when the
-// primary key is the table's only unique constraint.
+// onConflict plans an INSERT's ON CONFLICT, as PostgreSQL infers its
+// arbiters: a column list names the unique indexes (the primary one
+// included) whose columns are exactly those, ON CONSTRAINT a PRIMARY KEY
+// or UNIQUE constraint, and DO NOTHING without a target takes every
+// unique index.
 func (b *builder) onConflict(t *catalog.TableDescriptor, alias string, oc *ast.OnConflict) (*OnConflict, error) {
-	hasUnique := false
-	for i := range t.Indexes {
-		hasUnique = hasUnique || t.Indexes[i].Unique
+	var unique []*catalog.Index
+	if !t.PrimaryKeyHidden() {
+		unique = append(unique, &t.PrimaryIndex)
 	}
-	if len(oc.Columns) == 0 {
+	for i := range t.Indexes {
+		if t.Indexes[i].Unique {
+			unique = append(unique, &t.Indexes[i])
+		}
+	}
+	var arbiters []*catalog.Index
+	switch {
+	case oc.Constraint != "":
+		for _, idx := range unique {
+			if idx.Constraint && idx.Name == oc.Constraint {
+				arbiters = append(arbiters, idx)
+			}
+		}
+		if arbiters == nil {
+			if t.HasConstraint(oc.Constraint) {
+				return nil, pgerror.New(pgerror.CodeWrongObjectType, "constraint in ON CONFLICT clause has no associated index")
+			}
+			return nil, pgerror.New(pgerror.CodeUndefinedObject, "constraint \"%s\" for table \"%s\" does not exist", oc.Constraint, t.Name)
+		}
+	case len(oc.Columns) == 0:
 		if oc.DoUpdate {
 			return nil, pgerror.New(pgerror.CodeSyntaxError, "ON CONFLICT DO UPDATE requires inference specification or constraint name").
 				WithHint("For example, ON CONFLICT (column_name).").WithPosition(oc.Pos)
 		}
-		if hasUnique {
-			return nil, pgerror.Unsupported("ON CONFLICT DO NOTHING without a conflict target on a table with unique indexes")
-		}
-	} else {
+		arbiters = unique
+	default:
 		target := map[int]bool{}
 		for _, c := range oc.Columns {
 			ord := t.FindColumn(c.Name)
@@ -1099,16 +1118,16 @@ func (b *builder) onConflict(t *catalog.TableDescriptor, alias string, oc *ast.O
 			}
 			return true
 		}
-		if !same(t.PrimaryIndex.ColumnIDs) || t.Columns[t.ColumnOrdinal(t.PrimaryIndex.ColumnIDs[0])].Hidden {
-			for i := range t.Indexes {
-				if t.Indexes[i].Unique && same(t.Indexes[i].ColumnIDs) {
-					return nil, pgerror.Unsupported("ON CONFLICT on a unique index other than the primary key")
-				}
+		for _, idx := range unique {
+			if same(idx.ColumnIDs) {
+				arbiters = append(arbiters, idx)
 			}
+		}
+		if arbiters == nil {
 			return nil, pgerror.New("42P10", "there is no unique or exclusion constraint matching the ON CONFLICT specification")
 		}
 	}
-	out := &OnConflict{DoUpdate: oc.DoUpdate}
+	out := &OnConflict{DoUpdate: oc.DoUpdate, Arbiters: arbiters}
 	if !oc.DoUpdate {
 		return out, nil
 	}

@@ -189,11 +189,16 @@ type Insert struct {
 	Checks []CheckExpr
 }
 
-// OnConflict is an INSERT's ON CONFLICT on the primary key: a row whose
-// key exists is skipped (DO NOTHING) or updates the existing row (DO
+// OnConflict is an INSERT's ON CONFLICT: a row whose key in one of the
+// arbiter indexes exists is skipped (DO NOTHING) or updates the existing
+// row (DO
 // UPDATE) with Sets and under Where, both evaluated over the existing
 // row's columns followed by the proposed row's (EXCLUDED).
 type OnConflict struct {
+	// Arbiters are the indexes (the primary one and unique ones) whose
+	// conflicts the clause handles; any other unique violation is an
+	// error. DO NOTHING without a target has every unique index.
+	Arbiters []*catalog.Index
 	DoUpdate bool
 	Sets     []SetExpr
 	Where    Expr
