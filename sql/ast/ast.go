@@ -119,10 +119,10 @@ type OnConflict struct {
 	// neither for DO NOTHING without one.
 	Columns    []Name
 	Constraint string
-	DoUpdate bool
-	Set      []SetClause
-	Where    Expr
-	Pos      int
+	DoUpdate   bool
+	Set        []SetClause
+	Where      Expr
+	Pos        int
 }
 
 // Name is an identifier with its position.
