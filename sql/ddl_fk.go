@@ -121,6 +121,7 @@ func (s *Session) addForeignKey(ctx context.Context, t *catalog.TableDescriptor,
 		Name: name, ColumnIDs: cols, RefTableID: parent.ID, RefColumnIDs: refCols,
 		OnDelete: catalog.FKAction(c.OnDelete), OnUpdate: catalog.FKAction(c.OnUpdate),
 		MatchFull: c.MatchFull, NotValid: c.NotValid,
+		Deferrable: c.Deferrable, InitiallyDeferred: c.InitiallyDeferred,
 	}
 	t.ForeignKeys = append(t.ForeignKeys, fk)
 	*chosen = append(*chosen, name)

@@ -15,6 +15,7 @@ type savepoint struct {
 	name      string
 	kv        int
 	onCommit  int
+	deferred  int // len(s.deferredFK)
 	created   map[string]string
 	txnValues map[*settingDef]txnSetting
 	curValues map[*settingDef]string
@@ -27,7 +28,7 @@ func (s *Session) savepoint(name string, w ResultWriter) error {
 		return pgerror.New(pgerror.CodeNoActiveSQLTransaction, "SAVEPOINT can only be used in transaction blocks")
 	}
 	sp := savepoint{
-		name: name, kv: s.txn.Savepoint(), onCommit: len(s.onCommit),
+		name: name, kv: s.txn.Savepoint(), onCommit: len(s.onCommit), deferred: len(s.deferredFK),
 		created:   maps.Clone(s.createdNames),
 		txnValues: make(map[*settingDef]txnSetting, len(s.settings.txn)),
 		curValues: make(map[*settingDef]string, len(s.settings.txn)),
@@ -86,6 +87,7 @@ func (s *Session) rollbackToSavepoint(name string, w ResultWriter) error {
 	s.txn.RollbackToSavepoint(sp.kv)
 	s.savepoints[i].kv = s.txn.Savepoint()
 	s.onCommit = s.onCommit[:sp.onCommit]
+	s.deferredFK = s.deferredFK[:min(sp.deferred, len(s.deferredFK))]
 	s.createdNames = maps.Clone(sp.created)
 	for d, ts := range s.settings.txn {
 		if v, ok := sp.curValues[d]; ok {

@@ -65,6 +65,12 @@ type Session struct {
 	createdNames map[string]string
 	// savepoints are the transaction's open savepoints, oldest first.
 	savepoints []savepoint
+	// deferredFK are the deferred foreign key checks waiting for COMMIT
+	// (deferredBytes their size), constraintModes what SET CONSTRAINTS
+	// set (deferred.go).
+	deferredFK      []exec.DeferredFK
+	deferredBytes   int64
+	constraintModes *constraintModes
 	// notices are NOTICEs a statement raised (DDL's "…, skipping"), sent
 	// before its result (flushNotices).
 	notices []pendingNotice
@@ -122,6 +128,7 @@ func (s *Session) resetTxn() {
 	s.onCommit = nil
 	s.createdNames = nil
 	s.savepoints = nil
+	s.deferredFK, s.deferredBytes, s.constraintModes = nil, 0, nil // deferred.go
 }
 
 // ExecSimple runs every statement of a simple-protocol query string in
@@ -437,7 +444,12 @@ func (s *Session) queueNotice(code, format string, args ...any) {
 // queueWarning raises a WARNING (01000) from code that has no writer at
 // hand.
 func (s *Session) queueWarning(format string, args ...any) {
-	s.notices = append(s.notices, pendingNotice{severity: "WARNING", code: "01000", msg: fmt.Sprintf(format, args...)})
+	s.queueWarningCode("01000", format, args...)
+}
+
+// queueWarningCode is queueWarning with another SQLSTATE.
+func (s *Session) queueWarningCode(code, format string, args ...any) {
+	s.notices = append(s.notices, pendingNotice{severity: "WARNING", code: code, msg: fmt.Sprintf(format, args...)})
 }
 
 // queueNoticeDetail is queueNotice with a DETAIL.
@@ -520,6 +532,13 @@ func (s *Session) rollback(ctx context.Context) {
 // commit commits the open transaction and runs its post-commit work. The
 // session is idle afterwards, whatever the outcome.
 func (s *Session) commit(ctx context.Context) error {
+	if s.txn != nil && len(s.deferredFK) > 0 {
+		// The deferred foreign key checks, in the transaction (deferred.go).
+		if err := s.runDeferred(ctx, nil); err != nil {
+			s.rollback(ctx)
+			return err
+		}
+	}
 	txn, hooks, names := s.txn, s.onCommit, s.createdNames
 	s.resetTxn()
 	s.closePortals()

@@ -58,7 +58,7 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 	switch stmt.(type) {
 	case *ast.CreateTable, *ast.DropTable, *ast.CreateView, *ast.DropView:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
-	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate, *ast.Vacuum:
+	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate, *ast.Vacuum, *ast.SetConstraints:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
 	case *ast.CreateSequence, *ast.AlterSequence, *ast.DropSequence:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil // ddl_sequence.go
@@ -131,6 +131,8 @@ func (s *Session) execContext(params types.Datums) *exec.Context {
 		Sequences:      seqRunner{s: s}, // ddl_sequence.go
 		Session:        s,
 		Tables:         &resolver{s: s}, // ddl_fk.go
+		FKDeferred:     s.fkDeferred,    // deferred.go
+		DeferFK:        s.deferFK,
 	}
 }
 
@@ -182,6 +184,8 @@ func (c *ddlCursor) Next(ctx context.Context) (types.Datums, error) {
 		tag, err = c.s.rename(ctx, st) // ddl_alter.go
 	case *ast.Vacuum:
 		tag, err = c.s.vacuum(ctx, st)
+	case *ast.SetConstraints:
+		tag, err = c.s.setConstraints(ctx, st) // deferred.go
 	}
 	c.tag = tag
 	return nil, err

@@ -18,7 +18,38 @@ type ForeignKeyConstraint struct {
 	OnDelete, OnUpdate byte
 	MatchFull          bool
 	NotValid           bool
-	Pos                int
+	// Deferrable and InitiallyDeferred: DEFERRABLE [INITIALLY DEFERRED].
+	Deferrable, InitiallyDeferred bool
+	Pos                           int
+}
+
+// SetConstraints is SET CONSTRAINTS { ALL | names } { DEFERRED |
+// IMMEDIATE }.
+type SetConstraints struct {
+	All      bool
+	Names    []TableName
+	Deferred bool
+}
+
+func (*SetConstraints) statement() {}
+
+// StatementTag is SET CONSTRAINTS.
+func (*SetConstraints) StatementTag() string { return "SET CONSTRAINTS" }
+
+func (s *SetConstraints) String() string {
+	what := "ALL"
+	if !s.All {
+		names := make([]string, len(s.Names))
+		for i, n := range s.Names {
+			names[i] = n.String()
+		}
+		what = strings.Join(names, ", ")
+	}
+	mode := "IMMEDIATE"
+	if s.Deferred {
+		mode = "DEFERRED"
+	}
+	return "SET CONSTRAINTS " + what + " " + mode
 }
 
 func (c ForeignKeyConstraint) String() string {
@@ -40,6 +71,12 @@ func (c ForeignKeyConstraint) String() string {
 		if s := fkActionText(a.v); s != "" {
 			b.WriteString(" ON " + a.on + " " + s)
 		}
+	}
+	if c.Deferrable {
+		b.WriteString(" DEFERRABLE")
+	}
+	if c.InitiallyDeferred {
+		b.WriteString(" INITIALLY DEFERRED")
 	}
 	if c.NotValid {
 		b.WriteString(" NOT VALID")

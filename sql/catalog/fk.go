@@ -48,6 +48,12 @@ type ForeignKey struct {
 	// NotValid is ADD CONSTRAINT … NOT VALID: the rows that existed then
 	// were not checked (PostgreSQL's convalidated = false).
 	NotValid bool `json:"not_valid,omitempty"`
+	// Deferrable constraints' checks may wait for the commit (SET
+	// CONSTRAINTS … DEFERRED); InitiallyDeferred ones do unless SET
+	// CONSTRAINTS … IMMEDIATE says otherwise. Their actions (CASCADE,
+	// SET NULL, SET DEFAULT) and RESTRICT never wait.
+	Deferrable        bool `json:"deferrable,omitempty"`
+	InitiallyDeferred bool `json:"initially_deferred,omitempty"`
 }
 
 // InboundFK names a FOREIGN KEY of another table (or of the same one)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rangedb/rangedb/kv"
+	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/pgerror"
 	"github.com/rangedb/rangedb/sql/types"
 )
@@ -138,6 +139,11 @@ type Context struct {
 	// Tables finds the tables foreign keys connect to the one a
 	// statement writes (fk.go); nil refuses writes that need them.
 	Tables TableResolver
+	// FKDeferred tells whether a DEFERRABLE foreign key's checks wait for
+	// the commit now, DeferFK keeps one that does (fk.go); nil runs every
+	// check at the statement's end.
+	FKDeferred func(*catalog.ForeignKey) bool
+	DeferFK    func(DeferredFK) error
 
 	memUsed int64
 	// nodeHeld is what this statement holds of the node-wide pool;

@@ -325,6 +325,12 @@ func (fs *fkState) changed(ctx context.Context, ev fkEvent) error {
 			}
 			action = fk.OnUpdate
 		}
+		if action == catalog.FKNoAction && fs.deferred(fk) {
+			if err := fs.ec().DeferFK(DeferredFK{check: fkCheck{child: child, parent: t, fk: fk, vals: oldVals}, inbound: true}); err != nil {
+				return err
+			}
+			continue
+		}
 		if action == catalog.FKNoAction || action == catalog.FKRestrict {
 			if err := fs.stillReferenced(ctx, child, t, fk, oldVals, action == catalog.FKNoAction); err != nil {
 				return err
@@ -707,8 +713,15 @@ func (fs *fkState) process(ctx context.Context, events []fkEvent) error {
 		j := i
 		var checks []*fkCheck
 		for j < len(events) && events[j].check != nil && len(checks) < fkEarlyBatch {
-			checks = append(checks, events[j].check)
+			c := events[j].check
 			j++
+			if fs.deferred(c.fk) {
+				if err := fs.ec().DeferFK(DeferredFK{check: *c}); err != nil {
+					return err
+				}
+				continue
+			}
+			checks = append(checks, c)
 		}
 		if err := fs.runChecks(ctx, checks); err != nil {
 			return err
@@ -777,4 +790,52 @@ func ValidateForeignKey(ctx context.Context, ec *Context, child *catalog.TableDe
 		return err
 	}
 	return fs.runChecks(ctx, batch)
+}
+
+// deferred reports whether fk's checks wait for the commit now.
+func (fs *fkState) deferred(fk *catalog.ForeignKey) bool {
+	ec := fs.ec()
+	return fk.Deferrable && ec.FKDeferred != nil && ec.DeferFK != nil && ec.FKDeferred(fk)
+}
+
+// DeferredFK is a foreign key check that waits for the transaction's
+// commit (a DEFERRABLE constraint in deferred mode): that a child row's
+// key is in the parent, or (inbound) that no child row holds a parent's
+// old key (NO ACTION).
+type DeferredFK struct {
+	check   fkCheck
+	inbound bool
+}
+
+// Constraint names the check's constraint.
+func (d DeferredFK) Constraint() string { return d.check.fk.Name }
+
+// Size estimates the bytes d holds.
+func (d DeferredFK) Size() int64 { return rowSize(d.check.vals) + 96 }
+
+// RunDeferredFKs runs deferred checks in order, in ec's transaction
+// (at COMMIT, or SET CONSTRAINTS … IMMEDIATE): the first that fails is
+// its 23503.
+func RunDeferredFKs(ctx context.Context, ec *Context, list []DeferredFK) error {
+	fs := newFKState(&evalEnv{ec: ec, ctx: ctx}, 0, false)
+	defer fs.close()
+	for i := 0; i < len(list); {
+		if list[i].inbound {
+			c := &list[i].check
+			if err := fs.stillReferenced(ctx, c.child, c.parent, c.fk, c.vals, true); err != nil {
+				return err
+			}
+			i++
+			continue
+		}
+		var checks []*fkCheck
+		for i < len(list) && !list[i].inbound && len(checks) < fkEarlyBatch {
+			checks = append(checks, &list[i].check)
+			i++
+		}
+		if err := fs.runChecks(ctx, checks); err != nil {
+			return err
+		}
+	}
+	return nil
 }

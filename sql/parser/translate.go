@@ -99,6 +99,8 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 		return t.explain(s.ExplainStmt)
 	case *pg_query.Node_VacuumStmt:
 		return t.vacuum(s.VacuumStmt) // translate_vacuum.go
+	case *pg_query.Node_ConstraintsSetStmt:
+		return t.setConstraints(s.ConstraintsSetStmt) // translate_fk.go
 	}
 	name := nodeTypeName(n)
 	if sn, ok := stmtNames[name]; ok {
@@ -293,10 +295,20 @@ func (t *translator) columnDef(c *pg_query.ColumnDef, ct *ast.CreateTable) (ast.
 		cd.Type.Name, cd.Serial = it, true
 	}
 	explicitNull := false
-	for _, n := range c.Constraints {
+	// The deferral attributes apply to the constraint before them: a
+	// foreign key (lastFK, by position) or another (0A000).
+	lastFK, prev := -1, -1
+	deferral := map[pg_query.ConstrType]bool{}
+	for i, n := range c.Constraints {
 		con := n.GetConstraint()
 		if con == nil {
 			continue
+		}
+		if !isDeferralAttr(con.Contype) {
+			prev = i
+			if con.Contype != pg_query.ConstrType_CONSTR_FOREIGN {
+				clear(deferral)
+			}
 		}
 		switch con.Contype {
 		case pg_query.ConstrType_CONSTR_NOTNULL:
@@ -349,8 +361,14 @@ func (t *translator) columnDef(c *pg_query.ColumnDef, ct *ast.CreateTable) (ast.
 				return cd, err
 			}
 			ct.ForeignKeys = append(ct.ForeignKeys, fk)
+			lastFK = i
+			clear(deferral)
 		default:
-			if ok, err := t.deferralAttr(con); ok {
+			var fk *ast.ForeignKeyConstraint
+			if lastFK == prev && len(ct.ForeignKeys) > 0 {
+				fk = &ct.ForeignKeys[len(ct.ForeignKeys)-1]
+			}
+			if ok, err := t.deferralAttr(con, fk, deferral); ok { // translate_fk.go
 				if err != nil {
 					return cd, err
 				}
