@@ -64,8 +64,9 @@ type alterState struct {
 	// newFKs are the foreign keys added, by name, which the existing rows
 	// must satisfy.
 	newFKs []string
-	// pk is set by ADD PRIMARY KEY, whose rows move (ddl_pkey.go).
-	pk *pkRewrite
+	// rewrite is set by the subcommands that move the rows
+	// (ddl_rewrite.go).
+	rewrite *tableRewrite
 }
 
 // columnBackfill is an added column (by id) and its bound DEFAULT.
@@ -128,7 +129,9 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 		case ast.AlterDropConstraint:
 			err = s.alterDropConstraint(ctx, st, c)
 		case ast.AlterAddPrimaryKey:
-			err = s.alterAddPrimaryKey(ctx, st, *c.Unique) // ddl_pkey.go
+			err = s.alterAddPrimaryKey(ctx, st, *c.Unique) // ddl_rewrite.go
+		case ast.AlterColumnType:
+			err = s.alterColumnType(ctx, st, c)
 		case ast.AlterAddForeignKey:
 			var fk *catalog.ForeignKey
 			if fk, _, err = s.addForeignKey(ctx, t, *c.ForeignKey, &st.chosen); err == nil { // ddl_fk.go
@@ -155,7 +158,7 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 	// Existing rows, as PostgreSQL's phases 2 and 3: a new primary key
 	// and volatile defaults (the rewrite), then indexes.
 	ec := s.execContext(nil)
-	if err := s.rewritePrimaryKey(ctx, ec, st); err != nil { // ddl_pkey.go
+	if err := s.rewriteTable(ctx, ec, st); err != nil { // ddl_rewrite.go
 		return "", err
 	}
 	for _, b := range st.backfill {
@@ -190,7 +193,9 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 		}
 		x, _, err := plan.BindCheck(ctx, &resolver{s: s}, t, e)
 		if err != nil {
-			return "", err
+			// A position would point into the stored expression, not the
+			// statement.
+			return "", withoutPosition(err)
 		}
 		checks = append(checks, plan.CheckExpr{Name: name, Expr: x})
 	}
@@ -201,6 +206,9 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 		if err := s.validateForeignKey(ctx, ec, t, name); err != nil { // ddl_fk.go
 			return "", err
 		}
+	}
+	if err := s.recheckInbound(ctx, ec, st); err != nil {
+		return "", err
 	}
 	return tag, nil
 }

@@ -49,6 +49,9 @@ const (
 	// AlterAddPrimaryKey is ADD [CONSTRAINT n] PRIMARY KEY (cols), its
 	// name and columns in Unique.
 	AlterAddPrimaryKey
+	// AlterColumnType is ALTER [COLUMN] Name [SET DATA] TYPE Column.Type
+	// [USING Using].
+	AlterColumnType
 )
 
 // AlterTableCmd is one subcommand of ALTER TABLE.
@@ -70,7 +73,11 @@ type AlterTableCmd struct {
 	ForeignKey *ForeignKeyConstraint
 	// ColumnChecks are the CHECK constraints of an added column.
 	ColumnChecks []CheckConstraint
-	Pos          int
+	// Using is ALTER COLUMN … TYPE's USING expression (nil: the column),
+	// UsingText its text.
+	Using     Expr
+	UsingText string
+	Pos       int
 }
 
 // AlterTable is ALTER TABLE [IF EXISTS] t cmd, cmd, ….
@@ -166,6 +173,12 @@ func (c AlterTableCmd) String() string {
 		return "ADD " + c.Unique.String()
 	case AlterAddForeignKey:
 		return "ADD " + c.ForeignKey.String()
+	case AlterColumnType:
+		s := "ALTER COLUMN " + c.Name + " TYPE " + c.Column.Type.Name
+		if c.UsingText != "" {
+			s += " USING " + c.UsingText
+		}
+		return s
 	case AlterAddPrimaryKey:
 		return "ADD " + strings.Replace(c.Unique.String(), "UNIQUE", "PRIMARY KEY", 1)
 	case AlterDropConstraint:

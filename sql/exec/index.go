@@ -165,14 +165,24 @@ func (b *bufferedRows) Next(context.Context) (types.Datums, error) {
 
 func (b *bufferedRows) Close() { b.rows = nil }
 
-// RewritePrimaryKey writes every row of old (the table's layout as its
-// rows are stored) under t's primary index, in ec.Txn, for ALTER TABLE
-// … ADD PRIMARY KEY: a NULL in a key column is 23502, a key two rows
-// share 23505, as PostgreSQL words them. The old rows' span is the
-// caller's to clear; t's secondary indexes are built afterwards
-// (BackfillIndex).
-func RewritePrimaryKey(ctx context.Context, ec *Context, old, t *catalog.TableDescriptor) error {
+// Conversion is how a table rewrite computes a column of the new layout:
+// Expr over the row as stored, assignment-cast to the column's new type.
+type Conversion struct {
+	Ordinal int // in the new layout
+	Expr    plan.Expr
+}
+
+// RewriteTable writes every row of old (the table's layout as its rows
+// are stored) under t's primary index, a new one, in ec.Txn: the
+// columns both have keep their values (by column id), convs compute
+// theirs, the others are NULL. For ALTER TABLE … ADD PRIMARY KEY and
+// ALTER COLUMN … TYPE: a NULL in a key column is 23502, a key two rows
+// share 23505, a value that does not convert its cast's error, worded
+// as PostgreSQL words them. The old rows' span is the caller's to
+// clear; t's secondary indexes are built afterwards (BackfillIndex).
+func RewriteTable(ctx context.Context, ec *Context, old, t *catalog.TableDescriptor, convs []Conversion) error {
 	pk := &t.PrimaryIndex
+	env := &evalEnv{ec: ec, ctx: ctx}
 	return forEachRow(ctx, ec, old, func(orow types.Datums) error {
 		row := make(types.Datums, len(t.Columns))
 		for i := range t.Columns {
@@ -180,6 +190,18 @@ func RewritePrimaryKey(ctx context.Context, ec *Context, old, t *catalog.TableDe
 			if o := old.ColumnOrdinal(t.Columns[i].ID); o >= 0 {
 				row[i] = orow[o]
 			}
+		}
+		for _, c := range convs {
+			v, err := env.eval(c.Expr, orow)
+			if err != nil {
+				return err
+			}
+			if v != types.DNull {
+				if v, err = types.AssignCast(v, t.Columns[c.Ordinal].Type, ec.fc()); err != nil {
+					return err
+				}
+			}
+			row[c.Ordinal] = v
 		}
 		for _, id := range pk.ColumnIDs {
 			if o := t.ColumnOrdinal(id); row[o] == types.DNull {

@@ -109,7 +109,6 @@ func (t *translator) alterTable(s *pg_query.AlterTableStmt) (ast.Statement, erro
 
 // alterTableCmdNames names the subcommands rangedb does not run.
 var alterTableCmdNames = map[pg_query.AlterTableType]string{
-	pg_query.AlterTableType_AT_AlterColumnType:         "ALTER COLUMN … TYPE",
 	pg_query.AlterTableType_AT_SetStatistics:           "ALTER COLUMN … SET STATISTICS",
 	pg_query.AlterTableType_AT_SetStorage:              "ALTER COLUMN … SET STORAGE",
 	pg_query.AlterTableType_AT_SetCompression:          "ALTER COLUMN … SET COMPRESSION",
@@ -185,6 +184,8 @@ func (t *translator) alterTableCmd(c *pg_query.AlterTableCmd, tn ast.TableName) 
 		}
 		cd := ast.ColumnDef{Name: c.Name, Default: e, DefaultText: text}
 		return []ast.AlterTableCmd{{Kind: ast.AlterSetDefault, Name: c.Name, Column: cd}}, nil
+	case pg_query.AlterTableType_AT_AlterColumnType:
+		return t.alterColumnType(c)
 	case pg_query.AlterTableType_AT_DropConstraint:
 		return []ast.AlterTableCmd{{Kind: ast.AlterDropConstraint, Name: c.Name, IfExists: c.MissingOk, Cascade: cascade}}, nil
 	case pg_query.AlterTableType_AT_AddConstraint:
@@ -317,4 +318,29 @@ func (t *translator) rename(s *pg_query.RenameStmt) (ast.Statement, error) {
 
 func objectName(o pg_query.ObjectType) string {
 	return strings.ReplaceAll(strings.TrimPrefix(o.String(), "OBJECT_"), "_", " ")
+}
+
+// alterColumnType translates ALTER [COLUMN] c [SET DATA] TYPE t [USING e].
+func (t *translator) alterColumnType(c *pg_query.AlterTableCmd) ([]ast.AlterTableCmd, error) {
+	def := c.Def.GetColumnDef()
+	if def == nil {
+		return nil, pgerror.Unsupported("ALTER COLUMN … TYPE of " + nodeTypeName(c.Def))
+	}
+	if def.CollClause != nil {
+		return nil, t.unsupported("COLLATE", def.CollClause.Location)
+	}
+	typ, err := t.typeName(def.TypeName)
+	if err != nil {
+		return nil, err
+	}
+	cmd := ast.AlterTableCmd{Kind: ast.AlterColumnType, Name: c.Name, Column: ast.ColumnDef{Name: c.Name, Type: typ}, Pos: t.pos(def.Location)}
+	if def.RawDefault != nil {
+		if cmd.Using, err = t.expr(def.RawDefault); err != nil {
+			return nil, err
+		}
+		if cmd.UsingText, err = deparseExpr(def.RawDefault); err != nil {
+			return nil, pgerror.New(pgerror.CodeInternalError, "deparsing USING: %v", err)
+		}
+	}
+	return []ast.AlterTableCmd{cmd}, nil
 }

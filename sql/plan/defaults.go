@@ -269,3 +269,35 @@ func identityUpdate(c *catalog.Column) error {
 	return pgerror.New("428C9", "column \"%s\" can only be updated to DEFAULT", c.Name).
 		WithDetail("Column \"%s\" is an identity column defined as GENERATED ALWAYS.", c.Name)
 }
+
+// BindAlterType binds the value ALTER TABLE … ALTER COLUMN … TYPE gives
+// the column at ord of t (as the rows are stored) in type to: using
+// evaluated over the row, or the column itself, assignment-cast to the
+// new type as PostgreSQL's ATPrepAlterColumnType requires (42804 when no
+// such cast exists).
+func BindAlterType(ctx context.Context, r Resolver, t *catalog.TableDescriptor, ord int, using ast.Expr, to *types.T) (Expr, error) {
+	b := &builder{ctx: ctx, r: r}
+	c := &t.Columns[ord]
+	var x Expr = &ColRef{Ordinal: ord, Typ: c.Type, Name: c.Name}
+	if using != nil {
+		s := tableScope(t, "")
+		s.noAggs = "transform expressions"
+		var err error
+		if x, err = b.bindExpr(using, s, to); err != nil {
+			return nil, err
+		}
+	}
+	from := x.ResultType()
+	if from.Identical(to) || assignAllowed(from, to) {
+		return x, nil
+	}
+	if isUnknown(from) {
+		return coerce(x, to), nil
+	}
+	if using != nil {
+		return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "result of USING clause for column \"%s\" cannot be cast automatically to type %s", c.Name, to.WithoutMod()).
+			WithHint("You might need to add an explicit cast.")
+	}
+	return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" cannot be cast automatically to type %s", c.Name, to.WithoutMod()).
+		WithHint("You might need to specify \"USING %s::%s\".", c.Name, to)
+}
