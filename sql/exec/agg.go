@@ -198,7 +198,7 @@ func (a *aggOp) final(ag *plan.AggFunc, st *aggState) (types.Datum, error) {
 		case types.FloatFamily:
 			n = types.DFloat(float64(st.count))
 		case types.IntervalFamily:
-			n = types.DFloat(float64(st.count))
+			return intervalScale(st.acc.(types.DInterval), float64(st.count), true)
 		}
 		return types.EvalBinaryOp("/", st.acc, n, ag.Typ)
 	}

@@ -45,6 +45,12 @@ func (c *Context) callMoreBuiltin(f *plan.Func, args []types.Datum) (types.Datum
 	if d, ok, err := callUUIDBuiltin(f, args); ok { // builtins_uuid.go
 		return d, true, err
 	}
+	if d, ok, err := c.callTimeBuiltin(f, args); ok { // builtins_time.go
+		return d, true, err
+	}
+	if d, ok, err := c.callNumBuiltin(f, args); ok { // builtins_num.go
+		return d, true, err
+	}
 	switch f.Name {
 	case "concat":
 		d, err := c.concat(f, args, 0, "")

@@ -498,6 +498,13 @@ func hashKey(b []byte, d types.Datum) []byte {
 	case types.DUUID:
 		b = append(b, 11)
 		return append(b, v[:]...)
+	case types.DTime:
+		b = append(b, 12)
+		return binary.BigEndian.AppendUint64(b, uint64(v))
+	case types.DTimeTZ:
+		b = append(b, 13)
+		b = binary.BigEndian.AppendUint64(b, uint64(v.Micros))
+		return binary.BigEndian.AppendUint32(b, uint32(v.Zone))
 	}
 	return append(b, 0)
 }

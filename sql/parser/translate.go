@@ -1426,6 +1426,17 @@ func (t *translator) sqlValueFunction(f *pg_query.SQLValueFunction) (ast.Expr, e
 		return &ast.FuncExpr{Name: "current_timestamp", Pos: p}, nil
 	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP:
 		return &ast.FuncExpr{Name: "localtimestamp", Pos: p}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME:
+		return &ast.FuncExpr{Name: "current_time", Pos: p}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME:
+		return &ast.FuncExpr{Name: "localtime", Pos: p}, nil
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME_N,
+		pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+		// The precision travels as an argument; the planner rounds to it
+		// (funcs_more.go).
+		name := strings.TrimSuffix(strings.ToLower(strings.TrimPrefix(f.Op.String(), "SVFOP_")), "_n")
+		arg := &ast.NumVal{Text: fmt.Sprint(f.Typmod), Int: int64(f.Typmod), IsInt: true, Pos: p}
+		return &ast.FuncExpr{Name: name, Args: []ast.Expr{arg}, Pos: p}, nil
 	}
 	name := strings.ToLower(strings.TrimPrefix(f.Op.String(), "SVFOP_"))
 	switch f.Op {

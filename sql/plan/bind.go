@@ -105,6 +105,9 @@ func (b *builder) bindExprUnfolded(e ast.Expr, s *scope, hint *types.T) (Expr, e
 			return nil, err
 		}
 		t := in.ResultType()
+		if t.Family == types.TimeFamily { // time's implicit cast to interval
+			in, t = coerce(in, types.Interval), types.Interval
+		}
 		switch t.Family {
 		case types.IntFamily, types.FloatFamily, types.DecimalFamily, types.IntervalFamily:
 		default:
@@ -390,6 +393,11 @@ func (b *builder) bindBinary(x *ast.BinaryExpr, s *scope) (Expr, error) {
 		if e, ok, err := b.moreBinOp(x, s, l, r); ok { // ops_more.go
 			return e, err
 		}
+		if types.AmbiguousTimeOp(string(x.Op), lt, rt) {
+			return nil, pgerror.New(pgerror.CodeAmbiguousFunction, "operator is not unique: %s %s %s", lt, x.Op, rt).
+				WithHint("Could not choose a best candidate operator. You might need to add explicit type casts.").
+				WithPosition(x.Pos)
+		}
 		return nil, opError(lt, string(x.Op), rt, x.Pos)
 	}
 	return &BinOp{Op: x.Op, L: l, R: r, Typ: typ}, nil
@@ -612,6 +620,10 @@ func typname(t *types.T) string {
 		return "interval"
 	case types.OIDUUID:
 		return "uuid"
+	case types.OIDTime:
+		return "time"
+	case types.OIDTimeTZ:
+		return "timetz"
 	}
 	return "text"
 }
@@ -882,6 +894,9 @@ func (b *builder) bindAggregate(x *ast.FuncExpr, s *scope) (Expr, error) {
 			return nil, err
 		}
 		b.defaultParam(arg, types.Text)
+	}
+	if arg.ResultType().Family == types.TimeFamily && (x.Name == "sum" || x.Name == "avg") {
+		arg = coerce(arg, types.Interval) // time's implicit cast to interval
 	}
 	typ, ok := aggType(x.Name, arg.ResultType())
 	if !ok {

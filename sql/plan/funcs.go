@@ -41,19 +41,20 @@ var builtins = map[string][]overload{
 	"position":              {sig(types.Int4, types.Text, types.Text)},
 	"strpos":                {sig(types.Int4, types.Text, types.Text)},
 	"now":                   {sig(types.TimestampTZ)},
-	"current_timestamp":     {sig(types.TimestampTZ)},
+	"current_timestamp":     {sig(types.TimestampTZ), sig(types.TimestampTZ, types.Int4)},
 	"transaction_timestamp": {sig(types.TimestampTZ)},
 	"statement_timestamp":   {sig(types.TimestampTZ)},
-	"localtimestamp":        {sig(types.Timestamp)},
+	"localtimestamp":        {sig(types.Timestamp), sig(types.Timestamp, types.Int4)},
 	"current_date":          {sig(types.Date)},
 	"current_setting":       {sig(types.Text, types.Text), sig(types.Text, types.Text, types.Bool)},
 	"pg_backend_pid":        {sig(types.Int4)},
 	"pg_cancel_backend":     {sig(types.Bool, types.Int4)},
 	"pg_terminate_backend":  {sig(types.Bool, types.Int4), sig(types.Bool, types.Int4, types.Int8)},
 	"date_part": {sig(types.Float8, types.Text, types.TimestampTZ), sig(types.Float8, types.Text, types.Timestamp),
-		sig(types.Float8, types.Text, types.Interval)},
+		sig(types.Float8, types.Text, types.Interval), sig(types.Float8, types.Text, types.Time), sig(types.Float8, types.Text, types.TimeTZ)},
 	"extract": {sig(types.Numeric, types.Text, types.Date), sig(types.Numeric, types.Text, types.Timestamp),
-		sig(types.Numeric, types.Text, types.TimestampTZ), sig(types.Numeric, types.Text, types.Interval)},
+		sig(types.Numeric, types.Text, types.TimestampTZ), sig(types.Numeric, types.Text, types.Interval),
+		sig(types.Numeric, types.Text, types.Time), sig(types.Numeric, types.Text, types.TimeTZ)},
 	"date_trunc": {sig(types.Timestamp, types.Text, types.Timestamp), sig(types.TimestampTZ, types.Text, types.TimestampTZ),
 		sig(types.Interval, types.Text, types.Interval)},
 }
@@ -85,7 +86,11 @@ func resolveOverload(cands []overload, args []*types.T) (overload, bool) {
 			case a.Equal(p):
 				exact++
 			case isUnknown(a):
-				if p.Family == types.StringFamily || preferred(p) {
+				// PostgreSQL settles unknown arguments on the string
+				// category first, then on preferred types.
+				if p.Family == types.StringFamily {
+					pref += 2
+				} else if preferred(p) {
 					pref++
 				}
 			case implicitAllowed(a, p):

@@ -81,6 +81,22 @@ var moreBuiltins = map[string][]overload{
 	"to_date":          {sig(types.Date, types.Text, types.Text)},
 	"age": {sig(types.Interval, types.TimestampTZ, types.TimestampTZ), sig(types.Interval, types.Timestamp, types.Timestamp),
 		sig(types.Interval, types.TimestampTZ), sig(types.Interval, types.Timestamp)},
+	// The time-of-day functions (sql/exec/builtins_time.go).
+	"current_time": {sig(types.TimeTZ), sig(types.TimeTZ, types.Int4)},
+	"localtime":    {sig(types.Time), sig(types.Time, types.Int4)},
+	"timezone": {sig(types.Timestamp, types.Text, types.TimestampTZ), sig(types.TimestampTZ, types.Text, types.Timestamp),
+		sig(types.TimeTZ, types.Text, types.TimeTZ), sig(types.Timestamp, types.Interval, types.TimestampTZ),
+		sig(types.TimestampTZ, types.Interval, types.Timestamp), sig(types.TimeTZ, types.Interval, types.TimeTZ)},
+	// The numeric and date functions of sql/exec/builtins_num.go.
+	"div":          {sig(types.Numeric, types.Numeric, types.Numeric)},
+	"width_bucket": {sig(types.Int4, types.Float8, types.Float8, types.Float8, types.Int4), sig(types.Int4, types.Numeric, types.Numeric, types.Numeric, types.Int4)},
+	"scale":        {sig(types.Int4, types.Numeric)},
+	"min_scale":    {sig(types.Int4, types.Numeric)},
+	"trim_scale":   {sig(types.Numeric, types.Numeric)},
+	"factorial":    {sig(types.Numeric, types.Int8)},
+	"to_number":    {sig(types.Numeric, types.Text, types.Text)},
+	"date_bin": {sig(types.Timestamp, types.Interval, types.Timestamp, types.Timestamp),
+		sig(types.TimestampTZ, types.Interval, types.TimestampTZ, types.TimestampTZ)},
 	"to_char": {sig(types.Text, types.Timestamp, types.Text), sig(types.Text, types.TimestampTZ, types.Text),
 		sig(types.Text, types.Interval, types.Text), sig(types.Text, types.Int4, types.Text),
 		sig(types.Text, types.Int8, types.Text), sig(types.Text, types.Numeric, types.Text),
@@ -90,7 +106,8 @@ var moreBuiltins = map[string][]overload{
 // nonStrict are the functions that are called with NULL arguments
 // (PostgreSQL's proisstrict false): constant folding must not turn them
 // into NULL.
-var nonStrict = map[string]bool{"concat": true, "concat_ws": true, "format": true, "set_config": true, "quote_nullable": true}
+var nonStrict = map[string]bool{"concat": true, "concat_ws": true, "format": true, "set_config": true, "quote_nullable": true,
+	"num_nulls": true, "num_nonnulls": true}
 
 // arrayFuncs take or return arrays, which rangedb does not have: calls are
 // refused with 0A000 rather than reported as missing.
@@ -140,6 +157,18 @@ func (b *builder) bindSpecialFunc(x *ast.FuncExpr, s *scope) (Expr, bool, error)
 			return nil, true, err
 		}
 		return &Const{D: types.DString(arg.ResultType().Name), Typ: types.Text}, true, nil
+	case "num_nulls", "num_nonnulls":
+		if x.Star || x.Distinct {
+			return nil, false, nil
+		}
+		args, err := b.bindAnyArgs(x.Args, s)
+		if err != nil {
+			return nil, true, err
+		}
+		if len(args) == 0 {
+			return nil, true, undefinedFunction(x.Name, nil, x.Pos)
+		}
+		return &Func{Name: x.Name, Args: args, Typ: types.Int4}, true, nil
 	case "concat", "concat_ws", "format":
 		if x.Star || x.Distinct {
 			return nil, false, nil

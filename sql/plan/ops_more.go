@@ -74,12 +74,19 @@ func moreBinOp(op ast.BinaryOp, l, r Expr) (Expr, bool) {
 		return &Func{Name: "power", Args: []Expr{coerce(l, typ), coerce(r, typ)}, Typ: typ}, true
 	case "*":
 		switch {
+		case lt.Family == types.TimeFamily && isNumeric(rt): // time's implicit cast to interval
+			return moreBinOp(op, coerce(l, types.Interval), r)
+		case isNumeric(lt) && rt.Family == types.TimeFamily:
+			return moreBinOp(op, l, coerce(r, types.Interval))
 		case lt.Family == types.IntervalFamily && isNumeric(rt):
 			return &Func{Name: "interval_mul", Args: []Expr{l, coerce(r, types.Float8)}, Typ: types.Interval}, true
 		case isNumeric(lt) && rt.Family == types.IntervalFamily:
 			return &Func{Name: "interval_mul", Args: []Expr{r, coerce(l, types.Float8)}, Typ: types.Interval}, true
 		}
 	case "/":
+		if lt.Family == types.TimeFamily && isNumeric(rt) {
+			return moreBinOp(op, coerce(l, types.Interval), r)
+		}
 		if lt.Family == types.IntervalFamily && isNumeric(rt) {
 			return &Func{Name: "interval_div", Args: []Expr{l, coerce(r, types.Float8)}, Typ: types.Interval}, true
 		}

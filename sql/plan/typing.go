@@ -52,6 +52,9 @@ func comparable(l, r *types.T) bool {
 		return true
 	case isTime(l) && isTime(r):
 		return true
+	case l.Family == types.TimeFamily || l.Family == types.TimeTZFamily || r.Family == types.TimeFamily || r.Family == types.TimeTZFamily:
+		_, ok := types.ResolveBinaryOp("=", l, r)
+		return ok
 	}
 	return false
 }
@@ -115,6 +118,8 @@ func commonType(es []Expr, what string) (*types.T, error) {
 			typ = widerNumeric(typ, t)
 		case typ.Family == types.StringFamily && t.Family == types.StringFamily:
 			typ = types.Text
+		case (typ.Family == types.TimeFamily || typ.Family == types.TimeTZFamily) && (t.Family == types.TimeFamily || t.Family == types.TimeTZFamily):
+			typ = types.TimeTZ
 		case isTime(typ) && isTime(t):
 			if typ.Family == types.TimestampTZFamily || t.Family == types.TimestampTZFamily {
 				typ = types.TimestampTZ

@@ -22,6 +22,9 @@
 //	timestamptz  0x22 ‖ EncodeVarintAscending(µs)
 //	interval     0x23 ‖ 128-bit length in µs with 30-day months, sign flipped
 //	uuid         0x24 ‖ its 16 bytes (fixed length, compared bytewise)
+//	time         0x25 ‖ 8-byte µs since midnight, sign bit flipped
+//	timetz       0x26 ‖ 8-byte UTC µs ‖ 4-byte zone (seconds west), both
+//	             sign-flipped: timetz_cmp's order (UTC time, then zone)
 //
 // A Descending column writes the same bytes inverted (marker included), so
 // NULL sorts last there; every payload is prefix-free, which is what makes

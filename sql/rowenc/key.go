@@ -35,6 +35,8 @@ const (
 	markerTimestampTZ byte = 0x22
 	markerInterval    byte = 0x23
 	markerUUID        byte = 0x24
+	markerTime        byte = 0x25 // 8 bytes: µs since midnight
+	markerTimeTZ      byte = 0x26 // 8 bytes UTC µs, 4 bytes zone, sign bits flipped
 )
 
 // EncodeKeyDatum appends the key encoding of d in direction dir. Values
@@ -87,6 +89,15 @@ func EncodeKeyDatum(b []byte, d types.Datum, dir catalog.Direction) ([]byte, err
 	case types.DUUID:
 		b = append(b, markerUUID)
 		b = append(b, v[:]...)
+	case types.DTime:
+		b = append(b, markerTime)
+		b = binary.BigEndian.AppendUint64(b, uint64(v)^(1<<63))
+	case types.DTimeTZ:
+		// timetz_cmp's order: the UTC time of day, then the zone.
+		utc, zone := types.TimeTZKey(v)
+		b = append(b, markerTimeTZ)
+		b = binary.BigEndian.AppendUint64(b, uint64(utc)^(1<<63))
+		b = binary.BigEndian.AppendUint32(b, uint32(zone)^(1<<31))
 	default:
 		if d != types.DNull {
 			return nil, fmt.Errorf("rowenc: cannot key-encode %T", d)
@@ -338,6 +349,20 @@ func DecodeKeyDatum(b []byte, t *types.T, dir catalog.Direction) ([]byte, types.
 			return nil, nil, err
 		}
 		return b, types.DUUID(p), nil
+	case markerTime:
+		p, err := fixed(8)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b, types.DTime(binary.BigEndian.Uint64(p) ^ (1 << 63)), nil
+	case markerTimeTZ:
+		p, err := fixed(12)
+		if err != nil {
+			return nil, nil, err
+		}
+		utc := int64(binary.BigEndian.Uint64(p) ^ (1 << 63))
+		zone := int32(binary.BigEndian.Uint32(p[8:]) ^ (1 << 31))
+		return b, types.DTimeTZ{Micros: utc - int64(zone)*1_000_000, Zone: zone}, nil
 	}
 	return nil, nil, fmt.Errorf("rowenc: unknown key marker 0x%02x for type %s", m, t)
 }

@@ -20,6 +20,7 @@ var allTypes = []*types.T{
 	types.Numeric, types.MakeNumeric(10, 3), types.Text, types.MakeVarChar(4),
 	types.MakeChar(4), types.BpChar, types.Bool, types.Bytea, types.Date,
 	types.Timestamp, types.TimestampTZ, types.Interval, types.UUID,
+	types.Time, types.MakeTime(types.TimeTZ, 3),
 }
 
 // randTyped returns a random non-NULL value of t, biased towards edge
@@ -135,6 +136,16 @@ func randTyped(rng *rand.Rand, t *types.T) types.Datum {
 			rng.Read(u[:])
 		}
 		return u
+	case types.TimeFamily:
+		return types.DTime([]int64{0, 1, 86400e6 - 1, 86400e6, 12 * 3600e6}[pick(5)] + int64(pick(2))*rng.Int63n(86400e6))
+	case types.TimeTZFamily:
+		// Zones from a small set so equal UTC times with different zones
+		// meet (timetz orders them by zone).
+		us := int64(pick(48)) * 1800e6
+		if pick(3) == 0 {
+			us = rng.Int63n(86400e6 + 1)
+		}
+		return types.DTimeTZ{Micros: us, Zone: []int32{0, 3600, -3600, 1800, -57599, 57599}[pick(6)]}
 	}
 	panic("unknown family")
 }
@@ -280,6 +291,45 @@ func TestUUIDEncodings(t *testing.T) {
 		kb, _ := EncodeKeyDatum(nil, b, catalog.Ascending)
 		if bytes.Compare(ka, kb) >= 0 {
 			t.Errorf("key of %s does not sort before %s", texts[i-1], texts[i])
+		}
+	}
+}
+
+// TestTimeEncodings pins the persisted time and timetz encodings: key
+// markers 0x25 (8 bytes, sign bit flipped) and 0x26 (UTC µs then zone,
+// both sign-flipped, so equal instants order by zone as timetz_cmp does),
+// value tags 13 and 14 (varints).
+func TestTimeEncodings(t *testing.T) {
+	k, _ := EncodeKeyDatum(nil, types.DTime(1), catalog.Ascending)
+	if want := []byte{0x25, 0x80, 0, 0, 0, 0, 0, 0, 1}; !bytes.Equal(k, want) {
+		t.Fatalf("time key %x, want %x", k, want)
+	}
+	// 12:00+00 < 11:00-01 (same instant, zone 3600 west) and 13:00+01
+	// (zone -3600) sorts first.
+	a := types.DTimeTZ{Micros: 12 * 3600e6, Zone: 0}
+	b := types.DTimeTZ{Micros: 11 * 3600e6, Zone: 3600}
+	c := types.DTimeTZ{Micros: 13 * 3600e6, Zone: -3600}
+	ka, _ := EncodeKeyDatum(nil, a, catalog.Ascending)
+	kb, _ := EncodeKeyDatum(nil, b, catalog.Ascending)
+	kc, _ := EncodeKeyDatum(nil, c, catalog.Ascending)
+	if len(ka) != 13 || !(bytes.Compare(kc, ka) < 0 && bytes.Compare(ka, kb) < 0) {
+		t.Fatalf("timetz keys %x %x %x out of order", kc, ka, kb)
+	}
+	if types.Compare(c, a) >= 0 || types.Compare(a, b) >= 0 {
+		t.Fatal("timetz compare disagrees with the key order")
+	}
+	for _, d := range []types.Datum{types.DTime(86400e6), b} {
+		v, _ := AppendValueDatum(nil, d)
+		tag := map[bool]byte{true: 13, false: 14}[d == types.DTime(86400e6)]
+		if v[0] != tag {
+			t.Fatalf("value tag %d, want %d", v[0], tag)
+		}
+		rest, got, err := DecodeValueDatum(v, d.ResolvedType())
+		if err != nil || len(rest) != 0 || got != d {
+			t.Fatalf("value round trip of %v: %v %v %x", d, got, err, rest)
+		}
+		if _, _, err := DecodeValueDatum(v[:len(v)-1], d.ResolvedType()); err == nil {
+			t.Fatalf("a truncated %v value decoded", d)
 		}
 	}
 }

@@ -32,6 +32,10 @@ const (
 	// would read that value.
 	tagNull byte = 11
 	tagUUID byte = 12 // 16 bytes
+	// tagTime is a time: varint µs since midnight.
+	tagTime byte = 13
+	// tagTimeTZ is a timetz: varint µs, varint zone (seconds west).
+	tagTimeTZ byte = 14
 )
 
 // Decimal form bytes of tagDecimal.
@@ -162,6 +166,13 @@ func AppendValueDatum(b []byte, d types.Datum) ([]byte, error) {
 	case types.DUUID:
 		b = append(b, tagUUID)
 		b = append(b, v[:]...)
+	case types.DTime:
+		b = append(b, tagTime)
+		b = binary.AppendVarint(b, int64(v))
+	case types.DTimeTZ:
+		b = append(b, tagTimeTZ)
+		b = binary.AppendVarint(b, v.Micros)
+		b = binary.AppendVarint(b, int64(v.Zone))
 	default:
 		return nil, fmt.Errorf("rowenc: cannot value-encode %T", d)
 	}
@@ -331,6 +342,22 @@ func DecodeValueDatum(b []byte, t *types.T) ([]byte, types.Datum, error) {
 			return nil, nil, errCorruptValue
 		}
 		return b[16:], types.DUUID(b[:16]), nil
+	case tagTime:
+		us, n := binary.Varint(b)
+		if n <= 0 {
+			return nil, nil, errCorruptValue
+		}
+		return b[n:], types.DTime(us), nil
+	case tagTimeTZ:
+		us, n := binary.Varint(b)
+		if n <= 0 {
+			return nil, nil, errCorruptValue
+		}
+		zone, m := binary.Varint(b[n:])
+		if m <= 0 {
+			return nil, nil, errCorruptValue
+		}
+		return b[n+m:], types.DTimeTZ{Micros: us, Zone: int32(zone)}, nil
 	}
 	return nil, nil, fmt.Errorf("rowenc: unknown value tag %d", tag)
 }

@@ -23,7 +23,8 @@ const (
 // date int32 days and timestamp(tz) int64 µs since 2000-01-01, interval
 // int64 µs ‖ int32 days ‖ int32 months, numeric as NumericVar (ndigits,
 // weight, sign, dscale, base-10000 digits, each 16-bit), uuid as its 16
-// bytes. NULL is an error:
+// bytes, time int64 µs since midnight, timetz int64 µs ‖ int32 zone
+// (seconds west of UTC). NULL is an error:
 // the caller sends length -1 instead.
 func EncodeBinary(d Datum, t *T) ([]byte, error) {
 	return AppendBinary(nil, d, t)
@@ -74,6 +75,11 @@ func AppendBinary(b []byte, d Datum, t *T) ([]byte, error) {
 		return appendNumericBinary(b, &v.Decimal), nil
 	case DUUID:
 		return append(b, v[:]...), nil
+	case DTime:
+		return binary.BigEndian.AppendUint64(b, uint64(v)), nil
+	case DTimeTZ:
+		b = binary.BigEndian.AppendUint64(b, uint64(v.Micros))
+		return binary.BigEndian.AppendUint32(b, uint32(v.Zone)), nil
 	}
 	return nil, pgerror.New(pgerror.CodeInternalError, "types: cannot binary-encode %T as %s", d, t)
 }
@@ -210,6 +216,24 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 			return nil, err
 		}
 		return DUUID(b), nil
+	case TimeFamily:
+		if err := need(8); err != nil {
+			return nil, err
+		}
+		d := DTime(int64(binary.BigEndian.Uint64(b)))
+		if err := CheckTimeRange(d); err != nil {
+			return nil, err
+		}
+		return AdjustTime(d, t), nil
+	case TimeTZFamily:
+		if err := need(12); err != nil {
+			return nil, err
+		}
+		d := DTimeTZ{Micros: int64(binary.BigEndian.Uint64(b)), Zone: int32(binary.BigEndian.Uint32(b[8:]))}
+		if err := CheckTimeRange(d); err != nil {
+			return nil, err
+		}
+		return AdjustTime(d, t), nil
 	}
 	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "binary format for type %s is not supported", t)
 }

@@ -48,6 +48,9 @@ func CastAllowed(from, to *T) (explicit, assignment, implicit bool) {
 	assign := func() (bool, bool, bool) { return true, true, false }
 	expl := func() (bool, bool, bool) { return true, false, false }
 	f, t := from.Family, to.Family
+	if e, a, i, ok := timeCastAllowed(from, to); ok && !(t == StringFamily || f == StringFamily || f == UnknownFamily) { // timeofday.go
+		return e, a, i
+	}
 	switch {
 	case from.Equal(to), f == UnknownFamily:
 		return all()
@@ -289,10 +292,16 @@ func castImpl(d Datum, from, to *T, fc *FormatContext, explicit bool) (Datum, er
 		return DTimestamp(us), nil
 	case IntervalFamily:
 		switch v := d.(type) {
+		case DTime:
+			return DInterval{Micros: int64(v)}, nil // time_interval
 		case DInterval:
 			return v, nil
 		case DString, DChar:
 			return parseInterval(textOf(d))
+		}
+	case TimeFamily, TimeTZFamily:
+		if r, ok, err := castTime(d, to, fc); ok { // timeofday.go
+			return r, err
 		}
 	case UUIDFamily:
 		switch v := d.(type) {

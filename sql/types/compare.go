@@ -112,6 +112,13 @@ func CompareCtx(a, b Datum, fc *FormatContext) int {
 		if y, ok := b.(DInterval); ok {
 			return x.cmp(y)
 		}
+		if c, ok := compareTimes(a, b, fc); ok {
+			return c
+		}
+	case DTime, DTimeTZ:
+		if c, ok := compareTimes(a, b, fc); ok { // timeofday.go
+			return c
+		}
 	case DUUID:
 		if y, ok := b.(DUUID); ok {
 			return bytes.Compare(x[:], y[:])

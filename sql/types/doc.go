@@ -8,7 +8,8 @@
 // Built: smallint/integer/bigint (21/23/20), real/double precision
 // (700/701), numeric(p,s) (1700), text (25), varchar(n) (1043), char(n)
 // (bpchar, 1042), boolean (16), bytea (17), date (1082), timestamp (1114),
-// timestamptz (1184), interval (1186), uuid (2950), and unknown (705) for
+// timestamptz (1184), interval (1186), uuid (2950), time (1083), timetz
+// (1266), and unknown (705) for
 // untyped literals and NULL. Mod is PostgreSQL's typmod (-1: none) as
 // RowDescription reports it (TypeModifier); Length, Precision and Scale
 // decode it. Equal ignores the typmod (the identity operators and casts
@@ -24,7 +25,8 @@
 // DString (text, varchar), DChar (bpchar, stored padded), DBytes, DBool,
 // DDate (days since 2000-01-01), DTimestamp and DTimestampTZ (µs since
 // 2000-01-01, the latter UTC), DInterval (months, days, µs), DUUID (16
-// bytes), and DNull.
+// bytes), DTime (µs since midnight, through 24:00:00), DTimeTZ (µs and
+// the zone in seconds west of UTC), and DNull.
 // The infinities of dates and timestamps are the int32/int64 extremes, as
 // in PostgreSQL. Datums are immutable.
 //
@@ -53,7 +55,8 @@
 // compare bytewise: the C collation, the only one rangedb has. A DChar
 // compares without its trailing spaces (bpchar semantics). The order is
 // the one sql/rowenc's key encoding preserves. A uuid compares bytewise,
-// as uuid_cmp does.
+// as uuid_cmp does. A timetz compares by its UTC time of day, then by
+// zone (timetz_cmp), so 12:00+00 and 13:00+01 are different values.
 //
 // # Casts and operators
 //
@@ -67,7 +70,8 @@
 // # Binary I/O
 //
 // EncodeBinary/DecodeBinary are PostgreSQL's send/recv formats, numeric as
-// NumericVar in base 10000, uuid as its 16 raw bytes.
+// NumericVar in base 10000, uuid as its 16 raw bytes, time as int64 µs,
+// timetz as int64 µs ‖ int32 zone seconds west of UTC.
 //
 // # uuid
 //
@@ -77,6 +81,21 @@
 // (I/O conversions: uuid → text in assignment, text → uuid explicitly);
 // uuid has the comparison operators and nothing else (no arithmetic, no
 // LIKE, no min/max in PostgreSQL 15).
+//
+// # time and timetz
+//
+// timeofday.go: ParseTime is time_in/timetz_in (DecodeTimeOnly's forms:
+// h:m[:s[.f]], hhmm, hhmmss, AM/PM, 'allballs', 'now', a leading date,
+// numeric zones, abbreviations, and zone names only with a date); output
+// is HH:MM:SS[.ffffff][±zone] in every DateStyle; time(p)/timetz(p) round
+// half up (23:59:59.5 as time(0) is 24:00:00). pg_cast's rows: time →
+// interval and time → timetz implicitly (the latter at the session zone's
+// offset on the transaction date), timestamp/timestamptz/interval/timetz →
+// time and timestamptz → timetz in assignment. Operators: time ± interval
+// (wrapping at midnight), time - time, date + time(tz), timetz ±
+// interval, comparisons (time against interval through the implicit
+// cast; time + time is 42725 as in PostgreSQL). timezone.go is
+// timezone(zone, x), the AT TIME ZONE operator.
 //
 // The expectations of testdata/cases.txt were captured from a real
 // PostgreSQL 15 by testdata/gen_cases.py; add a case to cases.in and

@@ -135,6 +135,8 @@ func AppendText(b []byte, d Datum, t *T, fc *FormatContext) []byte {
 		return formatIntervalStyled(b, v, fc)
 	case DUUID:
 		return appendUUID(b, v)
+	case DTime, DTimeTZ:
+		return appendTime(b, v)
 	}
 	return b
 }

@@ -56,6 +56,9 @@ func ResolveBinaryOp(op string, l, r *T) (*T, bool) {
 		}
 	}
 	lf, rf = l.Family, r.Family
+	if res, ok, handled := resolveTimeOp(op, l, r); handled { // timeofday.go
+		return res, ok
+	}
 	if isCompareOp(op) {
 		switch {
 		case isNumberFamily(lf) && isNumberFamily(rf),
@@ -206,6 +209,9 @@ func EvalBinaryOpCtx(op string, l, r Datum, result *T, fc *FormatContext) (Datum
 			return DBool(c > 0), nil
 		}
 		return DBool(c >= 0), nil
+	}
+	if d, ok, err := evalTimeOp(op, l, r, result, fc); ok { // timeofday.go
+		return d, err
 	}
 	switch result.Family {
 	case IntFamily:

@@ -75,6 +75,8 @@ func ParseTextCtx(t *T, s string, fc *FormatContext) (Datum, error) {
 			return nil, err
 		}
 		return u, nil
+	case TimeFamily, TimeTZFamily:
+		return ParseTime(s, t, fc)
 	}
 	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "type %q is not supported", t.Name)
 }

@@ -63,6 +63,10 @@ func ResolveTypeName(name string, mods []int32) (*T, error) {
 		return Interval, nil
 	case "uuid":
 		base = UUID
+	case "time", "time without time zone":
+		return resolveTimestamp(Time, mods)
+	case "timetz", "time with time zone":
+		return resolveTimestamp(TimeTZ, mods)
 	case "unknown":
 		base = Unknown
 	default:
@@ -79,8 +83,7 @@ func ResolveTypeName(name string, mods []int32) (*T, error) {
 
 // unsupportedTypes are PostgreSQL built-in types rangedb does not have.
 var unsupportedTypes = map[string]bool{
-	"json": true, "jsonb": true, "time": true, "timetz": true,
-	"time without time zone": true, "time with time zone": true, "money": true,
+	"json": true, "jsonb": true, "money": true,
 	"inet": true, "cidr": true, "macaddr": true, "macaddr8": true, "xml": true,
 	"bit": true, "varbit": true, "bit varying": true, "point": true, "line": true,
 	"lseg": true, "box": true, "path": true, "polygon": true, "circle": true,
@@ -168,11 +171,14 @@ func resolveTimestamp(base *T, mods []int32) (*T, error) {
 	}
 	p := mods[0]
 	if p < 0 {
-		tz := ""
-		if base.Family == TimestampTZFamily {
+		tz, what := "", "TIMESTAMP"
+		if base.Family == TimestampTZFamily || base.Family == TimeTZFamily {
 			tz = " WITH TIME ZONE"
 		}
-		return nil, invalidParam("TIMESTAMP(%d)%s precision must not be negative", p, tz)
+		if base.Family == TimeFamily || base.Family == TimeTZFamily {
+			what = "TIME"
+		}
+		return nil, invalidParam("%s(%d)%s precision must not be negative", what, p, tz)
 	}
 	return MakeTimestamp(base, int(p)), nil
 }

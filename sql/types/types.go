@@ -23,6 +23,8 @@ const (
 	TimestampTZFamily
 	IntervalFamily
 	UUIDFamily
+	TimeFamily
+	TimeTZFamily
 )
 
 // T is a SQL type: a PostgreSQL type OID plus its type modifier. Types are
@@ -66,6 +68,8 @@ const (
 	OIDInterval    uint32 = 1186
 	OIDNumeric     uint32 = 1700
 	OIDUUID        uint32 = 2950
+	OIDTime        uint32 = 1083
+	OIDTimeTZ      uint32 = 1266
 )
 
 // The types without modifiers. Never modify them; derive modified types
@@ -87,6 +91,8 @@ var (
 	TimestampTZ = &T{Family: TimestampTZFamily, OID: OIDTimestampTZ, Name: "timestamp with time zone", Size: 8, Mod: -1}
 	Interval    = &T{Family: IntervalFamily, OID: OIDInterval, Name: "interval", Size: 16, Mod: -1}
 	UUID        = &T{Family: UUIDFamily, OID: OIDUUID, Name: "uuid", Size: 16, Mod: -1}
+	Time        = &T{Family: TimeFamily, OID: OIDTime, Name: "time without time zone", Size: 8, Mod: -1}
+	TimeTZ      = &T{Family: TimeTZFamily, OID: OIDTimeTZ, Name: "time with time zone", Size: 12, Mod: -1}
 	Unknown     = &T{Family: UnknownFamily, OID: OIDUnknown, Name: "unknown", Size: -2, Mod: -1}
 )
 
@@ -163,7 +169,7 @@ func (t *T) HasPrecision() bool {
 	switch t.Family {
 	case DecimalFamily:
 		return t.Mod >= varHdrSz
-	case TimestampFamily, TimestampTZFamily:
+	case TimestampFamily, TimestampTZFamily, TimeFamily, TimeTZFamily:
 		return t.Mod >= 0
 	}
 	return false
@@ -177,7 +183,7 @@ func (t *T) Precision() int {
 		if t.Mod >= varHdrSz {
 			return int((t.Mod - varHdrSz) >> 16)
 		}
-	case TimestampFamily, TimestampTZFamily:
+	case TimestampFamily, TimestampTZFamily, TimeFamily, TimeTZFamily:
 		if t.Mod >= 0 {
 			return int(t.Mod)
 		}
@@ -236,6 +242,10 @@ func (t *T) String() string {
 		return fmt.Sprintf("timestamp(%d) without time zone", t.Mod)
 	case TimestampTZFamily:
 		return fmt.Sprintf("timestamp(%d) with time zone", t.Mod)
+	case TimeFamily:
+		return fmt.Sprintf("time(%d) without time zone", t.Mod)
+	case TimeTZFamily:
+		return fmt.Sprintf("time(%d) with time zone", t.Mod)
 	}
 	return t.Name
 }
@@ -264,6 +274,10 @@ func (t *T) SQLName() string {
 		return "timestamptz"
 	case OIDTimestamp:
 		return "timestamp"
+	case OIDTime:
+		return "time"
+	case OIDTimeTZ:
+		return "timetz"
 	}
 	return t.Name
 }
@@ -303,6 +317,10 @@ func ByOID(oid uint32) *T {
 		return Interval
 	case OIDUUID:
 		return UUID
+	case OIDTime:
+		return Time
+	case OIDTimeTZ:
+		return TimeTZ
 	case OIDUnknown:
 		return Unknown
 	}
@@ -317,7 +335,7 @@ func ByOIDMod(oid uint32, mod int32) *T {
 		return t
 	}
 	switch t.Family {
-	case StringFamily, DecimalFamily, TimestampFamily, TimestampTZFamily:
+	case StringFamily, DecimalFamily, TimestampFamily, TimestampTZFamily, TimeFamily, TimeTZFamily:
 		c := *t
 		c.Mod = mod
 		return &c
