@@ -58,7 +58,8 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 	switch stmt.(type) {
 	case *ast.CreateTable, *ast.DropTable, *ast.CreateView, *ast.DropView:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
-	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate, *ast.Vacuum, *ast.SetConstraints:
+	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate, *ast.Vacuum, *ast.SetConstraints,
+		*ast.CreateDatabase, *ast.DropDatabase, *ast.RenameDatabase:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
 	case *ast.CreateSequence, *ast.AlterSequence, *ast.DropSequence:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil // ddl_sequence.go
@@ -186,6 +187,12 @@ func (c *ddlCursor) Next(ctx context.Context) (types.Datums, error) {
 		tag, err = c.s.vacuum(ctx, st)
 	case *ast.SetConstraints:
 		tag, err = c.s.setConstraints(ctx, st) // deferred.go
+	case *ast.CreateDatabase:
+		tag, err = c.s.createDatabase(ctx, st) // ddl_database.go
+	case *ast.DropDatabase:
+		tag, err = c.s.dropDatabase(ctx, st)
+	case *ast.RenameDatabase:
+		tag, err = c.s.renameDatabase(ctx, st)
 	}
 	c.tag = tag
 	return nil, err

@@ -99,6 +99,10 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 		return t.explain(s.ExplainStmt)
 	case *pg_query.Node_VacuumStmt:
 		return t.vacuum(s.VacuumStmt) // translate_vacuum.go
+	case *pg_query.Node_CreatedbStmt:
+		return t.createDatabase(s.CreatedbStmt) // translate_database.go
+	case *pg_query.Node_DropdbStmt:
+		return t.dropDatabase(s.DropdbStmt)
 	case *pg_query.Node_ConstraintsSetStmt:
 		return t.setConstraints(s.ConstraintsSetStmt) // translate_fk.go
 	}

@@ -289,6 +289,9 @@ func (t *translator) addColumn(c *pg_query.AlterTableCmd, tn ast.TableName) ([]a
 }
 
 func (t *translator) rename(s *pg_query.RenameStmt) (ast.Statement, error) {
+	if s.RenameType == pg_query.ObjectType_OBJECT_DATABASE {
+		return &ast.RenameDatabase{Name: s.Subname, New: s.Newname}, nil
+	}
 	r := &ast.Rename{IfExists: s.MissingOk, Old: s.Subname, New: s.Newname}
 	switch s.RenameType {
 	case pg_query.ObjectType_OBJECT_TABLE:
