@@ -147,7 +147,8 @@ func hardenLargeStatements(t *testing.T, p *proc, conn *pgx.Conn) {
 
 // hardenLongStatements are statements that would run for minutes: a join
 // of each kind, a sort, an aggregate, a window function, a set operation
-// and a correlated subquery, all over big ⋈ big.
+// and a correlated subquery, all over big ⋈ big, and recursions that never
+// end.
 var hardenLongStatements = map[string]string{
 	"nested-loop join": "SELECT count(*) FROM big x, big y, big z WHERE x.b + y.b + z.b = -1",
 	"hash join":        "SELECT count(*) FROM big x JOIN big y ON x.b = y.b JOIN big z ON y.b = z.b WHERE x.a + z.a = -1",
@@ -157,6 +158,8 @@ var hardenLongStatements = map[string]string{
 	"set operation":    "SELECT x.a + y.a + z.a FROM big x, big y, big z EXCEPT SELECT 1",
 	"subquery":         "SELECT count(*) FROM big x WHERE x.a IN (SELECT y.a + z.a FROM big y, big z WHERE y.b + z.b = -1)",
 	"window":           "SELECT sum(x.a) OVER (ORDER BY x.b + y.b) FROM big x, big y, big z LIMIT 1",
+	"recursive":        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+	"recursive union":  "WITH RECURSIVE r(n) AS (SELECT 1::bigint UNION SELECT r.n + 1 FROM r JOIN big ON big.a = 1) SELECT max(n) FROM r",
 }
 
 func hardenCancellation(t *testing.T, p *proc, admin *pgx.Conn) {

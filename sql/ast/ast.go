@@ -252,6 +252,9 @@ type CTE struct {
 	Columns []string
 	Select  *Select
 	Pos     int
+	// Recursive is set for every CTE of a WITH RECURSIVE clause: the CTEs
+	// of the clause see each other and themselves (sql/plan/recursive.go).
+	Recursive bool
 }
 
 // ForUpdate is a SELECT's row-locking clause.

@@ -21,6 +21,9 @@ type evalEnv struct {
 	// appended to lockKeys (SELECT … FOR UPDATE; lock.go).
 	lockScan *plan.Scan
 	lockKeys *[]kvpb.Key
+	// workTables are the work tables of the recursive CTEs being run
+	// (recursive.go).
+	workTables map[*plan.WorkTable]*workTable
 }
 
 // evalLogic evaluates L AND R (decisive false) or L OR R (decisive true)
@@ -46,7 +49,7 @@ func (env *evalEnv) withOuter(row types.Datums) *evalEnv {
 	outer := make([]types.Datums, len(env.outer)+1)
 	copy(outer, env.outer)
 	outer[len(env.outer)] = row
-	return &evalEnv{ec: env.ec, ctx: env.ctx, outer: outer}
+	return &evalEnv{ec: env.ec, ctx: env.ctx, outer: outer, workTables: env.workTables}
 }
 
 // eval evaluates e over row.

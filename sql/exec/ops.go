@@ -220,6 +220,10 @@ func buildOp(env *evalEnv, n plan.Node) (RowSource, error) {
 			return nil, err
 		}
 		return &setOpOp{env: env, n: x, left: l, right: r}, nil
+	case *plan.RecursiveCTE:
+		return newRecursiveOp(env, x), nil // recursive.go
+	case *plan.WorkTableScan:
+		return newWorkTableScanOp(env, x), nil
 	case *plan.Insert, *plan.Update, *plan.Delete:
 		return newMutation(env, n)
 	}

@@ -852,17 +852,23 @@ func (t *translator) values(s *pg_query.SelectStmt, with []*ast.CTE) (*ast.Selec
 }
 
 // withClause translates WITH's common table expressions: SELECTs, not
-// RECURSIVE, not data-modifying.
+// data-modifying. Under RECURSIVE every CTE is marked Recursive; which of
+// them really recurse, and whether they have the form PostgreSQL allows,
+// the planner decides (sql/plan/recursive.go). SEARCH and CYCLE are not
+// built.
 func (t *translator) withClause(w *pg_query.WithClause) ([]*ast.CTE, error) {
 	if w == nil {
 		return nil, nil
 	}
-	if w.Recursive {
-		return nil, t.unsupported("WITH RECURSIVE", w.Location)
-	}
 	var out []*ast.CTE
 	for _, n := range w.Ctes {
 		c := n.GetCommonTableExpr()
+		if sc := c.GetSearchClause(); sc != nil {
+			return nil, t.unsupported("SEARCH clause", sc.Location)
+		}
+		if cc := c.GetCycleClause(); cc != nil {
+			return nil, t.unsupported("CYCLE clause", cc.Location)
+		}
 		sel := c.GetCtequery().GetSelectStmt()
 		if sel == nil {
 			return nil, t.unsupported("data-modifying statement in WITH", c.Location)
@@ -871,7 +877,7 @@ func (t *translator) withClause(w *pg_query.WithClause) ([]*ast.CTE, error) {
 		if err != nil {
 			return nil, err
 		}
-		cte := &ast.CTE{Name: c.Ctename, Select: q, Pos: t.pos(c.Location)}
+		cte := &ast.CTE{Name: c.Ctename, Select: q, Pos: t.pos(c.Location), Recursive: w.Recursive}
 		for _, a := range c.Aliascolnames {
 			cte.Columns = append(cte.Columns, a.GetString_().GetSval())
 		}

@@ -28,9 +28,6 @@ func (t *translator) createView(s *pg_query.ViewStmt) (ast.Statement, error) {
 	if sel == nil {
 		return nil, t.unsupported("view query "+nodeTypeName(s.Query), loc)
 	}
-	if w := sel.WithClause; w != nil && w.Recursive {
-		return nil, t.unsupported("RECURSIVE views", loc)
-	}
 	tn, err := t.tableName(s.View)
 	if err != nil {
 		return nil, err

@@ -836,6 +836,7 @@ func (b *builder) buildSubquery(sel *ast.Select, s *scope) (*subPlan, error) {
 	if b.inCheck {
 		return nil, errCheckSubquery() // check.go
 	}
+	defer b.recEnter(recSublink)() // recursive.go
 	inner := &scope{parent: s}
 	n, err := b.buildSelect(sel, inner)
 	if err != nil {
@@ -859,6 +860,9 @@ func (b *builder) bindAggregate(x *ast.FuncExpr, s *scope) (Expr, error) {
 			what = "this context"
 		}
 		return nil, pgerror.New(pgerror.CodeGroupingError, "aggregate functions are not allowed in %s", what).WithPosition(x.Pos)
+	}
+	if s.selfRef {
+		return nil, errRecursiveAggregate(x.Pos) // recursive.go
 	}
 	agg := &AggFunc{Name: x.Name, Star: x.Star, Distinct: x.Distinct}
 	if x.Star {

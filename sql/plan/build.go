@@ -103,6 +103,9 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 			return nil, err
 		}
 		defer pop()
+		if err := b.checkRecursiveWith(sel.With, s); err != nil { // recursive.go
+			return nil, err
+		}
 	}
 	if sel.SetOp != nil {
 		return b.buildSetOp(sel, s)

@@ -52,7 +52,11 @@
 // planned as an inline, unnamed view: the same composite unit with the
 // same filter push-down; it sees enclosing query levels but not its
 // sibling FROM items (LATERAL is not supported). A WITH clause's CTEs
-// (cte.go) are planned the same way at each reference.
+// (cte.go) are planned the same way at each reference. A CTE of WITH
+// RECURSIVE that references itself (recursive.go) becomes a RecursiveCTE
+// node over its non-recursive and recursive terms, the self-reference a
+// WorkTableScan; PostgreSQL's rules on where the self-reference may stand
+// are checked while the terms are planned.
 //
 // Window functions (window.go) become one Window node over the FROM/WHERE
 // rows, before the projection; SELECT … FOR UPDATE a LockRows node over a

@@ -63,7 +63,7 @@ func (b *builder) addFromItem(it ast.FromItem, s *scope, fp *fromPlan) error {
 		}
 		t, v, err := b.resolveRelation(x.Table)
 		if err != nil {
-			return err
+			return b.hiddenCTEError(err, x.Table) // cte.go
 		}
 		if v != nil {
 			return b.addViewUnit(x, v, s, fp) // view.go
@@ -195,11 +195,19 @@ func (b *builder) addLeftJoin(x *ast.JoinExpr, s *scope, fp *fromPlan, right boo
 func (b *builder) addJoinSides(x *ast.JoinExpr, s *scope) (lfp, rfp *fromPlan, start, mid, end int, on Expr, err error) {
 	start = len(s.cols)
 	lfp, rfp = &fromPlan{}, &fromPlan{}
-	if err = b.addFromItem(x.L, s, lfp); err != nil {
+	// A recursive CTE's self-reference must not be on a nullable side
+	// (recursive.go).
+	leave := b.recEnterIf(x.Kind == ast.RightJoin || x.Kind == ast.FullJoin, recOuterJoin)
+	err = b.addFromItem(x.L, s, lfp)
+	leave()
+	if err != nil {
 		return
 	}
 	mid = len(s.cols)
-	if err = b.addFromItem(x.R, s, rfp); err != nil {
+	leave = b.recEnterIf(x.Kind == ast.LeftJoin || x.Kind == ast.FullJoin, recOuterJoin)
+	err = b.addFromItem(x.R, s, rfp)
+	leave()
+	if err != nil {
 		return
 	}
 	end = len(s.cols)

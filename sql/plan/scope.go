@@ -24,6 +24,14 @@ type builder struct {
 	ctes []cteLevel
 	// inCheck is set while a CHECK constraint is bound (check.go).
 	inCheck bool
+	// nWith numbers the WITH clauses planned (cte.go).
+	nWith int
+	// hiddenCTEs are the CTE names the definitions being planned cannot
+	// see (cte.go).
+	hiddenCTEs []string
+	// rec are the CTEs of WITH RECURSIVE clauses being planned,
+	// outermost first (recursive.go).
+	rec []*recFrame
 }
 
 // scopeCol is a column visible to expressions: its position in the row the
@@ -72,6 +80,9 @@ type scope struct {
 	// windows collects window function calls where they are allowed
 	// (select list and ORDER BY); nil elsewhere.
 	windows *[]*WindowFunc
+	// selfRef is set when FROM reads a recursive CTE's work table
+	// (recursive.go): aggregates are not allowed at this level.
+	selfRef bool
 }
 
 func (s *scope) addTable(name string, t *catalog.TableDescriptor) {

@@ -36,11 +36,18 @@ func (n *SetOp) describe() (string, []string) {
 func (b *builder) buildSetOp(sel *ast.Select, s *scope) (Node, error) {
 	op := sel.SetOp
 	ls, rs := &scope{parent: s.parent}, &scope{parent: s.parent}
+	// A recursive CTE's self-reference must not be under INTERSECT ALL
+	// or EXCEPT (recursive.go).
+	lctx, lok, rctx, rok := setOpRecContexts(op)
+	leave := b.recEnterIf(lok, lctx)
 	l, err := b.buildSelect(op.L, ls)
+	leave()
 	if err != nil {
 		return nil, err
 	}
+	leave = b.recEnterIf(rok, rctx)
 	r, err := b.buildSelect(op.R, rs)
+	leave()
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +56,7 @@ func (b *builder) buildSetOp(sel *ast.Select, s *scope) (Node, error) {
 	}
 	lc, rc := l.Columns(), r.Columns()
 	if len(lc) != len(rc) {
-		return nil, pgerror.New(pgerror.CodeSyntaxError, "each %s query must have the same number of columns", op.Op)
+		return nil, pgerror.New(pgerror.CodeSyntaxError, "each %s query must have the same number of columns", op.Op).WithPosition(firstTargetPos(op.R, 0))
 	}
 	cols := make([]Column, len(lc))
 	for i := range lc {
