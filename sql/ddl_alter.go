@@ -161,16 +161,20 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 	if err := s.rewriteTable(ctx, ec, st); err != nil { // ddl_rewrite.go
 		return "", err
 	}
+	preds, err := plan.BindIndexPredicates(ctx, &resolver{s: s}, t)
+	if err != nil {
+		return "", err
+	}
 	for _, b := range st.backfill {
 		if o := t.ColumnOrdinal(b.id); o >= 0 {
-			if err := exec.BackfillColumn(ctx, ec, t, o, b.e, st.newIndexes); err != nil {
+			if err := exec.BackfillColumn(ctx, ec, t, o, b.e, st.newIndexes, preds); err != nil {
 				return "", err
 			}
 		}
 	}
 	for _, id := range st.newIndexes {
 		if idx := t.IndexByID(id); idx != nil {
-			if err := exec.BackfillIndex(ctx, ec, t, idx); err != nil {
+			if err := exec.BackfillIndex(ctx, ec, t, idx, preds[idx.ID]); err != nil {
 				return "", err
 			}
 		}
@@ -425,7 +429,15 @@ func (s *Session) alterDropColumn(ctx context.Context, st *alterState, c ast.Alt
 	t.Checks = keep
 	var indexes []catalog.Index
 	for _, idx := range t.Indexes {
-		if !slices.Contains(idx.ColumnIDs, id) {
+		uses := slices.Contains(idx.ColumnIDs, id)
+		if !uses && idx.Predicate != "" {
+			cols, err := s.checkColumns(ctx, t, catalog.Check{Expr: idx.Predicate})
+			if err != nil {
+				return err
+			}
+			uses = slices.Contains(cols, ord)
+		}
+		if !uses {
 			indexes = append(indexes, idx)
 			continue
 		}
@@ -619,6 +631,7 @@ func (s *Session) noteCreatedName(name string) {
 }
 
 // rewriteChecks rewrites the column references of every CHECK of t.
+// The partial indexes' predicates too.
 func rewriteChecks(t *catalog.TableDescriptor, f func([]string) []string) error {
 	for i := range t.Checks {
 		text, err := parser.RewriteColumnRefs(t.Checks[i].Expr, f)
@@ -626,6 +639,16 @@ func rewriteChecks(t *catalog.TableDescriptor, f func([]string) []string) error 
 			return err
 		}
 		t.Checks[i].Expr = text
+	}
+	for i := range t.Indexes {
+		if t.Indexes[i].Predicate == "" {
+			continue
+		}
+		text, err := parser.RewriteColumnRefs(t.Indexes[i].Predicate, f)
+		if err != nil {
+			return err
+		}
+		t.Indexes[i].Predicate = text
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/exec"
 	"github.com/rangedb/rangedb/sql/pgerror"
+	"github.com/rangedb/rangedb/sql/plan"
 )
 
 // This file runs CREATE INDEX, DROP INDEX, REINDEX and the UNIQUE
@@ -272,6 +273,13 @@ func (s *Session) createIndex(ctx context.Context, ci *ast.CreateIndex) (string,
 		return "", err
 	}
 	idx := catalog.Index{ID: t.NextIndexID, Name: ci.Name, ColumnIDs: ids, Directions: dirs, Unique: ci.Unique}
+	var pred plan.Expr
+	if ci.Where != nil {
+		if pred, err = plan.BindIndexPredicate(ctx, &resolver{s: s}, t, ci.Where); err != nil {
+			return "", err
+		}
+		idx.Predicate = ci.WhereText
+	}
 	if idx.Name == "" {
 		if idx.Name, err = s.chooseRelationName(ctx, t.Name, indexNameAddition(indexColumnNames(cols)), "idx"); err != nil {
 			return "", err
@@ -288,7 +296,7 @@ func (s *Session) createIndex(ctx context.Context, ci *ast.CreateIndex) (string,
 	if err := catalog.WriteTable(ctx, s.txn, t); err != nil {
 		return "", err
 	}
-	if err := exec.BackfillIndex(ctx, s.execContext(nil), t, &t.Indexes[len(t.Indexes)-1]); err != nil {
+	if err := exec.BackfillIndex(ctx, s.execContext(nil), t, &t.Indexes[len(t.Indexes)-1], pred); err != nil {
 		return "", err
 	}
 	return tag, nil

@@ -29,6 +29,9 @@ type CreateIndex struct {
 	Unique      bool
 	IfNotExists bool
 	Columns     []IndexColumn
+	// Where is a partial index's predicate, WhereText its text.
+	Where     Expr
+	WhereText string
 }
 
 // DropIndex is DROP INDEX [IF EXISTS] names [CASCADE | RESTRICT].
@@ -94,6 +97,9 @@ func (s *CreateIndex) String() string {
 		b.WriteString(s.Name + " ")
 	}
 	b.WriteString("ON " + s.Table.String() + " " + indexColumns(s.Columns))
+	if s.WhereText != "" {
+		b.WriteString(" WHERE " + s.WhereText)
+	}
 	return b.String()
 }
 

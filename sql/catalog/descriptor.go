@@ -65,6 +65,11 @@ type Index struct {
 	// Unique, Constraint: see index.go.
 	Unique     bool `json:"unique,omitempty"`
 	Constraint bool `json:"constraint,omitempty"`
+	// Predicate is a partial index's WHERE as SQL text over the table's
+	// columns: only the rows it holds for have an entry (and a unique
+	// partial index is unique among them only). The planner never reads
+	// a partial index.
+	Predicate string `json:"predicate,omitempty"`
 }
 
 // TableDescriptor describes a table.

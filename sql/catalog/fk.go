@@ -92,7 +92,7 @@ func (t *TableDescriptor) FindInboundFK(table uint64, name string) int {
 // order of creation.
 func (t *TableDescriptor) ReferencedIndex(cols []ColumnID) *Index {
 	sameSet := func(idx *Index) bool {
-		if len(idx.ColumnIDs) != len(cols) {
+		if len(idx.ColumnIDs) != len(cols) || idx.Predicate != "" {
 			return false
 		}
 		for _, c := range cols {

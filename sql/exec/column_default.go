@@ -40,8 +40,8 @@ func evalDefault(env *evalEnv, e plan.Expr, typ *types.T) (types.Datum, error) {
 // BackfillColumn writes e, evaluated for each row, into the column of t
 // at ord in every existing row, through a rowWriter in ec.Txn (bounded
 // by its write buffer). The indexes in skip (new ones, backfilled
-// afterwards) are left alone.
-func BackfillColumn(ctx context.Context, ec *Context, t *catalog.TableDescriptor, ord int, e plan.Expr, skip []catalog.IndexID) error {
+// afterwards) are left alone; preds are the partial indexes' predicates.
+func BackfillColumn(ctx context.Context, ec *Context, t *catalog.TableDescriptor, ord int, e plan.Expr, skip []catalog.IndexID, preds map[catalog.IndexID]plan.Expr) error {
 	wt := *t
 	wt.Indexes = nil
 	for _, idx := range t.Indexes {
@@ -51,6 +51,7 @@ func BackfillColumn(ctx context.Context, ec *Context, t *catalog.TableDescriptor
 	}
 	w := newRowWriter(ec, &wt)
 	env := &evalEnv{ec: ec, ctx: ctx}
+	w.setPredicates(env, preds)
 	return forEachRow(ctx, ec, t, func(old types.Datums) error {
 		d, err := evalDefault(env, e, t.Columns[ord].Type)
 		if err != nil {

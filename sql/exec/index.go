@@ -77,12 +77,23 @@ func updateReadsFirst(n *plan.Update) bool {
 }
 
 // BackfillIndex writes the entry of every row of t in idx, a new index,
-// in ec.Txn (reading at its snapshot). A unique index that two rows
+// in ec.Txn (reading at its snapshot); with pred (a partial index's
+// predicate) only of the rows it holds for. A unique index that two rows
 // would share fails with PostgreSQL's 23505 "could not create unique
 // index".
-func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor, idx *catalog.Index) error {
+func BackfillIndex(ctx context.Context, ec *Context, t *catalog.TableDescriptor, idx *catalog.Index, pred plan.Expr) error {
 	exists := func(ctx context.Context, k kvpb.Key) (bool, error) { return txnExists(ctx, ec, k) }
+	env := &evalEnv{ec: ec, ctx: ctx}
 	return forEachRow(ctx, ec, t, func(row types.Datums) error {
+		if pred != nil {
+			d, err := env.eval(pred, row)
+			if err != nil {
+				return err
+			}
+			if v, ok := d.(types.DBool); !ok || !bool(v) {
+				return nil // not in the partial index
+			}
+		}
 		return putIndexEntry(ctx, ec, t, idx, row, exists, func() error {
 			return pgerror.New(pgerror.CodeUniqueViolation, "could not create unique index \"%s\"", idx.Name).
 				WithDetail("Key %s is duplicated.", indexKeyString(t, idx, row))

@@ -160,6 +160,7 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 	rowidOrd := plan.RowIDOrdinal(n.Table)
 	w := m.writer(n.Table)
 	w.setChecks(m.env, n.Checks) // check.go
+	w.setPredicates(m.env, n.IndexPreds)
 	// Rows are taken from the input in chunks, so that the existence
 	// checks of a chunk's keys are one batched read (rowWriter.prefetch);
 	// they are still checked and written one by one, in order.
@@ -374,6 +375,7 @@ func (m *mutationOp) delete(ctx context.Context, n *plan.Delete) error {
 	}
 	defer src.Close()
 	w := m.writer(n.Table)
+	w.setPredicates(m.env, n.IndexPreds)
 	for {
 		key, row, err := src.nextRow(ctx)
 		if err != nil {
@@ -417,7 +419,8 @@ func (m *mutationOp) update(ctx context.Context, n *plan.Update) error {
 	}
 	var moved []pending
 	w := m.writer(n.Table)
-	w.setChecks(m.env, n.Checks)     // check.go
+	w.setChecks(m.env, n.Checks) // check.go
+	w.setPredicates(m.env, n.IndexPreds)
 	readFirst := updateReadsFirst(n) // index.go
 	for {
 		key, row, err := src.nextRow(ctx)

@@ -44,6 +44,35 @@ type rowWriter struct {
 	// fk is the statement's FOREIGN KEY work (fk.go); nil writes without
 	// it (a backfill of the table's own rows).
 	fk *fkState
+	// preds are the partial indexes' predicates (evaluated in env): a row
+	// has an entry in such an index only when its predicate is true.
+	preds map[catalog.IndexID]plan.Expr
+}
+
+// setPredicates gives w its table's partial index predicates, evaluated
+// in env.
+func (w *rowWriter) setPredicates(env *evalEnv, preds map[catalog.IndexID]plan.Expr) {
+	if len(preds) > 0 {
+		w.env, w.preds = env, preds
+	}
+}
+
+// inIndex reports whether row has an entry in idx: always, unless idx
+// is partial and its predicate is not true for row.
+func (w *rowWriter) inIndex(idx *catalog.Index, row types.Datums) (bool, error) {
+	if idx.Predicate == "" {
+		return true, nil
+	}
+	p, ok := w.preds[idx.ID]
+	if !ok {
+		return false, pgerror.New(pgerror.CodeInternalError, "partial index \"%s\" written without its predicate", idx.Name)
+	}
+	d, err := w.env.eval(p, row)
+	if err != nil {
+		return false, err
+	}
+	v, ok := d.(types.DBool)
+	return ok && bool(v), nil
 }
 
 func newRowWriter(ec *Context, t *catalog.TableDescriptor) *rowWriter {
@@ -90,7 +119,7 @@ func (w *rowWriter) prefetch(ctx context.Context, rows []types.Datums, checkPK [
 		}
 		for j := range w.t.Indexes {
 			idx := &w.t.Indexes[j]
-			if !idx.Unique || rowenc.IndexHasNull(w.t, idx, row) {
+			if !idx.Unique || idx.Predicate != "" || rowenc.IndexHasNull(w.t, idx, row) {
 				continue
 			}
 			if k, _, err := rowenc.EncodeIndexEntry(w.t, idx, row); err == nil {
@@ -171,7 +200,14 @@ func (w *rowWriter) write(ctx context.Context, key kvpb.Key, row types.Datums, p
 		return err
 	}
 	for i := range w.t.Indexes {
-		if err := w.putEntry(ctx, &w.t.Indexes[i], row); err != nil {
+		idx := &w.t.Indexes[i]
+		if in, err := w.inIndex(idx, row); err != nil || !in {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := w.putEntry(ctx, idx, row); err != nil {
 			return err
 		}
 	}
@@ -210,6 +246,14 @@ func (w *rowWriter) update(ctx context.Context, oldKey kvpb.Key, old, row types.
 	}
 	for i := range w.t.Indexes {
 		idx := &w.t.Indexes[i]
+		oldIn, err := w.inIndex(idx, old)
+		if err != nil {
+			return err
+		}
+		newIn, err := w.inIndex(idx, row)
+		if err != nil {
+			return err
+		}
 		ok, ov, err := rowenc.EncodeIndexEntry(w.t, idx, old)
 		if err != nil {
 			return err
@@ -217,6 +261,20 @@ func (w *rowWriter) update(ctx context.Context, oldKey kvpb.Key, old, row types.
 		nk, nv, err := rowenc.EncodeIndexEntry(w.t, idx, row)
 		if err != nil {
 			return err
+		}
+		switch {
+		case !oldIn && !newIn:
+			continue
+		case oldIn && !newIn:
+			if err := w.ec.Txn.Delete(ok); err != nil {
+				return err
+			}
+			continue
+		case !oldIn && newIn:
+			if err := w.putEntry(ctx, idx, row); err != nil {
+				return err
+			}
+			continue
 		}
 		if ok.Equal(nk) {
 			if string(ov) != string(nv) {
@@ -255,7 +313,14 @@ func (w *rowWriter) deleteRow(key kvpb.Key, old types.Datums) error {
 		return err
 	}
 	for i := range w.t.Indexes {
-		k, _, err := rowenc.EncodeIndexEntry(w.t, &w.t.Indexes[i], old)
+		idx := &w.t.Indexes[i]
+		if in, err := w.inIndex(idx, old); err != nil || !in {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		k, _, err := rowenc.EncodeIndexEntry(w.t, idx, old)
 		if err != nil {
 			return err
 		}

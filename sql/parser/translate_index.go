@@ -20,8 +20,6 @@ func (t *translator) createIndex(s *pg_query.IndexStmt) (ast.Statement, error) {
 		return nil, t.unsupported("index access method \""+s.AccessMethod+"\"", loc)
 	case len(s.IndexIncludingParams) > 0:
 		return nil, t.unsupported("INCLUDE", loc)
-	case s.WhereClause != nil:
-		return nil, t.unsupported("partial indexes (CREATE INDEX ... WHERE)", loc)
 	case len(s.Options) > 0:
 		return nil, t.unsupported("WITH (storage parameters)", loc)
 	case s.TableSpace != "":
@@ -34,6 +32,14 @@ func (t *translator) createIndex(s *pg_query.IndexStmt) (ast.Statement, error) {
 		return nil, err
 	}
 	ci := &ast.CreateIndex{Name: s.Idxname, Table: tn, Unique: s.Unique, IfNotExists: s.IfNotExists}
+	if s.WhereClause != nil {
+		if ci.Where, err = t.expr(s.WhereClause); err != nil {
+			return nil, err
+		}
+		if ci.WhereText, err = deparseExpr(s.WhereClause); err != nil {
+			return nil, pgerror.New(pgerror.CodeInternalError, "deparsing WHERE: %v", err)
+		}
+	}
 	for _, p := range s.IndexParams {
 		col, err := t.indexElem(p.GetIndexElem(), loc)
 		if err != nil {

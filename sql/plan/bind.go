@@ -809,6 +809,9 @@ func (b *builder) bindCommon(es []ast.Expr, s *scope, what string) ([]Expr, *typ
 func (b *builder) bindSubquery(x *ast.SubqueryExpr, s *scope) (Expr, error) {
 	sub, err := b.buildSubquery(x.Select, s)
 	if err != nil {
+		if b.inCheck == "index predicate" {
+			err = withPos(err, x.Pos)
+		}
 		return nil, err
 	}
 	if x.Kind == ast.ExistsSubquery {
@@ -833,8 +836,8 @@ type subPlan struct {
 }
 
 func (b *builder) buildSubquery(sel *ast.Select, s *scope) (*subPlan, error) {
-	if b.inCheck {
-		return nil, errCheckSubquery() // check.go
+	if b.inCheck != "" {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in %s", b.inCheck) // check.go
 	}
 	defer b.recEnter(recSublink)() // recursive.go
 	inner := &scope{parent: s}

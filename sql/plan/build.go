@@ -60,7 +60,7 @@ func (b *builder) buildStatement(stmt ast.Statement) (Node, error) {
 		return b.withChecks(b.viewTarget(s, n, err))
 	case *ast.Delete:
 		n, err := b.buildDelete(s)
-		return b.viewTarget(s, n, err)
+		return b.withChecks(b.viewTarget(s, n, err))
 	case *ast.Explain:
 		n, err := b.buildStatement(s.Stmt)
 		if err != nil {
@@ -1122,7 +1122,9 @@ func (b *builder) onConflict(t *catalog.TableDescriptor, alias string, oc *ast.O
 			return true
 		}
 		for _, idx := range unique {
-			if same(idx.ColumnIDs) {
+			// A partial index is inferred only with its predicate, which
+			// ON CONFLICT … WHERE is not built to give.
+			if same(idx.ColumnIDs) && idx.Predicate == "" {
 				arbiters = append(arbiters, idx)
 			}
 		}

@@ -57,6 +57,13 @@ func BindCheck(ctx context.Context, r Resolver, t *catalog.TableDescriptor, e as
 }
 
 func (b *builder) bindCheckExpr(t *catalog.TableDescriptor, e ast.Expr) (Expr, error) {
+	return b.bindRowBool(t, e, "check constraint", "check constraints", "CHECK")
+}
+
+// bindRowBool binds a boolean expression over t's own row, without
+// subqueries (what names the expression in that error), aggregates or
+// window functions (plural in theirs).
+func (b *builder) bindRowBool(t *catalog.TableDescriptor, e ast.Expr, what, plural, clause string) (Expr, error) {
 	s := tableScope(t, "")
 	// The hidden rowid is no column PostgreSQL would know.
 	for i := range s.cols {
@@ -64,16 +71,49 @@ func (b *builder) bindCheckExpr(t *catalog.TableDescriptor, e ast.Expr) (Expr, e
 			s.cols[i].name = ""
 		}
 	}
-	s.noAggs = "check constraints"
+	s.noAggs = plural
 	saved := b.inCheck
-	b.inCheck = true
+	b.inCheck = what
 	defer func() { b.inCheck = saved }()
-	return b.bindBool(e, s, "CHECK")
+	return b.bindBool(e, s, clause)
 }
 
-// errCheckSubquery is PostgreSQL's refusal of a subquery in a CHECK.
-func errCheckSubquery() error {
-	return pgerror.New(pgerror.CodeFeatureNotSupported, "cannot use subquery in check constraint")
+// BindIndexPredicate binds a partial index's WHERE over t's row, as
+// PostgreSQL's EXPR_KIND_INDEX_PREDICATE: no subqueries (0A000),
+// aggregates (42803) or window functions, only immutable functions
+// (42P17), boolean (42804).
+func BindIndexPredicate(ctx context.Context, r Resolver, t *catalog.TableDescriptor, e ast.Expr) (Expr, error) {
+	b := &builder{ctx: ctx, r: r}
+	x, err := b.bindRowBool(t, e, "index predicate", "index predicates", "WHERE")
+	if err != nil {
+		return nil, err
+	}
+	if Volatile(x) || readsClock(x) {
+		return nil, pgerror.New("42P17", "functions in index predicate must be marked IMMUTABLE")
+	}
+	return x, nil
+}
+
+// readsClock reports whether e calls a function whose value depends on
+// the transaction's time or the session (stable, not immutable).
+func readsClock(e Expr) bool {
+	found := false
+	Walk(e, func(e Expr) bool {
+		if f, ok := e.(*Func); ok && stableFuncs[f.Name] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// stableFuncs are functions whose value is fixed within a statement but
+// not forever (PostgreSQL's provolatile 's'), refused where IMMUTABLE is
+// required.
+var stableFuncs = map[string]bool{
+	"now": true, "current_timestamp": true, "localtimestamp": true, "current_date": true, "current_time": true,
+	"localtime": true, "transaction_timestamp": true, "statement_timestamp": true, "current_setting": true,
+	"current_user": true, "session_user": true, "current_database": true, "current_schema": true,
 }
 
 // bindChecks binds t's CHECK constraints, sorted by name.
@@ -102,17 +142,52 @@ func (b *builder) bindChecks(t *catalog.TableDescriptor) ([]CheckExpr, error) {
 	return out, nil
 }
 
+// bindIndexPredicates binds the predicates of t's partial indexes, by
+// index id (nil when t has none).
+func (b *builder) bindIndexPredicates(t *catalog.TableDescriptor) (map[catalog.IndexID]Expr, error) {
+	var out map[catalog.IndexID]Expr
+	for i := range t.Indexes {
+		idx := &t.Indexes[i]
+		if idx.Predicate == "" {
+			continue
+		}
+		p, ok := b.r.(CheckParser)
+		if !ok {
+			return nil, pgerror.New(pgerror.CodeInternalError, "table \"%s\" has partial indexes the planner cannot parse", t.Name)
+		}
+		e, err := p.ParseCheck(idx.Predicate)
+		if err != nil {
+			return nil, err
+		}
+		x, err := b.bindRowBool(t, e, "index predicate", "index predicates", "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = map[catalog.IndexID]Expr{}
+		}
+		out[idx.ID] = x
+	}
+	return out, nil
+}
+
 // withChecks binds the CHECK constraints of the table an INSERT or
-// UPDATE writes into its plan.
+// UPDATE writes into its plan, and its partial indexes' predicates.
 func (b *builder) withChecks(n Node, err error) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
 	switch x := n.(type) {
 	case *Insert:
-		x.Checks, err = b.bindChecks(x.Table)
+		if x.Checks, err = b.bindChecks(x.Table); err == nil {
+			x.IndexPreds, err = b.bindIndexPredicates(x.Table)
+		}
 	case *Update:
-		x.Checks, err = b.bindChecks(x.Table)
+		if x.Checks, err = b.bindChecks(x.Table); err == nil {
+			x.IndexPreds, err = b.bindIndexPredicates(x.Table)
+		}
+	case *Delete:
+		x.IndexPreds, err = b.bindIndexPredicates(x.Table)
 	}
 	if err != nil {
 		return nil, err
@@ -125,4 +200,11 @@ func (b *builder) withChecks(n Node, err error) (Node, error) {
 func CheckFails(d types.Datum) bool {
 	v, ok := d.(types.DBool)
 	return ok && !bool(v)
+}
+
+// BindIndexPredicates binds the predicates of t's partial indexes, by
+// index id (for the writes and backfills DDL makes).
+func BindIndexPredicates(ctx context.Context, r Resolver, t *catalog.TableDescriptor) (map[catalog.IndexID]Expr, error) {
+	b := &builder{ctx: ctx, r: r}
+	return b.bindIndexPredicates(t)
 }

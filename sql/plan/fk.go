@@ -12,9 +12,10 @@ import (
 // DEFAULT the DEFAULT of each column (nil where the column has none,
 // which sets NULL).
 type WriteTarget struct {
-	Table    *catalog.TableDescriptor
-	Checks   []CheckExpr
-	Defaults []Expr
+	Table      *catalog.TableDescriptor
+	Checks     []CheckExpr
+	Defaults   []Expr
+	IndexPreds map[catalog.IndexID]Expr
 }
 
 // BindWriteTarget binds t's CHECK constraints and the DEFAULTs of the
@@ -25,7 +26,11 @@ func BindWriteTarget(ctx context.Context, r Resolver, t *catalog.TableDescriptor
 	if err != nil {
 		return nil, err
 	}
-	wt := &WriteTarget{Table: t, Checks: checks, Defaults: make([]Expr, len(t.Columns))}
+	preds, err := b.bindIndexPredicates(t)
+	if err != nil {
+		return nil, err
+	}
+	wt := &WriteTarget{Table: t, Checks: checks, Defaults: make([]Expr, len(t.Columns)), IndexPreds: preds}
 	for _, fk := range t.ForeignKeys {
 		if fk.OnDelete != catalog.FKSetDefault && fk.OnUpdate != catalog.FKSetDefault {
 			continue

@@ -72,7 +72,7 @@ func chooseIndex(t *catalog.TableDescriptor, filter Expr) *catalog.Index {
 		return nil
 	}
 	for i := range t.Indexes {
-		if idx := &t.Indexes[i]; idx.Unique && shapeOf(t, idx, cons).point {
+		if idx := &t.Indexes[i]; idx.Unique && idx.Predicate == "" && shapeOf(t, idx, cons).point {
 			return idx
 		}
 	}
@@ -83,6 +83,9 @@ func chooseIndex(t *catalog.TableDescriptor, filter Expr) *catalog.Index {
 	var bestShape indexShape
 	for i := range t.Indexes {
 		idx := &t.Indexes[i]
+		if idx.Predicate != "" {
+			continue // partial: never read
+		}
 		sh := shapeOf(t, idx, cons)
 		if !sh.constrained() {
 			continue
@@ -105,6 +108,9 @@ func analyzeSpans(t *catalog.TableDescriptor, filter Expr) spanShape {
 	cons := keyConstraints(t, filter, paramsAsValues)
 	for i := range t.Indexes {
 		idx := &t.Indexes[i]
+		if idx.Predicate != "" {
+			continue
+		}
 		is := shapeOf(t, idx, cons)
 		if idx.Unique && is.point {
 			return spanShape{point: true, constrained: true}

@@ -185,8 +185,10 @@ type Insert struct {
 	Targets    []int
 	Returning  *Returning
 	OnConflict *OnConflict
-	// Checks are the table's CHECK constraints (check.go).
-	Checks []CheckExpr
+	// Checks are the table's CHECK constraints, IndexPreds its partial
+	// indexes' predicates (check.go).
+	Checks     []CheckExpr
+	IndexPreds map[catalog.IndexID]Expr
 }
 
 // OnConflict is an INSERT's ON CONFLICT: a row whose key in one of the
@@ -221,14 +223,18 @@ type Update struct {
 	// writing.
 	KeyChanged bool
 	Returning  *Returning
-	// Checks are the table's CHECK constraints (check.go).
-	Checks []CheckExpr
+	// Checks are the table's CHECK constraints, IndexPreds its partial
+	// indexes' predicates (check.go).
+	Checks     []CheckExpr
+	IndexPreds map[catalog.IndexID]Expr
 }
 
 // Delete removes each row Input produces.
 type Delete struct {
 	Table     *catalog.TableDescriptor
 	Input     Node
+	// IndexPreds are the table's partial indexes' predicates (check.go).
+	IndexPreds map[catalog.IndexID]Expr
 	Returning *Returning
 }
 

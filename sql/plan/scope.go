@@ -22,8 +22,10 @@ type builder struct {
 	views     viewState // view.go
 	// ctes are the WITH clauses in force, outermost first (cte.go).
 	ctes []cteLevel
-	// inCheck is set while a CHECK constraint is bound (check.go).
-	inCheck bool
+	// inCheck names what is bound while a CHECK constraint or an index
+	// predicate is ("check constraint", "index predicate": check.go),
+	// where subqueries are refused.
+	inCheck string
 	// nWith numbers the WITH clauses planned (cte.go).
 	nWith int
 	// hiddenCTEs are the CTE names the definitions being planned cannot
