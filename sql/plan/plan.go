@@ -231,11 +231,11 @@ type Update struct {
 
 // Delete removes each row Input produces.
 type Delete struct {
-	Table     *catalog.TableDescriptor
-	Input     Node
+	Table *catalog.TableDescriptor
+	Input Node
 	// IndexPreds are the table's partial indexes' predicates (check.go).
 	IndexPreds map[catalog.IndexID]Expr
-	Returning *Returning
+	Returning  *Returning
 }
 
 // Explain is EXPLAIN [ANALYZE] of Plan: one text column "QUERY PLAN".
