@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/sql/ast"
@@ -54,7 +55,7 @@ func (s *Session) createDatabase(ctx context.Context, cd *ast.CreateDatabase) (s
 	return tag, nil
 }
 
-// otherSessions counts the node's other connections to database name.
+// otherSessions returns the node's other connections to database name.
 func (s *Session) otherSessions(name string) []int32 {
 	b := s.e.loadBackends()
 	if b == nil {
@@ -67,6 +68,24 @@ func (s *Session) otherSessions(name string) []int32 {
 		}
 	}
 	return pids
+}
+
+// waitOtherSessions returns the connections to database name that are
+// still there after up to 5 s, as PostgreSQL's CountOtherDBBackends
+// waits for ones that are closing (psql's \c closes the old connection
+// as it opens the new one).
+func (s *Session) waitOtherSessions(ctx context.Context, name string) []int32 {
+	for i := 0; ; i++ {
+		pids := s.otherSessions(name)
+		if len(pids) == 0 || i == 50 {
+			return pids
+		}
+		select {
+		case <-ctx.Done():
+			return pids
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func errInUse(name string, n int) error {
@@ -98,6 +117,9 @@ func (s *Session) dropDatabase(ctx context.Context, dd *ast.DropDatabase) (strin
 	}
 	if others := s.otherSessions(d.Name); len(others) > 0 {
 		if !dd.Force {
+			others = s.waitOtherSessions(ctx, d.Name)
+		}
+		if len(others) > 0 && !dd.Force {
 			return "", errInUse(d.Name, len(others))
 		}
 		for _, pid := range others {
@@ -139,7 +161,7 @@ func (s *Session) renameDatabase(ctx context.Context, rd *ast.RenameDatabase) (s
 	if d.ID == s.db.ID {
 		return "", pgerror.New(pgerror.CodeFeatureNotSupported, "current database cannot be renamed")
 	}
-	if others := s.otherSessions(d.Name); len(others) > 0 {
+	if others := s.waitOtherSessions(ctx, d.Name); len(others) > 0 {
 		return "", errInUse(d.Name, len(others))
 	}
 	if err := catalog.RenameDatabase(ctx, s.txn, d, rd.New); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/rangedb/rangedb/sql/exec"
 	"github.com/rangedb/rangedb/sql/pgerror"
 	"github.com/rangedb/rangedb/sql/plan"
+	"github.com/rangedb/rangedb/sql/types"
 )
 
 // This file runs CREATE INDEX, DROP INDEX, REINDEX and the UNIQUE
@@ -143,6 +144,9 @@ func indexColumns(t *catalog.TableDescriptor, cols []ast.IndexColumn, missing st
 		ord := t.FindColumn(c.Name)
 		if ord < 0 || t.Columns[ord].Hidden {
 			return nil, nil, nil, pgerror.New(pgerror.CodeUndefinedColumn, missing, c.Name).WithPosition(c.Pos)
+		}
+		if err := types.CheckKeyColumn(t.Columns[ord].Type, c.Name); err != nil {
+			return nil, nil, nil, err
 		}
 		dir := catalog.Ascending
 		if c.Desc {

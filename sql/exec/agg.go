@@ -108,6 +108,9 @@ func (a *aggOp) accumulate(ag *plan.AggFunc, st *aggState, row types.Datums) err
 		st.count++
 		return nil
 	}
+	if isJSONAggName(ag.Name) {
+		return a.accumulateJSONAgg(ag, st, row) // agg_json.go
+	}
 	v, err := a.env.eval(ag.Arg, row)
 	if err != nil {
 		return err
@@ -188,6 +191,9 @@ func (a *aggOp) final(ag *plan.AggFunc, st *aggState) (types.Datum, error) {
 	}
 	if ag.Name == "string_agg" {
 		return a.finalStringAgg(ag, st) // agg_more.go
+	}
+	if isJSONAggName(ag.Name) {
+		return a.finalJSONAgg(ag, st) // agg_json.go
 	}
 	if st.acc == nil {
 		return types.DNull, nil

@@ -33,6 +33,9 @@ type SessionInfo interface {
 // plan/ops_more.go, reporting false for other functions. Unlike
 // callBuiltin's, some of them are not strict (concat, concat_ws, format).
 func (c *Context) callMoreBuiltin(f *plan.Func, args []types.Datum) (types.Datum, bool, error) {
+	if d, ok, err := c.callJSONBuiltin(f, args); ok { // builtins_json.go
+		return d, true, err
+	}
 	if d, ok, err := callStringBuiltin(f, args); ok { // builtins_str.go
 		return d, true, err
 	}

@@ -509,6 +509,14 @@ func hashKey(b []byte, d types.Datum) []byte {
 		b = append(b, 13)
 		b = binary.BigEndian.AppendUint64(b, uint64(v.Micros))
 		return binary.BigEndian.AppendUint32(b, uint32(v.Zone))
+	case types.DJSONB:
+		b = append(b, 14)
+		b = types.AppendJSONBKey(b, v.V)
+		return append(b, 0)
+	case types.DJSON:
+		b = append(b, 15)
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		return append(b, v...)
 	}
 	return append(b, 0)
 }

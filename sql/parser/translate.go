@@ -1213,6 +1213,9 @@ func (t *translator) aExpr(a *pg_query.A_Expr) (ast.Expr, error) {
 		return &ast.BinaryExpr{Op: ast.BinaryOp(op), L: l, R: r, Pos: p}, nil
 	case "~~", "!~~", "~~*", "!~~*":
 		return likeExpr(l, r, op, p), nil
+	case "->", "->>", "#>", "#>>", "@>", "<@", "?", "?|", "?&", "#-":
+		// The json operators; sql/plan binds them (funcs_json.go).
+		return &ast.BinaryExpr{Op: ast.BinaryOp(op), L: l, R: r, Pos: p}, nil
 	}
 	return nil, t.unsupported(fmt.Sprintf("operator \"%s\"", op), a.Location)
 }

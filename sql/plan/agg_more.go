@@ -28,6 +28,11 @@ func (b *builder) withoutAggs(s *scope, f func() error) error {
 
 // bindAggClauses binds x's FILTER and ORDER BY into agg.
 func (b *builder) bindAggClauses(x *ast.FuncExpr, s *scope, agg *AggFunc) error {
+	if agg.Distinct && agg.Arg != nil {
+		if err := noEquality(agg.Arg.ResultType()); err != nil { // funcs_json.go
+			return err
+		}
+	}
 	return b.withoutAggs(s, func() error {
 		if x.Filter != nil {
 			f, err := b.bindExpr(x.Filter, s, types.Bool)
@@ -60,6 +65,9 @@ func (b *builder) bindAggClauses(x *ast.FuncExpr, s *scope, agg *AggFunc) error 
 				if k, ok := e.(*Const); ok && isUnknown(k.Typ) {
 					e = &Const{D: k.D, Typ: types.Text}
 				}
+			}
+			if err := noOrdering(e.ResultType()); err != nil { // funcs_json.go
+				return err
 			}
 			wo := WindowOrder{Expr: e, Desc: o.Desc, NullsFirst: o.Desc}
 			if o.NullsFirst != nil {

@@ -366,12 +366,20 @@ func (b *builder) bindCmpUnfolded(op CmpOp, le, re ast.Expr, s *scope, pos int) 
 }
 
 func (b *builder) bindBinary(x *ast.BinaryExpr, s *scope) (Expr, error) {
-	if x.Op == ast.Concat {
-		return b.bindConcat(x, s)
+	// The json operators (funcs_json.go); for - and || over other
+	// types it hands back the operands it bound (nil hint), so that
+	// none is bound twice.
+	e, ok, l, r0, err := b.bindJSONBinary(x, s)
+	if ok {
+		return e, err
 	}
-	l, err := b.bindExpr(x.L, s, nil)
-	if err != nil {
-		return nil, err
+	if x.Op == ast.Concat {
+		return b.bindConcat(x, s, l, r0)
+	}
+	if l == nil {
+		if l, err = b.bindExpr(x.L, s, nil); err != nil {
+			return nil, err
+		}
 	}
 	r, err := b.bindExpr(x.R, s, hintOf(l))
 	if err != nil {
@@ -405,14 +413,18 @@ func (b *builder) bindBinary(x *ast.BinaryExpr, s *scope) (Expr, error) {
 
 // bindConcat binds ||: text || anything (PostgreSQL's anynonarray ||
 // text), with untyped operands taken as text.
-func (b *builder) bindConcat(x *ast.BinaryExpr, s *scope) (Expr, error) {
-	l, err := b.bindExpr(x.L, s, nil)
-	if err != nil {
-		return nil, err
+// l and r are the operands already bound without a hint, or nil.
+func (b *builder) bindConcat(x *ast.BinaryExpr, s *scope, l, r Expr) (Expr, error) {
+	var err error
+	if l == nil {
+		if l, err = b.bindExpr(x.L, s, nil); err != nil {
+			return nil, err
+		}
 	}
-	r, err := b.bindExpr(x.R, s, nil)
-	if err != nil {
-		return nil, err
+	if r == nil {
+		if r, err = b.bindExpr(x.R, s, nil); err != nil {
+			return nil, err
+		}
 	}
 	lt, rt := l.ResultType(), r.ResultType()
 	if lt.Family == types.BytesFamily && (rt.Family == types.BytesFamily || isUnknown(rt)) ||
@@ -624,6 +636,10 @@ func typname(t *types.T) string {
 		return "time"
 	case types.OIDTimeTZ:
 		return "timetz"
+	case types.OIDJSON:
+		return "json"
+	case types.OIDJSONB:
+		return "jsonb"
 	}
 	return "text"
 }
@@ -853,7 +869,7 @@ func isAggregate(name string) bool {
 	case "count", "sum", "min", "max", "avg", "bool_and", "bool_or", "every", "string_agg":
 		return true
 	}
-	return false
+	return isJSONAgg(name) // funcs_json.go
 }
 
 func (b *builder) bindAggregate(x *ast.FuncExpr, s *scope) (Expr, error) {
@@ -881,6 +897,9 @@ func (b *builder) bindAggregate(x *ast.FuncExpr, s *scope) (Expr, error) {
 	}
 	if x.Name == "string_agg" {
 		return b.bindStringAgg(x, s, agg) // agg_more.go
+	}
+	if isJSONAgg(x.Name) {
+		return b.bindJSONAgg(x, s, agg) // funcs_json.go
 	}
 	if len(x.Args) != 1 {
 		return nil, undefinedFunction(x.Name, nil, x.Pos)

@@ -243,6 +243,11 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 		b.defaultParam(e, types.Text)
 		groupBy = append(groupBy, e)
 	}
+	for _, e := range groupBy {
+		if err := noEquality(e.ResultType()); err != nil { // funcs_json.go
+			return nil, err
+		}
+	}
 	for i := range items {
 		b.defaultParam(items[i].expr, types.Text)
 	}
@@ -362,7 +367,8 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 			proj.Cols = append(proj.Cols, Column{Name: "?order?", Typ: o.expr.ResultType()})
 		}
 		if !orderable(proj.Cols[ord].Typ) {
-			return nil, pgerror.New(pgerror.CodeUndefinedFunction, "could not identify an ordering operator for type %s", proj.Cols[ord].Typ)
+			return nil, pgerror.New(pgerror.CodeUndefinedFunction, "could not identify an ordering operator for type %s", proj.Cols[ord].Typ).
+				WithHint("Use an explicit ordering operator or modify the query.")
 		}
 		keys = append(keys, SortKey{Ordinal: ord, Desc: o.desc, NullsFirst: o.nf})
 	}
@@ -391,6 +397,13 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 		}
 	}
 	var n Node = proj
+	if sel.Distinct || len(onOrds) > 0 {
+		for _, c := range proj.Cols {
+			if err := noEquality(c.Typ); err != nil { // funcs_json.go
+				return nil, err
+			}
+		}
+	}
 	if sel.Distinct {
 		n = &Distinct{Input: n}
 	}
@@ -426,7 +439,7 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 }
 
 func orderable(t *types.T) bool {
-	return t.Family != types.UnknownFamily
+	return t.Family != types.UnknownFamily && t.Family != types.JSONFamily
 }
 
 // bindLimit binds LIMIT/OFFSET: a bigint expression without column
@@ -910,6 +923,9 @@ func BuildCreateTable(ct *ast.CreateTable) (*catalog.TableDescriptor, error) {
 		ord := t.FindColumn(name)
 		if ord < 0 {
 			return nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" named in key does not exist", name).WithPosition(ct.PrimaryKeyPos)
+		}
+		if err := types.CheckKeyColumn(t.Columns[ord].Type, name); err != nil {
+			return nil, err
 		}
 		id := t.Columns[ord].ID
 		for _, have := range t.PrimaryIndex.ColumnIDs {

@@ -18,7 +18,8 @@
 //     (42883 "function foo(integer) does not exist"); funcs_more.go binds
 //     the session and "any"-argument functions, ops_more.go ^ and interval
 //     scaling, agg_more.go FILTER, aggregate ORDER BY and string_agg, and
-//     srf.go generate_series in FROM (a FuncScan unit);
+//     srf.go generate_series in FROM (a FuncScan unit); funcs_json.go
+//     the json operators, functions, aggregates and jsonb_each & co.;
 //  4. join ordering (join.go): WHERE and inner ON conjuncts are split into
 //     single-table filters and join predicates; the most constrained unit
 //     goes first, then greedily the unit an equality connects to the joined

@@ -150,6 +150,9 @@ func (b *builder) bindFunc(x *ast.FuncExpr, s *scope) (Expr, error) {
 		cands, ok = moreBuiltins[name] // funcs_more.go
 	}
 	if !ok {
+		cands, ok = jsonBuiltins[name] // funcs_json.go
+	}
+	if !ok {
 		return nil, undefinedFunction(x.Name, argTypes, x.Pos)
 	}
 	o, ok := resolveOverload(cands, argTypes)

@@ -143,6 +143,9 @@ func (b *builder) bindSpecialFunc(x *ast.FuncExpr, s *scope) (Expr, bool, error)
 	case agg || x.Over != nil:
 		return nil, false, nil
 	}
+	if e, ok, err := b.bindJSONFunc(x, s); ok { // funcs_json.go
+		return e, true, err
+	}
 	switch x.Name {
 	case "current_catalog":
 		return &Func{Name: "current_database", Typ: types.Text}, true, nil

@@ -65,6 +65,11 @@ func (b *builder) buildSetOp(sel *ast.Select, s *scope) (Node, error) {
 			return nil, err
 		}
 		cols[i] = Column{Name: lc[i].Name, Typ: typ}
+		if !op.All {
+			if err := noEquality(typ); err != nil { // funcs_json.go
+				return nil, err
+			}
+		}
 	}
 	n := &SetOp{Op: op.Op, All: op.All, Left: castColumns(l, cols), Right: castColumns(r, cols), Cols: cols}
 	var out Node = n
@@ -95,6 +100,9 @@ func (b *builder) buildSetOp(sel *ast.Select, s *scope) (Node, error) {
 		if ord < 0 {
 			return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause").
 				WithDetail("Only result column names can be used, not expressions or functions.").WithPosition(exprStart(o.Expr))
+		}
+		if err := noOrdering(cols[ord].Typ); err != nil { // funcs_json.go
+			return nil, err
 		}
 		nf := o.Desc
 		if o.NullsFirst != nil {

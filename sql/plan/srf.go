@@ -45,6 +45,9 @@ var seriesSigs = []overload{
 // addFuncUnit adds a function of FROM as a composite unit.
 func (b *builder) addFuncUnit(ref *ast.FuncRef, s *scope, fp *fromPlan) error {
 	f := ref.Func
+	if _, ok := jsonSRFs[f.Name]; ok || jsonUnsupported[f.Name] {
+		return b.addJSONFuncUnit(ref, s, fp) // funcs_json.go
+	}
 	if f.Name != "generate_series" {
 		if _, ok := builtins[f.Name]; ok {
 			return pgerror.Unsupported("function " + f.Name + " in FROM").WithPosition(f.Pos)

@@ -47,7 +47,7 @@ func isTime(t *types.T) bool {
 func comparable(l, r *types.T) bool {
 	switch {
 	case l.Family == r.Family:
-		return true
+		return l.Family != types.JSONFamily // json has no comparison operators
 	case isNumeric(l) && isNumeric(r):
 		return true
 	case isTime(l) && isTime(r):
@@ -180,7 +180,7 @@ func aggType(name string, arg *types.T) (*types.T, bool) {
 		return types.Int8, true
 	case "min", "max":
 		switch arg.Family {
-		case types.BoolFamily, types.UnknownFamily, types.UUIDFamily:
+		case types.BoolFamily, types.UnknownFamily, types.UUIDFamily, types.JSONFamily, types.JSONBFamily:
 			// PostgreSQL 15 has no min(uuid) or max(uuid) (16 adds them).
 			return nil, false
 		}

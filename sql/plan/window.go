@@ -192,6 +192,9 @@ func (b *builder) bindWindow(x *ast.FuncExpr, s *scope) (Expr, error) {
 			return nil, err
 		}
 		b.defaultParam(e, types.Text)
+		if err := noEquality(e.ResultType()); err != nil { // funcs_json.go
+			return nil, err
+		}
 		w.Partition = append(w.Partition, e)
 	}
 	for _, o := range x.Over.OrderBy {
@@ -200,6 +203,9 @@ func (b *builder) bindWindow(x *ast.FuncExpr, s *scope) (Expr, error) {
 			return nil, err
 		}
 		b.defaultParam(e, types.Text)
+		if err := noOrdering(e.ResultType()); err != nil { // funcs_json.go
+			return nil, err
+		}
 		wo := WindowOrder{Expr: e, Desc: o.Desc, NullsFirst: o.Desc}
 		if o.NullsFirst != nil {
 			wo.NullsFirst = *o.NullsFirst

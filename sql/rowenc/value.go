@@ -173,6 +173,10 @@ func AppendValueDatum(b []byte, d types.Datum) ([]byte, error) {
 		b = append(b, tagTimeTZ)
 		b = binary.AppendVarint(b, v.Micros)
 		b = binary.AppendVarint(b, int64(v.Zone))
+	case types.DJSON:
+		b = appendBytesValue(b, string(v)) // decoded by the column's type
+	case types.DJSONB:
+		b = appendBytesValue(b, v.String())
 	default:
 		return nil, fmt.Errorf("rowenc: cannot value-encode %T", d)
 	}
@@ -275,6 +279,14 @@ func DecodeValueDatum(b []byte, t *types.T) ([]byte, types.Datum, error) {
 			return b, types.DBytes(s), nil
 		case t.OID == types.OIDBpchar:
 			return b, types.DChar(s), nil
+		case t.Family == types.JSONFamily:
+			return b, types.DJSON(s), nil
+		case t.Family == types.JSONBFamily:
+			j, err := types.ParseJSONB(s)
+			if err != nil {
+				return nil, nil, errCorruptValue
+			}
+			return b, j, nil
 		}
 		return b, types.DString(s), nil
 	case tagNull:

@@ -80,6 +80,9 @@ func AppendBinary(b []byte, d Datum, t *T) ([]byte, error) {
 	case DTimeTZ:
 		b = binary.BigEndian.AppendUint64(b, uint64(v.Micros))
 		return binary.BigEndian.AppendUint32(b, uint32(v.Zone)), nil
+	case DJSON, DJSONB:
+		b, _ = appendJSONBinary(b, v) // json_cast.go
+		return b, nil
 	}
 	return nil, pgerror.New(pgerror.CodeInternalError, "types: cannot binary-encode %T as %s", d, t)
 }
@@ -234,6 +237,8 @@ func DecodeBinary(t *T, b []byte) (Datum, error) {
 			return nil, err
 		}
 		return AdjustTime(d, t), nil
+	case JSONFamily, JSONBFamily:
+		return decodeJSONBinary(t, b) // json_cast.go
 	}
 	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "binary format for type %s is not supported", t)
 }

@@ -51,6 +51,9 @@ func CastAllowed(from, to *T) (explicit, assignment, implicit bool) {
 	if e, a, i, ok := timeCastAllowed(from, to); ok && !(t == StringFamily || f == StringFamily || f == UnknownFamily) { // timeofday.go
 		return e, a, i
 	}
+	if e, a, i, ok := jsonCastAllowed(from, to); ok { // json_cast.go
+		return e, a, i
+	}
 	switch {
 	case from.Equal(to), f == UnknownFamily:
 		return all()
@@ -130,6 +133,9 @@ func castImpl(d Datum, from, to *T, fc *FormatContext, explicit bool) (Datum, er
 	}
 	if from == nil || from.Family == UnknownFamily {
 		from = d.ResolvedType()
+	}
+	if j, ok := d.(DJSONB); ok && to.Family != StringFamily && to.Family != JSONFamily && to.Family != JSONBFamily {
+		return castFromJSONB(j, to, fc, explicit) // json_cast.go
 	}
 	switch to.Family {
 	case UnknownFamily:
@@ -310,6 +316,8 @@ func castImpl(d Datum, from, to *T, fc *FormatContext, explicit bool) (Datum, er
 		case DString, DChar:
 			return ParseUUID(textOf(d))
 		}
+	case JSONFamily, JSONBFamily:
+		return castToJSON(d, to) // json_cast.go
 	}
 	return nil, CannotCast(from, to)
 }

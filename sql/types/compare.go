@@ -123,6 +123,16 @@ func CompareCtx(a, b Datum, fc *FormatContext) int {
 		if y, ok := b.(DUUID); ok {
 			return bytes.Compare(x[:], y[:])
 		}
+	case DJSONB:
+		if y, ok := b.(DJSONB); ok {
+			return CompareJSONB(x.V, y.V)
+		}
+	case DJSON:
+		// json has no ordering (the binder refuses its comparisons);
+		// its text orders it for sorts that need some order.
+		if y, ok := b.(DJSON); ok {
+			return strings.Compare(string(x), string(y))
+		}
 	}
 	return cmpOrdered(familyRank(a), familyRank(b))
 }

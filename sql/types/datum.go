@@ -10,8 +10,8 @@ import (
 
 // Datum is one SQL value. The concrete types are DInt, DFloat, *DDecimal,
 // DString, DChar, DBytes, DBool, DDate, DTimestamp, DTimestampTZ,
-// DInterval, DUUID, DTime, DTimeTZ (timeofday.go) and the singleton
-// DNull. Datums are immutable.
+// DInterval, DUUID, DTime, DTimeTZ (timeofday.go), DJSON, DJSONB
+// (json.go) and the singleton DNull. Datums are immutable.
 type Datum interface {
 	// ResolvedType returns the Datum's type family representative (DNull
 	// returns Unknown; an integer is Int8 regardless of its column's width,

@@ -97,6 +97,23 @@
 // cast; time + time is 42725 as in PostgreSQL). timezone.go is
 // timezone(zone, x), the AT TIME ZONE operator.
 //
+// # json and jsonb
+//
+// json.go holds the value model both share: a small tree of *JSON nodes
+// and a parser with json_in's lexer and its 22P02 details ("Expected ":",
+// but found "1"."). DJSON is json's input text, validated and kept
+// verbatim; its operators parse it again with raw spans, so they return
+// the input's own text. DJSONB holds a normalised tree (keys shorter
+// first then bytewise, the last duplicate winning, numbers as numerics)
+// and prints as jsonb_out does ({"a": 1, "b": [1, 2]}). CompareJSONB is
+// jsonb's btree order, JSONBContains its @>. json_cast.go has the casts
+// (json <-> jsonb in assignment, jsonb to boolean and the numbers
+// explicitly with 22023 `cannot cast jsonb string to type integer`) and
+// the wire formats (jsonb: version byte 1, then the text); json has no
+// comparison at all. CheckKeyColumn refuses both as key columns (no
+// order-preserving key encoding). textarray.go reads the text[] literals
+// the path operators take, rangedb having no arrays.
+//
 // The expectations of testdata/cases.txt were captured from a real
 // PostgreSQL 15 by testdata/gen_cases.py; add a case to cases.in and
 // regenerate rather than writing an expected value by hand.

@@ -137,6 +137,10 @@ func AppendText(b []byte, d Datum, t *T, fc *FormatContext) []byte {
 		return appendUUID(b, v)
 	case DTime, DTimeTZ:
 		return appendTime(b, v)
+	case DJSON:
+		return append(b, v...)
+	case DJSONB:
+		return AppendJSONB(b, v.V)
 	}
 	return b
 }

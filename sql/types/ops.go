@@ -64,7 +64,7 @@ func ResolveBinaryOp(op string, l, r *T) (*T, bool) {
 		case isNumberFamily(lf) && isNumberFamily(rf),
 			lf == StringFamily && rf == StringFamily,
 			isTimeFamily(lf) && isTimeFamily(rf),
-			lf == rf && (lf == BoolFamily || lf == BytesFamily || lf == IntervalFamily || lf == UUIDFamily):
+			lf == rf && (lf == BoolFamily || lf == BytesFamily || lf == IntervalFamily || lf == UUIDFamily || lf == JSONBFamily):
 			return Bool, true
 		}
 		return nil, false

@@ -77,6 +77,8 @@ func ParseTextCtx(t *T, s string, fc *FormatContext) (Datum, error) {
 		return u, nil
 	case TimeFamily, TimeTZFamily:
 		return ParseTime(s, t, fc)
+	case JSONFamily, JSONBFamily:
+		return parseJSONDatum(t, s) // json_cast.go
 	}
 	return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "type %q is not supported", t.Name)
 }

@@ -12,7 +12,7 @@ import (
 // accepted too). The caller strips a "pg_catalog." qualification.
 //
 // Errors are PostgreSQL's: 42704 `type "x" does not exist` for an unknown
-// name, 0A000 `type "json" is not supported` for a PostgreSQL type rangedb
+// name, 0A000 `type "xml" is not supported` for a PostgreSQL type rangedb
 // does not implement, 42601 for a modifier on a type that takes none, and
 // 22023 for an out-of-range modifier. A timestamp precision above 6 is
 // reduced to 6 (PostgreSQL also warns).
@@ -67,6 +67,10 @@ func ResolveTypeName(name string, mods []int32) (*T, error) {
 		return resolveTimestamp(Time, mods)
 	case "timetz", "time with time zone":
 		return resolveTimestamp(TimeTZ, mods)
+	case "json":
+		base = JSONType
+	case "jsonb":
+		base = JSONB
 	case "unknown":
 		base = Unknown
 	default:
@@ -83,8 +87,8 @@ func ResolveTypeName(name string, mods []int32) (*T, error) {
 
 // unsupportedTypes are PostgreSQL built-in types rangedb does not have.
 var unsupportedTypes = map[string]bool{
-	"json": true, "jsonb": true, "money": true,
-	"inet": true, "cidr": true, "macaddr": true, "macaddr8": true, "xml": true,
+	"money": true,
+	"inet":  true, "cidr": true, "macaddr": true, "macaddr8": true, "xml": true,
 	"bit": true, "varbit": true, "bit varying": true, "point": true, "line": true,
 	"lseg": true, "box": true, "path": true, "polygon": true, "circle": true,
 	"oid": true, "name": true, "\"char\"": true, "regclass": true, "regtype": true,

@@ -25,6 +25,8 @@ const (
 	UUIDFamily
 	TimeFamily
 	TimeTZFamily
+	JSONFamily
+	JSONBFamily
 )
 
 // T is a SQL type: a PostgreSQL type OID plus its type modifier. Types are
@@ -70,6 +72,8 @@ const (
 	OIDUUID        uint32 = 2950
 	OIDTime        uint32 = 1083
 	OIDTimeTZ      uint32 = 1266
+	OIDJSON        uint32 = 114
+	OIDJSONB       uint32 = 3802
 )
 
 // The types without modifiers. Never modify them; derive modified types
@@ -93,6 +97,8 @@ var (
 	UUID        = &T{Family: UUIDFamily, OID: OIDUUID, Name: "uuid", Size: 16, Mod: -1}
 	Time        = &T{Family: TimeFamily, OID: OIDTime, Name: "time without time zone", Size: 8, Mod: -1}
 	TimeTZ      = &T{Family: TimeTZFamily, OID: OIDTimeTZ, Name: "time with time zone", Size: 12, Mod: -1}
+	JSONType    = &T{Family: JSONFamily, OID: OIDJSON, Name: "json", Size: -1, Mod: -1}
+	JSONB       = &T{Family: JSONBFamily, OID: OIDJSONB, Name: "jsonb", Size: -1, Mod: -1}
 	Unknown     = &T{Family: UnknownFamily, OID: OIDUnknown, Name: "unknown", Size: -2, Mod: -1}
 )
 
@@ -321,6 +327,10 @@ func ByOID(oid uint32) *T {
 		return Time
 	case OIDTimeTZ:
 		return TimeTZ
+	case OIDJSON:
+		return JSONType
+	case OIDJSONB:
+		return JSONB
 	case OIDUnknown:
 		return Unknown
 	}

@@ -40,7 +40,9 @@ func TestResolveTypeName(t *testing.T) {
 		{"timestamptz", []int32{7}, "timestamp(6) with time zone", 6},
 		{"timestamptz", nil, "timestamp with time zone", -1},
 		{"int4", []int32{3}, "ERROR 42601 type modifier is not allowed for type \"int4\"", 0},
-		{"json", nil, "ERROR 0A000 type \"json\" is not supported", 0},
+		{"xml", nil, "ERROR 0A000 type \"xml\" is not supported", 0},
+		{"jsonb", nil, "jsonb", -1},
+		{"json", []int32{1}, "ERROR 42601 type modifier is not allowed for type \"json\"", 0},
 		{"_int4", nil, "ERROR 0A000 type \"_int4\" is not supported", 0},
 		{"foo", nil, "ERROR 42704 type \"foo\" does not exist", 0},
 	} {
