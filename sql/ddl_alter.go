@@ -429,7 +429,7 @@ func (s *Session) alterDropColumn(ctx context.Context, st *alterState, c ast.Alt
 	t.Checks = keep
 	var indexes []catalog.Index
 	for _, idx := range t.Indexes {
-		uses := slices.Contains(idx.ColumnIDs, id)
+		uses := slices.Contains(idx.ColumnIDs, id) || slices.Contains(idx.Include, id)
 		if !uses && idx.Predicate != "" {
 			cols, err := s.checkColumns(ctx, t, catalog.Check{Expr: idx.Predicate})
 			if err != nil {

@@ -277,6 +277,12 @@ func (s *Session) createIndex(ctx context.Context, ci *ast.CreateIndex) (string,
 		return "", err
 	}
 	idx := catalog.Index{ID: t.NextIndexID, Name: ci.Name, ColumnIDs: ids, Directions: dirs, Unique: ci.Unique}
+	if idx.Opclasses, err = indexOpclasses(t, ci.Columns); err != nil { // ddl_index_opts.go
+		return "", err
+	}
+	if idx.Include, err = includeColumns(t, ci.Include); err != nil {
+		return "", err
+	}
 	var pred plan.Expr
 	if ci.Where != nil {
 		if pred, err = plan.BindIndexPredicate(ctx, &resolver{s: s}, t, ci.Where); err != nil {

@@ -5,7 +5,9 @@ import "strings"
 // IndexColumn is one column of an index or UNIQUE constraint.
 type IndexColumn struct {
 	Name string
-	Desc bool
+	// Opclass is the operator class named (PostgreSQL's default when "").
+	Opclass string
+	Desc    bool
 	// NullsFirst is nil for the default (NULLS LAST for ASC, FIRST for
 	// DESC).
 	NullsFirst *bool
@@ -32,6 +34,8 @@ type CreateIndex struct {
 	// Where is a partial index's predicate, WhereText its text.
 	Where     Expr
 	WhereText string
+	// Include are INCLUDE's columns.
+	Include []IndexColumn
 }
 
 // DropIndex is DROP INDEX [IF EXISTS] names [CASCADE | RESTRICT].
@@ -61,6 +65,9 @@ func indexColumns(cols []IndexColumn) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
 		parts[i] = c.Name
+		if c.Opclass != "" {
+			parts[i] += " " + c.Opclass
+		}
 		if c.Desc {
 			parts[i] += " DESC"
 		}
@@ -97,6 +104,9 @@ func (s *CreateIndex) String() string {
 		b.WriteString(s.Name + " ")
 	}
 	b.WriteString("ON " + s.Table.String() + " " + indexColumns(s.Columns))
+	if len(s.Include) > 0 {
+		b.WriteString(" INCLUDE " + indexColumns(s.Include))
+	}
 	if s.WhereText != "" {
 		b.WriteString(" WHERE " + s.WhereText)
 	}

@@ -70,6 +70,13 @@ type Index struct {
 	// partial index is unique among them only). The planner never reads
 	// a partial index.
 	Predicate string `json:"predicate,omitempty"`
+	// Opclasses are the operator classes named per column ("" for the
+	// default), Include INCLUDE's columns: kept for the index's
+	// definition; entries are ordered bytewise either way (the C
+	// collation's order, which the pattern_ops classes use) and carry no
+	// included column.
+	Opclasses []string   `json:"opclasses,omitempty"`
+	Include   []ColumnID `json:"include,omitempty"`
 }
 
 // TableDescriptor describes a table.

@@ -18,8 +18,6 @@ func (t *translator) createIndex(s *pg_query.IndexStmt) (ast.Statement, error) {
 	switch {
 	case s.AccessMethod != "" && s.AccessMethod != "btree":
 		return nil, t.unsupported("index access method \""+s.AccessMethod+"\"", loc)
-	case len(s.IndexIncludingParams) > 0:
-		return nil, t.unsupported("INCLUDE", loc)
 	case len(s.Options) > 0:
 		return nil, t.unsupported("WITH (storage parameters)", loc)
 	case s.TableSpace != "":
@@ -47,6 +45,13 @@ func (t *translator) createIndex(s *pg_query.IndexStmt) (ast.Statement, error) {
 		}
 		ci.Columns = append(ci.Columns, col)
 	}
+	for _, p := range s.IndexIncludingParams {
+		col, err := t.indexElem(p.GetIndexElem(), loc)
+		if err != nil {
+			return nil, err
+		}
+		ci.Include = append(ci.Include, col)
+	}
 	return ci, nil
 }
 
@@ -58,11 +63,16 @@ func (t *translator) indexElem(e *pg_query.IndexElem, loc int32) (ast.IndexColum
 		return ast.IndexColumn{}, t.unsupported("expressions in index columns", loc)
 	case len(e.Collation) > 0:
 		return ast.IndexColumn{}, t.unsupported("COLLATE in index columns", loc)
-	case len(e.Opclass) > 0:
-		return ast.IndexColumn{}, t.unsupported("operator classes in index columns", loc)
+	case len(e.Opclass) > 1:
+		return ast.IndexColumn{}, t.unsupported("schema-qualified operator classes", loc)
+	case len(e.Opclassopts) > 0:
+		return ast.IndexColumn{}, t.unsupported("operator class options", loc)
 	}
 	// PostgreSQL reports an unknown index column without a position.
 	col := ast.IndexColumn{Name: e.Name, Desc: e.Ordering == pg_query.SortByDir_SORTBY_DESC}
+	if len(e.Opclass) == 1 {
+		col.Opclass = e.Opclass[0].GetString_().GetSval()
+	}
 	switch e.NullsOrdering {
 	case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
 		v := true
