@@ -165,9 +165,13 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 	if err != nil {
 		return "", err
 	}
+	computed, err := plan.BindComputed(ctx, &resolver{s: s}, t)
+	if err != nil {
+		return "", err
+	}
 	for _, b := range st.backfill {
 		if o := t.ColumnOrdinal(b.id); o >= 0 {
-			if err := exec.BackfillColumn(ctx, ec, t, o, b.e, st.newIndexes, preds); err != nil {
+			if err := exec.BackfillColumn(ctx, ec, t, o, b.e, st.newIndexes, preds, computed); err != nil {
 				return "", err
 			}
 		}
@@ -415,6 +419,12 @@ func (s *Session) alterDropColumn(ctx context.Context, st *alterState, c ast.Alt
 			}
 		}
 	}
+	// So do the computed columns reading it (ddl_index_expr.go), with
+	// their indexes.
+	gone, err := s.computedUsing(ctx, t, ord)
+	if err != nil {
+		return err
+	}
 	// The CHECK constraints and indexes using the column go with it.
 	var keep []catalog.Check
 	for _, ck := range t.Checks {
@@ -430,6 +440,9 @@ func (s *Session) alterDropColumn(ctx context.Context, st *alterState, c ast.Alt
 	var indexes []catalog.Index
 	for _, idx := range t.Indexes {
 		uses := slices.Contains(idx.ColumnIDs, id) || slices.Contains(idx.Include, id)
+		for _, g := range gone {
+			uses = uses || slices.Contains(idx.ColumnIDs, g)
+		}
 		if !uses && idx.Predicate != "" {
 			cols, err := s.checkColumns(ctx, t, catalog.Check{Expr: idx.Predicate})
 			if err != nil {
@@ -450,6 +463,7 @@ func (s *Session) alterDropColumn(ctx context.Context, st *alterState, c ast.Alt
 	}
 	t.Indexes = indexes
 	t.Columns = slices.Delete(t.Columns, ord, ord+1)
+	t.Columns = slices.DeleteFunc(t.Columns, func(c catalog.Column) bool { return slices.Contains(gone, c.ID) })
 	return nil
 }
 
@@ -649,6 +663,16 @@ func rewriteChecks(t *catalog.TableDescriptor, f func([]string) []string) error 
 			return err
 		}
 		t.Indexes[i].Predicate = text
+	}
+	for i := range t.Columns {
+		if t.Columns[i].Computed == "" {
+			continue
+		}
+		text, err := parser.RewriteColumnRefs(t.Columns[i].Computed, f)
+		if err != nil {
+			return err
+		}
+		t.Columns[i].Computed = text
 	}
 	return nil
 }

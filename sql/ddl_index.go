@@ -142,7 +142,7 @@ func indexColumns(t *catalog.TableDescriptor, cols []ast.IndexColumn, missing st
 	var names []string
 	for _, c := range cols {
 		ord := t.FindColumn(c.Name)
-		if ord < 0 || t.Columns[ord].Hidden {
+		if ord < 0 || (t.Columns[ord].Hidden && t.Columns[ord].Computed == "") {
 			return nil, nil, nil, pgerror.New(pgerror.CodeUndefinedColumn, missing, c.Name).WithPosition(c.Pos)
 		}
 		if err := types.CheckKeyColumn(t.Columns[ord].Type, c.Name); err != nil {
@@ -272,12 +272,17 @@ func (s *Session) createIndex(ctx context.Context, ci *ast.CreateIndex) (string,
 			return "", pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", ci.Name)
 		}
 	}
-	ids, dirs, cols, err := indexColumns(t, ci.Columns, "column \"%s\" does not exist")
+	keyCols, added, err := s.indexExprColumns(ctx, t, ci.Columns) // ddl_index_expr.go
 	if err != nil {
 		return "", err
 	}
+	ids, dirs, _, err := indexColumns(t, keyCols, "column \"%s\" does not exist")
+	if err != nil {
+		return "", err
+	}
+	cols := indexExprNames(ci.Columns)
 	idx := catalog.Index{ID: t.NextIndexID, Name: ci.Name, ColumnIDs: ids, Directions: dirs, Unique: ci.Unique}
-	if idx.Opclasses, err = indexOpclasses(t, ci.Columns); err != nil { // ddl_index_opts.go
+	if idx.Opclasses, err = indexOpclasses(t, keyCols); err != nil { // ddl_index_opts.go
 		return "", err
 	}
 	if idx.Include, err = includeColumns(t, ci.Include); err != nil {
@@ -306,7 +311,26 @@ func (s *Session) createIndex(ctx context.Context, ci *ast.CreateIndex) (string,
 	if err := catalog.WriteTable(ctx, s.txn, t); err != nil {
 		return "", err
 	}
-	if err := exec.BackfillIndex(ctx, s.execContext(nil), t, &t.Indexes[len(t.Indexes)-1], pred); err != nil {
+	ec := s.execContext(nil)
+	if len(added) > 0 {
+		// The existing rows get the new computed columns' values.
+		computed, err := plan.BindComputed(ctx, &resolver{s: s}, t)
+		if err != nil {
+			return "", err
+		}
+		preds, err := plan.BindIndexPredicates(ctx, &resolver{s: s}, t)
+		if err != nil {
+			return "", err
+		}
+		for _, c := range computed {
+			if slices.Contains(added, c.Ordinal) {
+				if err := exec.BackfillColumn(ctx, ec, t, c.Ordinal, c.Expr, []catalog.IndexID{idx.ID}, preds, computed); err != nil {
+					return "", err
+				}
+			}
+		}
+	}
+	if err := exec.BackfillIndex(ctx, ec, t, &t.Indexes[len(t.Indexes)-1], pred); err != nil {
 		return "", err
 	}
 	return tag, nil
@@ -352,11 +376,16 @@ func (s *Session) dropIndex(ctx context.Context, di *ast.DropIndex) (string, err
 				"cannot drop index %s because constraint %s on table %s requires it", idx.Name, idx.Name, t.Name).
 				WithHint("You can drop constraint %s on table %s instead.", idx.Name, t.Name)
 		}
+		what := "index " + idx.Name
+		if err := s.dropIndexForeignKeys(ctx, t, idx, what, what, di.Cascade); err != nil { // ddl_fk.go
+			return "", err
+		}
 		dropped := *idx
 		if err := catalog.UnregisterIndexName(ctx, s.txn, t, idx); err != nil {
 			return "", err
 		}
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(x catalog.Index) bool { return x.ID == dropped.ID })
+		dropUnusedComputed(t) // ddl_index_expr.go
 		if err := catalog.LockForSchemaChange(s.txn, t.ID); err != nil {
 			return "", err
 		}
@@ -365,9 +394,9 @@ func (s *Session) dropIndex(ctx context.Context, di *ast.DropIndex) (string, err
 		}
 		prefix := kvpb.IndexKeyPrefix(t.ID, uint64(dropped.ID))
 		span := kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
-		what := "index " + dropped.Name + " of table " + t.Name
+		gcWhat := "index " + dropped.Name + " of table " + t.Name
 		s.onCommit = append(s.onCommit, func(ctx context.Context, commitTs kvpb.Timestamp) {
-			s.e.gc.enqueue(ctx, span, commitTs, what)
+			s.e.gc.enqueue(ctx, span, commitTs, gcWhat)
 		})
 	}
 	return "DROP INDEX", nil

@@ -4,7 +4,11 @@ import "strings"
 
 // IndexColumn is one column of an index or UNIQUE constraint.
 type IndexColumn struct {
-	Name string
+	// Name is the column, or empty for an expression (Expr, its text
+	// ExprText).
+	Name     string
+	Expr     Expr
+	ExprText string
 	// Opclass is the operator class named (PostgreSQL's default when "").
 	Opclass string
 	Desc    bool
@@ -65,6 +69,9 @@ func indexColumns(cols []IndexColumn) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
 		parts[i] = c.Name
+		if c.Expr != nil {
+			parts[i] = "(" + c.ExprText + ")"
+		}
 		if c.Opclass != "" {
 			parts[i] += " " + c.Opclass
 		}

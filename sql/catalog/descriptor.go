@@ -54,6 +54,10 @@ type Column struct {
 	// for NULL. Rows written since always carry the column, NULL
 	// included (sql/rowenc EncodeValue).
 	Missing []byte `json:"missing,omitempty"`
+	// Computed is the expression (SQL text over the row's other columns)
+	// whose value every write stores in the column: a hidden column an
+	// expression index keys on.
+	Computed string `json:"computed,omitempty"`
 }
 
 // Index describes an index: its key columns, in order.

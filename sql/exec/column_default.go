@@ -41,7 +41,7 @@ func evalDefault(env *evalEnv, e plan.Expr, typ *types.T) (types.Datum, error) {
 // at ord in every existing row, through a rowWriter in ec.Txn (bounded
 // by its write buffer). The indexes in skip (new ones, backfilled
 // afterwards) are left alone; preds are the partial indexes' predicates.
-func BackfillColumn(ctx context.Context, ec *Context, t *catalog.TableDescriptor, ord int, e plan.Expr, skip []catalog.IndexID, preds map[catalog.IndexID]plan.Expr) error {
+func BackfillColumn(ctx context.Context, ec *Context, t *catalog.TableDescriptor, ord int, e plan.Expr, skip []catalog.IndexID, preds map[catalog.IndexID]plan.Expr, computed []plan.ComputedExpr) error {
 	wt := *t
 	wt.Indexes = nil
 	for _, idx := range t.Indexes {
@@ -52,8 +52,13 @@ func BackfillColumn(ctx context.Context, ec *Context, t *catalog.TableDescriptor
 	w := newRowWriter(ec, &wt)
 	env := &evalEnv{ec: ec, ctx: ctx}
 	w.setPredicates(env, preds)
+	w.setComputed(env, computed)
 	return forEachRow(ctx, ec, t, func(old types.Datums) error {
-		d, err := evalDefault(env, e, t.Columns[ord].Type)
+		// A computed column's expression reads the row; a DEFAULT none.
+		d, err := env.eval(e, old)
+		if err == nil && d != types.DNull {
+			d, err = types.AssignCast(d, t.Columns[ord].Type, ec.fc())
+		}
 		if err != nil {
 			return err
 		}

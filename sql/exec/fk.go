@@ -136,6 +136,7 @@ func (fs *fkState) writer(ctx context.Context, id uint64) (*rowWriter, error) {
 	w := newRowWriter(fs.ec(), wt.Table)
 	w.setChecks(fs.env, wt.Checks)
 	w.setPredicates(fs.env, wt.IndexPreds)
+	w.setComputed(fs.env, wt.Computed)
 	w.fk = fs
 	if fs.writers == nil {
 		fs.writers = map[uint64]*rowWriter{}

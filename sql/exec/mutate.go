@@ -161,6 +161,7 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 	w := m.writer(n.Table)
 	w.setChecks(m.env, n.Checks) // check.go
 	w.setPredicates(m.env, n.IndexPreds)
+	w.setComputed(m.env, n.Computed)
 	// Rows are taken from the input in chunks, so that the existence
 	// checks of a chunk's keys are one batched read (rowWriter.prefetch);
 	// they are still checked and written one by one, in order.
@@ -252,6 +253,9 @@ func (m *mutationOp) insert(ctx context.Context, n *plan.Insert) error {
 // so a conflict on another unique index is 23505 as in PostgreSQL.
 func (m *mutationOp) upsert(ctx context.Context, n *plan.Insert, w *rowWriter, row types.Datums, affected map[string]bool) (types.Datums, error) {
 	t := n.Table
+	if err := w.compute(row); err != nil {
+		return nil, err
+	}
 	if err := w.checkRow(row); err != nil { // check.go
 		return nil, err
 	}
@@ -421,6 +425,7 @@ func (m *mutationOp) update(ctx context.Context, n *plan.Update) error {
 	w := m.writer(n.Table)
 	w.setChecks(m.env, n.Checks) // check.go
 	w.setPredicates(m.env, n.IndexPreds)
+	w.setComputed(m.env, n.Computed)
 	readFirst := updateReadsFirst(n) // index.go
 	for {
 		key, row, err := src.nextRow(ctx)

@@ -47,6 +47,41 @@ type rowWriter struct {
 	// preds are the partial indexes' predicates (evaluated in env): a row
 	// has an entry in such an index only when its predicate is true.
 	preds map[catalog.IndexID]plan.Expr
+	// computed are the table's computed columns, set from the row before
+	// every insert and update.
+	computed []plan.ComputedExpr
+}
+
+// setComputed gives w its table's computed columns, evaluated in env.
+func (w *rowWriter) setComputed(env *evalEnv, computed []plan.ComputedExpr) {
+	if len(computed) > 0 {
+		w.env, w.computed = env, computed
+	}
+}
+
+// compute sets row's computed columns from its other columns.
+func (w *rowWriter) compute(row types.Datums) error {
+	if len(w.computed) == 0 {
+		for i := range w.t.Columns {
+			if w.t.Columns[i].Computed != "" {
+				return pgerror.New(pgerror.CodeInternalError, "table \"%s\" written without its computed columns", w.t.Name)
+			}
+		}
+		return nil
+	}
+	for _, c := range w.computed {
+		v, err := w.env.eval(c.Expr, row)
+		if err != nil {
+			return err
+		}
+		if v != types.DNull {
+			if v, err = types.AssignCast(v, w.t.Columns[c.Ordinal].Type, w.ec.fc()); err != nil {
+				return err
+			}
+		}
+		row[c.Ordinal] = v
+	}
+	return nil
 }
 
 // setPredicates gives w its table's partial index predicates, evaluated
@@ -157,6 +192,9 @@ func (w *rowWriter) insert(ctx context.Context, row types.Datums, checkPK bool) 
 
 // insertRow is insert without the foreign key work.
 func (w *rowWriter) insertRow(ctx context.Context, row types.Datums, checkPK bool) error {
+	if err := w.compute(row); err != nil {
+		return err
+	}
 	if err := w.checkRow(row); err != nil { // check.go
 		return err
 	}
@@ -180,6 +218,9 @@ func (w *rowWriter) insertRow(ctx context.Context, row types.Datums, checkPK boo
 // and its index entries: the row's key with a plain put (ON CONFLICT's
 // upsert, mutate.go), unique index entries checked as insert does.
 func (w *rowWriter) insertNew(ctx context.Context, key kvpb.Key, row types.Datums) error {
+	if err := w.compute(row); err != nil {
+		return err
+	}
 	if err := w.write(ctx, key, row, w.ec.Txn.Put); err != nil {
 		return err
 	}
@@ -218,6 +259,9 @@ func (w *rowWriter) write(ctx context.Context, key kvpb.Key, row types.Datums, p
 // primary key moves the row: the old row and entries are deleted and row
 // is inserted with every check.
 func (w *rowWriter) update(ctx context.Context, oldKey kvpb.Key, old, row types.Datums) error {
+	if err := w.compute(row); err != nil {
+		return err
+	}
 	if err := w.checkRow(row); err != nil { // check.go
 		return err
 	}
@@ -364,7 +408,11 @@ func indexKeyString(t *catalog.TableDescriptor, idx *catalog.Index, row types.Da
 	var names, vals []string
 	for _, id := range idx.ColumnIDs {
 		ord := t.ColumnOrdinal(id)
-		names = append(names, t.Columns[ord].Name)
+		if c := &t.Columns[ord]; c.Computed != "" {
+			names = append(names, c.Computed)
+		} else {
+			names = append(names, c.Name)
+		}
 		if row[ord] == types.DNull {
 			vals = append(vals, "null")
 		} else {

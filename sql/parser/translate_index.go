@@ -59,8 +59,6 @@ func (t *translator) indexElem(e *pg_query.IndexElem, loc int32) (ast.IndexColum
 	switch {
 	case e == nil:
 		return ast.IndexColumn{}, t.unsupported("index element", loc)
-	case e.Expr != nil:
-		return ast.IndexColumn{}, t.unsupported("expressions in index columns", loc)
 	case len(e.Collation) > 0:
 		return ast.IndexColumn{}, t.unsupported("COLLATE in index columns", loc)
 	case len(e.Opclass) > 1:
@@ -70,6 +68,17 @@ func (t *translator) indexElem(e *pg_query.IndexElem, loc int32) (ast.IndexColum
 	}
 	// PostgreSQL reports an unknown index column without a position.
 	col := ast.IndexColumn{Name: e.Name, Desc: e.Ordering == pg_query.SortByDir_SORTBY_DESC}
+	if e.Expr != nil {
+		x, err := t.expr(e.Expr)
+		if err != nil {
+			return col, err
+		}
+		text, err := deparseExpr(e.Expr)
+		if err != nil {
+			return col, pgerror.New(pgerror.CodeInternalError, "deparsing an index expression: %v", err)
+		}
+		col.Expr, col.ExprText = x, text
+	}
 	if len(e.Opclass) == 1 {
 		col.Opclass = e.Opclass[0].GetString_().GetSval()
 	}

@@ -180,11 +180,15 @@ func (b *builder) withChecks(n Node, err error) (Node, error) {
 	switch x := n.(type) {
 	case *Insert:
 		if x.Checks, err = b.bindChecks(x.Table); err == nil {
-			x.IndexPreds, err = b.bindIndexPredicates(x.Table)
+			if x.IndexPreds, err = b.bindIndexPredicates(x.Table); err == nil {
+				x.Computed, err = b.bindComputed(x.Table) // computed.go
+			}
 		}
 	case *Update:
 		if x.Checks, err = b.bindChecks(x.Table); err == nil {
-			x.IndexPreds, err = b.bindIndexPredicates(x.Table)
+			if x.IndexPreds, err = b.bindIndexPredicates(x.Table); err == nil {
+				x.Computed, err = b.bindComputed(x.Table)
+			}
 		}
 	case *Delete:
 		x.IndexPreds, err = b.bindIndexPredicates(x.Table)

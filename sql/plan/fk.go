@@ -16,6 +16,7 @@ type WriteTarget struct {
 	Checks     []CheckExpr
 	Defaults   []Expr
 	IndexPreds map[catalog.IndexID]Expr
+	Computed   []ComputedExpr
 }
 
 // BindWriteTarget binds t's CHECK constraints and the DEFAULTs of the
@@ -30,7 +31,11 @@ func BindWriteTarget(ctx context.Context, r Resolver, t *catalog.TableDescriptor
 	if err != nil {
 		return nil, err
 	}
-	wt := &WriteTarget{Table: t, Checks: checks, Defaults: make([]Expr, len(t.Columns)), IndexPreds: preds}
+	computed, err := b.bindComputed(t)
+	if err != nil {
+		return nil, err
+	}
+	wt := &WriteTarget{Table: t, Checks: checks, Defaults: make([]Expr, len(t.Columns)), IndexPreds: preds, Computed: computed}
 	for _, fk := range t.ForeignKeys {
 		if fk.OnDelete != catalog.FKSetDefault && fk.OnUpdate != catalog.FKSetDefault {
 			continue

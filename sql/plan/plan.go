@@ -186,9 +186,11 @@ type Insert struct {
 	Returning  *Returning
 	OnConflict *OnConflict
 	// Checks are the table's CHECK constraints, IndexPreds its partial
-	// indexes' predicates (check.go).
+	// indexes' predicates (check.go), Computed its computed columns
+	// (computed.go).
 	Checks     []CheckExpr
 	IndexPreds map[catalog.IndexID]Expr
+	Computed   []ComputedExpr
 }
 
 // OnConflict is an INSERT's ON CONFLICT: a row whose key in one of the
@@ -224,9 +226,11 @@ type Update struct {
 	KeyChanged bool
 	Returning  *Returning
 	// Checks are the table's CHECK constraints, IndexPreds its partial
-	// indexes' predicates (check.go).
+	// indexes' predicates (check.go), Computed its computed columns
+	// (computed.go).
 	Checks     []CheckExpr
 	IndexPreds map[catalog.IndexID]Expr
+	Computed   []ComputedExpr
 }
 
 // Delete removes each row Input produces.

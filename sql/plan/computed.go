@@ -1,0 +1,81 @@
+package plan
+
+import (
+	"context"
+
+	"github.com/rangedb/rangedb/sql/ast"
+	"github.com/rangedb/rangedb/sql/catalog"
+	"github.com/rangedb/rangedb/sql/pgerror"
+)
+
+// This file binds computed columns: the hidden columns an expression
+// index keys on (catalog.Column.Computed), whose value the row writer
+// computes from the row on every insert and update.
+
+// ComputedExpr is a bound computed column: the value of the column at
+// Ordinal is Expr over the row.
+type ComputedExpr struct {
+	Ordinal int
+	Expr    Expr
+}
+
+// bindComputed binds t's computed columns.
+func (b *builder) bindComputed(t *catalog.TableDescriptor) ([]ComputedExpr, error) {
+	var out []ComputedExpr
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if c.Computed == "" {
+			continue
+		}
+		p, ok := b.r.(CheckParser)
+		if !ok {
+			return nil, pgerror.New(pgerror.CodeInternalError, "table \"%s\" has computed columns the planner cannot parse", t.Name)
+		}
+		e, err := p.ParseCheck(c.Computed)
+		if err != nil {
+			return nil, err
+		}
+		x, err := b.bindIndexExpr(t, e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ComputedExpr{Ordinal: i, Expr: x})
+	}
+	return out, nil
+}
+
+func (b *builder) bindIndexExpr(t *catalog.TableDescriptor, e ast.Expr) (Expr, error) {
+	s := tableScope(t, "")
+	for i := range s.cols {
+		if s.cols[i].hidden {
+			s.cols[i].name = ""
+		}
+	}
+	s.noAggs = "index expressions"
+	saved := b.inCheck
+	b.inCheck = "index expression"
+	defer func() { b.inCheck = saved }()
+	return b.bindExpr(e, s, nil)
+}
+
+// BindIndexExpression binds an expression index's element over t's row,
+// as PostgreSQL's EXPR_KIND_INDEX_EXPRESSION: no subqueries (0A000),
+// aggregates (42803) or window functions, only immutable functions
+// (42P17).
+func BindIndexExpression(ctx context.Context, r Resolver, t *catalog.TableDescriptor, e ast.Expr) (Expr, error) {
+	b := &builder{ctx: ctx, r: r}
+	x, err := b.bindIndexExpr(t, e)
+	if err != nil {
+		return nil, err
+	}
+	if Volatile(x) || readsClock(x) {
+		return nil, pgerror.New("42P17", "functions in index expression must be marked IMMUTABLE")
+	}
+	return x, nil
+}
+
+// BindComputed binds t's computed columns (for the writes DDL makes).
+func BindComputed(ctx context.Context, r Resolver, t *catalog.TableDescriptor) ([]ComputedExpr, error) {
+	b := &builder{ctx: ctx, r: r}
+	return b.bindComputed(t)
+}
