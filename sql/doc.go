@@ -91,6 +91,11 @@
 // and applied: TimeZone, DateStyle, IntervalStyle and extra_float_digits
 // through the FormatContext, statement_timeout as a deadline (57014).
 //
+// COPY FROM STDIN and TO STDOUT (copy.go) run through the ResultWriter's
+// CopyWriter: COPY FROM parses the client's data as it arrives
+// (exec.CopyIn) and writes it in batches through the planned INSERT, in
+// the statement's transaction; COPY TO sends a Cursor's rows as CopyData.
+//
 // Cluster settings (ddl_settings.go) are kv/settings' shared values: SET,
 // RESET and SHOW CLUSTER SETTING(S), refused inside a block (25001).
 //

@@ -44,6 +44,9 @@ func (e *rowEncoder) encode(s *Session, row types.Datums) ([][]byte, error) {
 			if err != nil {
 				return nil, err
 			}
+			if b == nil {
+				b = []byte{} // an empty value (''), not NULL
+			}
 			out[i] = b
 			continue
 		}

@@ -71,7 +71,8 @@ func sessionRun(stmt ast.Statement) bool {
 	switch stmt.(type) {
 	case *ast.BeginTxn, *ast.BeginTxnModes, *ast.CommitTxn, *ast.RollbackTxn,
 		*ast.SetVar, *ast.ShowVar, *ast.SetTransaction,
-		*ast.Savepoint, *ast.ReleaseSavepoint, *ast.RollbackToSavepoint:
+		*ast.Savepoint, *ast.ReleaseSavepoint, *ast.RollbackToSavepoint,
+		*ast.Copy: // copy.go
 		return true
 	}
 	return false

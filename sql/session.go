@@ -308,6 +308,8 @@ func (s *Session) execStmt(ctx context.Context, stmt ast.Statement, w ResultWrit
 		return s.execSet(n, w)
 	case *ast.ShowVar:
 		return s.execShow(n, w, enc)
+	case *ast.Copy:
+		return s.runCopy(ctx, n, w) // copy.go
 	case *ast.SetTransaction:
 		if n.Session {
 			return s.setSessionCharacteristics(n.Modes, w)

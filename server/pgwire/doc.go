@@ -64,7 +64,8 @@
 //     discarded until Sync. Sync runs Session.Sync (which commits the
 //     implicit transaction of the messages since the previous Sync) and
 //     sends ReadyForQuery. Flush flushes; CopyData/CopyDone/CopyFail are
-//     ignored outside COPY; FunctionCall gets 0A000; Terminate closes. A
+//     read by a running COPY FROM STDIN (copy.go) and ignored outside
+//     COPY; FunctionCall gets 0A000; Terminate closes. A
 //     Describe or Close of an unknown kind is an ERROR 08P01, as in
 //     PostgreSQL.
 //  5. Anything else (unknown type byte, bad length, undecodable body, a
@@ -106,6 +107,6 @@
 //
 // # Not yet
 //
-// TLS, password authentication and roles other than root, COPY, the
-// function call protocol.
+// TLS, password authentication and roles other than root, the function
+// call protocol.
 package pgwire

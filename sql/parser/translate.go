@@ -83,6 +83,8 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 		return t.rename(s.RenameStmt) // translate_alter.go
 	case *pg_query.Node_InsertStmt:
 		return t.insert(s.InsertStmt)
+	case *pg_query.Node_CopyStmt:
+		return t.copyStmt(s.CopyStmt) // translate_copy.go
 	case *pg_query.Node_CreateSeqStmt:
 		return t.createSequence(s.CreateSeqStmt) // translate_sequence.go
 	case *pg_query.Node_AlterSeqStmt:
