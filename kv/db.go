@@ -102,6 +102,13 @@ func (db *DB) Close() {
 // Errors are dropped: the transaction is committed (its primary is), and
 // a reader that meets a leftover lock resolves it through the primary.
 func (db *DB) commitSecondaries(ctx context.Context, startTs, commitTs kvpb.Timestamp, keys []kvpb.Key) {
+	if len(keys) > maxChunkKeys {
+		// A large transaction's secondaries, in pieces (chunk.go).
+		for _, c := range chunkKeys(keys) {
+			db.commitSecondaries(ctx, startTs, commitTs, c)
+		}
+		return
+	}
 	req := &kvpb.CommitRequest{StartTs: startTs, CommitTs: commitTs, Keys: keys}
 	if db.opts.AsyncSecondaries {
 		db.asyncMu.Lock()

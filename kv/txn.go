@@ -413,7 +413,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 			}
 		}
 	}
-	if !t.db.opts.DisableOnePC {
+	if !t.db.opts.DisableOnePC && mutationBytes(muts) <= maxOnePCBytes {
 		resp, err := t.sendResolving(ctx, &kvpb.OnePCRequest{StartTs: t.startTs, MinCommitTs: t.maxForUpdateTs, Mutations: muts})
 		var unavailable *kvpb.OnePCUnavailableError
 		var mismatch *kvpb.RangeKeyMismatchError
@@ -454,10 +454,14 @@ func (t *Txn) commitTwoPhase(ctx context.Context, muts []kvpb.Mutation) error {
 	}
 	// Prewrite: the primary first, then the secondaries.
 	pre := func(ms []kvpb.Mutation) error {
-		_, err := t.sendResolving(ctx, &kvpb.PrewriteRequest{
-			Primary: primary, StartTs: t.startTs, LockTTL: t.db.opts.LockTTLMillis, Mutations: ms,
-		})
-		return err
+		for _, c := range chunkMutations(ms) { // chunk.go
+			if _, err := t.sendResolving(ctx, &kvpb.PrewriteRequest{
+				Primary: primary, StartTs: t.startTs, LockTTL: t.db.opts.LockTTLMillis, Mutations: c,
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	// The shared locks, last in muts (Commit), go after the rest.
 	tail := len(muts)
@@ -504,7 +508,9 @@ func (t *Txn) commitTwoPhase(ctx context.Context, muts []kvpb.Mutation) error {
 func (t *Txn) cleanup(keys []kvpb.Key) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, _ = t.db.Send(ctx, &kvpb.RollbackRequest{StartTs: t.startTs, Keys: keys})
+	for _, c := range chunkKeys(keys) {
+		_, _ = t.db.Send(ctx, &kvpb.RollbackRequest{StartTs: t.startTs, Keys: c})
+	}
 }
 
 // Rollback abandons the transaction. Nothing was written before Commit but
