@@ -22,6 +22,9 @@ var funcSetup = []string{
 }
 
 var funcQueries = []string{
+	// pg_sleep returns void.
+	`SELECT pg_sleep(0), pg_typeof(pg_sleep(0.001)), pg_sleep(NULL)`,
+	`SELECT pg_sleep('x')`,
 	// Session functions.
 	`SELECT current_user = session_user, user = current_role, current_user = current_setting('session_authorization')`,
 	`SELECT current_database() = current_catalog, length(current_database()) > 0`,

@@ -3,6 +3,8 @@ package exec
 import (
 	"context"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/rangedb/rangedb/kv/kvpb"
 	"github.com/rangedb/rangedb/sql/pgerror"
@@ -190,6 +192,9 @@ func (env *evalEnv) eval(e plan.Expr, row types.Datums) (types.Datum, error) {
 		if plan.IsSequenceFunc(x.Name) {
 			return env.callSequenceFunc(x, args) // sequence.go
 		}
+		if x.Name == "pg_sleep" {
+			return env.pgSleep(args)
+		}
 		return env.ec.callBuiltin(x, args)
 	case *plan.Subquery:
 		return env.evalSubquery(x, row)
@@ -356,4 +361,24 @@ func (env *evalEnv) runSubquery(x *plan.Subquery, row types.Datums) (*subqueryRe
 			res.rows = append(res.rows, r[0])
 		}
 	}
+}
+
+// pgSleep is pg_sleep(seconds): it waits, until the statement is
+// cancelled or times out (57014), and returns void.
+func (env *evalEnv) pgSleep(args []types.Datum) (types.Datum, error) {
+	if f, ok := args[0].(types.DFloat); ok && float64(f) > 0 {
+		d := time.Duration(math.Min(float64(f), 1e9) * float64(time.Second))
+		t := time.NewTimer(d)
+		defer t.Stop()
+		ctx := env.ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+	return types.DString(""), nil
 }

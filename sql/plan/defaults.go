@@ -61,6 +61,7 @@ func BindDefault(ctx context.Context, r Resolver, t *catalog.TableDescriptor, or
 // functions.
 var volatileFuncs = map[string]bool{
 	"random": true, "clock_timestamp": true, "timeofday": true, "gen_random_uuid": true, "set_config": true,
+	"pg_sleep": true,
 }
 
 // Volatile reports whether e calls a volatile function: ALTER TABLE …

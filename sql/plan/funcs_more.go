@@ -24,6 +24,7 @@ var moreBuiltins = map[string][]overload{
 	"split_part":       {sig(types.Text, types.Text, types.Text, types.Int4)},
 	"md5":              {sig(types.Text, types.Text), sig(types.Text, types.Bytea)},
 	"random":           {sig(types.Float8)},
+	"pg_sleep":         {sig(types.Void, types.Float8)},
 	"gen_random_uuid":  {sig(types.UUID)},
 	"clock_timestamp":  {sig(types.TimestampTZ)},
 	"power":            {sig(types.Float8, types.Float8, types.Float8), sig(types.Numeric, types.Numeric, types.Numeric)},

@@ -70,6 +70,7 @@ const (
 	OIDInterval    uint32 = 1186
 	OIDNumeric     uint32 = 1700
 	OIDUUID        uint32 = 2950
+	OIDVoid        uint32 = 2278
 	OIDTime        uint32 = 1083
 	OIDTimeTZ      uint32 = 1266
 	OIDJSON        uint32 = 114
@@ -95,6 +96,10 @@ var (
 	TimestampTZ = &T{Family: TimestampTZFamily, OID: OIDTimestampTZ, Name: "timestamp with time zone", Size: 8, Mod: -1}
 	Interval    = &T{Family: IntervalFamily, OID: OIDInterval, Name: "interval", Size: 16, Mod: -1}
 	UUID        = &T{Family: UUIDFamily, OID: OIDUUID, Name: "uuid", Size: 16, Mod: -1}
+	// Void is what functions that return nothing (pg_sleep) return: an
+	// empty string in text and binary, as void_out and void_send make
+	// it. No column has it.
+	Void = &T{Family: StringFamily, OID: OIDVoid, Name: "void", Size: 4, Mod: -1}
 	Time        = &T{Family: TimeFamily, OID: OIDTime, Name: "time without time zone", Size: 8, Mod: -1}
 	TimeTZ      = &T{Family: TimeTZFamily, OID: OIDTimeTZ, Name: "time with time zone", Size: 12, Mod: -1}
 	JSONType    = &T{Family: JSONFamily, OID: OIDJSON, Name: "json", Size: -1, Mod: -1}
