@@ -99,12 +99,12 @@ var (
 	// Void is what functions that return nothing (pg_sleep) return: an
 	// empty string in text and binary, as void_out and void_send make
 	// it. No column has it.
-	Void = &T{Family: StringFamily, OID: OIDVoid, Name: "void", Size: 4, Mod: -1}
-	Time        = &T{Family: TimeFamily, OID: OIDTime, Name: "time without time zone", Size: 8, Mod: -1}
-	TimeTZ      = &T{Family: TimeTZFamily, OID: OIDTimeTZ, Name: "time with time zone", Size: 12, Mod: -1}
-	JSONType    = &T{Family: JSONFamily, OID: OIDJSON, Name: "json", Size: -1, Mod: -1}
-	JSONB       = &T{Family: JSONBFamily, OID: OIDJSONB, Name: "jsonb", Size: -1, Mod: -1}
-	Unknown     = &T{Family: UnknownFamily, OID: OIDUnknown, Name: "unknown", Size: -2, Mod: -1}
+	Void     = &T{Family: StringFamily, OID: OIDVoid, Name: "void", Size: 4, Mod: -1}
+	Time     = &T{Family: TimeFamily, OID: OIDTime, Name: "time without time zone", Size: 8, Mod: -1}
+	TimeTZ   = &T{Family: TimeTZFamily, OID: OIDTimeTZ, Name: "time with time zone", Size: 12, Mod: -1}
+	JSONType = &T{Family: JSONFamily, OID: OIDJSON, Name: "json", Size: -1, Mod: -1}
+	JSONB    = &T{Family: JSONBFamily, OID: OIDJSONB, Name: "jsonb", Size: -1, Mod: -1}
+	Unknown  = &T{Family: UnknownFamily, OID: OIDUnknown, Name: "unknown", Size: -2, Mod: -1}
 )
 
 // Limits of type modifiers, as in PostgreSQL.
