@@ -123,7 +123,9 @@ func (s *Session) copyTable(ctx context.Context, n *ast.Copy, opts *exec.CopyOpt
 	var typs []*types.T
 	if len(n.Columns) == 0 {
 		for i := range t.Columns {
-			if !t.Columns[i].Hidden {
+			// COPY leaves generated columns out unless named (and COPY
+			// FROM refuses them), as PostgreSQL 15 does.
+			if !t.Columns[i].Hidden && t.Columns[i].Computed == "" {
 				names = append(names, t.Columns[i].Name)
 				typs = append(typs, t.Columns[i].Type)
 			}
@@ -135,6 +137,10 @@ func (s *Session) copyTable(ctx context.Context, n *ast.Copy, opts *exec.CopyOpt
 		ord := t.FindColumn(c.Name)
 		if ord < 0 || t.Columns[ord].Hidden {
 			return nil, nil, pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", c.Name, t.Name)
+		}
+		if t.Columns[ord].Computed != "" {
+			return nil, nil, pgerror.New(pgerror.CodeInvalidColumnReference, "column \"%s\" is a generated column", c.Name).
+				WithDetail("Generated columns cannot be used in COPY.")
 		}
 		if seen[c.Name] {
 			return nil, nil, pgerror.New(pgerror.CodeDuplicateColumn, "column \"%s\" specified more than once", c.Name)

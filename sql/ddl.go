@@ -44,6 +44,13 @@ func (s *Session) createTable(ctx context.Context, ct *ast.CreateTable) (string,
 	if err := s.bindColumnDefaults(ctx, ct, desc); err != nil { // ddl_sequence.go
 		return "", err
 	}
+	for i, cd := range ct.Columns {
+		if cd.Generated != nil {
+			if _, err := plan.BindGenerated(ctx, &resolver{s: s}, desc, desc.FindColumn(ct.Columns[i].Name), cd.Generated); err != nil {
+				return "", err
+			}
+		}
+	}
 	id, err := catalog.AllocateID(ctx, s.e.cfg.DB)
 	if err != nil {
 		return "", err

@@ -306,10 +306,18 @@ func (s *Session) alterAddColumn(ctx context.Context, st *alterState, c ast.Alte
 	if err != nil {
 		return err
 	}
-	col := catalog.Column{ID: t.NextColumnID, Name: cd.Name, Type: typ, Nullable: !cd.NotNull}
+	col := catalog.Column{ID: t.NextColumnID, Name: cd.Name, Type: typ, Nullable: !cd.NotNull, Computed: cd.GeneratedText}
 	t.NextColumnID++
 	t.Columns = append(t.Columns, col)
 	st.added = true
+	if cd.Generated != nil {
+		// Every existing row gets its value (ddl_generated.go).
+		x, err := plan.BindGenerated(ctx, &resolver{s: s}, t, len(t.Columns)-1, cd.Generated)
+		if err != nil {
+			return withoutPosition(err) // as PostgreSQL reports it here
+		}
+		st.backfill = append(st.backfill, columnBackfill{id: col.ID, e: x})
+	}
 	if cd.Default != nil {
 		if err := s.addColumnDefault(ctx, st, len(t.Columns)-1, cd); err != nil {
 			return err
@@ -423,6 +431,11 @@ func (s *Session) alterDropColumn(ctx context.Context, st *alterState, c ast.Alt
 	// their indexes.
 	gone, err := s.computedUsing(ctx, t, ord)
 	if err != nil {
+		return err
+	}
+	// A generated column reading it forbids the drop, or goes with
+	// CASCADE (ddl_index_expr.go).
+	if err := s.dropGeneratedDependents(t, ord, gone, c.Cascade); err != nil {
 		return err
 	}
 	// The CHECK constraints and indexes using the column go with it.

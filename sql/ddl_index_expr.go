@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/rangedb/rangedb/sql/ast"
 	"github.com/rangedb/rangedb/sql/catalog"
 	"github.com/rangedb/rangedb/sql/parser"
+	"github.com/rangedb/rangedb/sql/pgerror"
 	"github.com/rangedb/rangedb/sql/plan"
 )
 
@@ -110,4 +112,52 @@ func dropUnusedComputed(t *catalog.TableDescriptor) {
 		}
 		return true
 	})
+}
+
+// dropGeneratedDependents checks DROP COLUMN of t's column at ord
+// against the computed columns gone that read it: a generated (visible)
+// one fails the drop (2BP01) or, with CASCADE, goes too (NOTICE).
+func (s *Session) dropGeneratedDependents(t *catalog.TableDescriptor, ord int, gone []catalog.ColumnID, cascade bool) error {
+	var deps []string
+	for _, id := range gone {
+		if c := t.Columns[t.ColumnOrdinal(id)]; !c.Hidden {
+			deps = append(deps, "column "+c.Name+" of table "+t.Name)
+		}
+	}
+	if len(deps) == 0 {
+		return nil
+	}
+	name := t.Columns[ord].Name
+	if !cascade {
+		details := make([]string, len(deps))
+		for i, d := range deps {
+			details[i] = d + " depends on column " + name + " of table " + t.Name
+		}
+		return pgerror.New(pgerror.CodeDependentObjectsStillExist, "cannot drop column %s of table %s because other objects depend on it", name, t.Name).
+			WithDetail("%s", strings.Join(details, "\n")).
+			WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+	}
+	s.cascadeNotice(deps) // ddl_fk.go
+	return nil
+}
+
+// generatedReaders returns the names of t's generated columns whose
+// expression reads the column at ord, and whether an expression index
+// does.
+func (s *Session) generatedReaders(ctx context.Context, t *catalog.TableDescriptor, ord int) ([]string, bool, error) {
+	ids, err := s.computedUsing(ctx, t, ord)
+	if err != nil {
+		return nil, false, err
+	}
+	var names []string
+	hidden := false
+	for _, id := range ids {
+		c := t.Columns[t.ColumnOrdinal(id)]
+		if c.Hidden {
+			hidden = true
+		} else {
+			names = append(names, c.Name)
+		}
+	}
+	return names, hidden, nil
 }

@@ -134,6 +134,20 @@ func (s *Session) alterColumnType(ctx context.Context, st *alterState, c ast.Alt
 	if len(t.DependedOnBy) > 0 {
 		return pgerror.Unsupported("ALTER TABLE ALTER COLUMN … TYPE of a table that views depend on")
 	}
+	if col.Computed != "" {
+		return pgerror.Unsupported("ALTER COLUMN … TYPE of a generated column")
+	}
+	readers, byIndex, err := s.generatedReaders(ctx, t, ord) // ddl_index_expr.go
+	if err != nil {
+		return err
+	}
+	if len(readers) > 0 {
+		return pgerror.New(pgerror.CodeFeatureNotSupported, "cannot alter type of a column used by a generated column").
+			WithDetail("Column \"%s\" is used by generated column \"%s\".", col.Name, readers[0])
+	}
+	if byIndex {
+		return pgerror.Unsupported("ALTER COLUMN … TYPE of a column an expression index reads")
+	}
 	if err := s.startRewrite(ctx, st); err != nil {
 		return err
 	}

@@ -63,6 +63,11 @@ type ColumnDef struct {
 	Serial          bool
 	Identity        byte
 	IdentityOptions *SeqOptions
+	// Generated is GENERATED ALWAYS AS (expr) STORED's expression,
+	// GeneratedText its deparsed text.
+	Generated     Expr
+	GeneratedText string
+	GeneratedPos  int
 }
 
 // CreateTable is CREATE TABLE.

@@ -476,6 +476,9 @@ func (m *mutationOp) updateRow(ctx context.Context, n *plan.Update, w *rowWriter
 		}
 		row[s.Ordinal] = d
 	}
+	if err := w.compute(row); err != nil { // RETURNING sees the generated columns
+		return err
+	}
 	if err := checkNotNull(n.Table, row); err != nil {
 		return err
 	}

@@ -361,6 +361,10 @@ func (t *translator) columnDef(c *pg_query.ColumnDef, ct *ast.CreateTable) (ast.
 				return cd, err
 			}
 			ct.Checks = append(ct.Checks, ck)
+		case pg_query.ConstrType_CONSTR_GENERATED:
+			if err := t.generatedColumn(con, &cd, ct); err != nil { // translate_generated.go
+				return cd, err
+			}
 		case pg_query.ConstrType_CONSTR_FOREIGN:
 			fk, err := t.foreignKey(con, c.Colname) // translate_fk.go
 			if err != nil {
@@ -381,6 +385,19 @@ func (t *translator) columnDef(c *pg_query.ColumnDef, ct *ast.CreateTable) (ast.
 				continue
 			}
 			return cd, t.unsupported(constraintName(con.Contype), con.Location)
+		}
+	}
+	if cd.Generated != nil {
+		switch {
+		case cd.Default != nil:
+			return cd, pgerror.New(pgerror.CodeSyntaxError, "both default and generation expression specified for column \"%s\" of table \"%s\"", c.Colname, ct.Table.Name).
+				WithPosition(cd.GeneratedPos)
+		case cd.Identity != 0:
+			return cd, pgerror.New(pgerror.CodeSyntaxError, "both identity and generation expression specified for column \"%s\" of table \"%s\"", c.Colname, ct.Table.Name).
+				WithPosition(t.pos(c.Location))
+		case cd.Serial:
+			return cd, pgerror.New(pgerror.CodeSyntaxError, "both default and generation expression specified for column \"%s\" of table \"%s\"", c.Colname, ct.Table.Name).
+				WithPosition(t.pos(c.Location))
 		}
 	}
 	return cd, nil

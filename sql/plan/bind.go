@@ -825,7 +825,7 @@ func (b *builder) bindCommon(es []ast.Expr, s *scope, what string) ([]Expr, *typ
 func (b *builder) bindSubquery(x *ast.SubqueryExpr, s *scope) (Expr, error) {
 	sub, err := b.buildSubquery(x.Select, s)
 	if err != nil {
-		if b.inCheck == "index predicate" {
+		if b.inCheck == "index predicate" || b.inCheck == "column generation expression" {
 			err = withPos(err, x.Pos)
 		}
 		return nil, err

@@ -900,7 +900,7 @@ func BuildCreateTable(ct *ast.CreateTable) (*catalog.TableDescriptor, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Columns = append(t.Columns, catalog.Column{ID: t.NextColumnID, Name: cd.Name, Type: typ, Nullable: !cd.NotNull})
+		t.Columns = append(t.Columns, catalog.Column{ID: t.NextColumnID, Name: cd.Name, Type: typ, Nullable: !cd.NotNull, Computed: cd.GeneratedText})
 		t.NextColumnID++
 	}
 	pkName := ct.PrimaryKeyName
@@ -1197,6 +1197,10 @@ func (b *builder) bindSets(t *catalog.TableDescriptor, list []ast.SetClause, s *
 		seen[ord] = true
 		if err := identityUpdate(&t.Columns[ord]); err != nil { // defaults.go
 			return nil, err
+		}
+		if c := &t.Columns[ord]; c.Computed != "" {
+			return nil, pgerror.New("428C9", "column \"%s\" can only be updated to DEFAULT", c.Name).
+				WithDetail("Column \"%s\" is a generated column.", c.Name)
 		}
 		e, err := b.bindAssign(set.Expr, s, t.Columns[ord].Name, t.Columns[ord].Type)
 		if err != nil {

@@ -119,6 +119,53 @@ func identityAlwaysError(c *catalog.Column) error {
 		WithHint("Use OVERRIDING SYSTEM VALUE to override.")
 }
 
+// generatedInsertError is PostgreSQL's refusal of a value for a
+// generated column.
+func generatedInsertError(c *catalog.Column) error {
+	return pgerror.New("428C9", "cannot insert a non-DEFAULT value into column \"%s\"", c.Name).
+		WithDetail("Column \"%s\" is a generated column.", c.Name)
+}
+
+// BindGenerated binds a generated column's expression over t's row, as
+// PostgreSQL's EXPR_KIND_GENERATED_COLUMN: no subqueries (0A000),
+// aggregates (42803), other generated columns or volatile functions
+// (42P17), assignable to the column's type (42804).
+func BindGenerated(ctx context.Context, r Resolver, t *catalog.TableDescriptor, ord int, e ast.Expr) (Expr, error) {
+	b := &builder{ctx: ctx, r: r}
+	s := tableScope(t, "")
+	for i := range s.cols {
+		if s.cols[i].hidden {
+			s.cols[i].name = ""
+		}
+	}
+	for i := range s.cols {
+		if c := &t.Columns[i]; i < len(t.Columns) && c.Computed != "" && !c.Hidden {
+			s.cols[i].generated = true
+		}
+	}
+	s.noAggs = "column generation expressions"
+	saved := b.inCheck
+	b.inCheck = "column generation expression"
+	defer func() { b.inCheck = saved }()
+	c := &t.Columns[ord]
+	x, err := b.bindExpr(e, s, c.Type)
+	if err != nil {
+		return nil, err
+	}
+	if Volatile(x) || readsClock(x) {
+		return nil, pgerror.New("42P17", "generation expression is not immutable")
+	}
+	from := x.ResultType()
+	if !from.Identical(c.Type) && !assignAllowed(from, c.Type) && !isUnknown(from) {
+		return nil, pgerror.New(pgerror.CodeDatatypeMismatch, "column \"%s\" is of type %s but default expression is of type %s", c.Name, c.Type, from).
+			WithHint("You will need to rewrite or cast the expression.")
+	}
+	if isUnknown(from) {
+		x = coerce(x, c.Type)
+	}
+	return x, nil
+}
+
 // bindInsertValue binds one item of an INSERT's VALUES row for t's column
 // at ord: DEFAULT is the column's default; a value for an identity column
 // is refused (ALWAYS) or replaced (OVERRIDING USER VALUE).
@@ -126,6 +173,9 @@ func (b *builder) bindInsertValue(ins *ast.Insert, t *catalog.TableDescriptor, o
 	c := &t.Columns[ord]
 	if _, ok := e.(*ast.DefaultExpr); ok {
 		return b.columnDefault(t, ord)
+	}
+	if c.Computed != "" {
+		return nil, generatedInsertError(c)
 	}
 	if c.Identity != 0 {
 		if ins.Overriding == ast.OverridingUserValue {
@@ -170,6 +220,9 @@ func (b *builder) fillDefaults(ins *ast.Insert, n *Insert) error {
 	case *Project:
 		for i, ord := range n.Targets {
 			c := &t.Columns[ord]
+			if c.Computed != "" {
+				return generatedInsertError(c)
+			}
 			if c.Identity == 0 {
 				continue
 			}

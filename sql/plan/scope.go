@@ -48,6 +48,9 @@ type scopeCol struct {
 	// usingHidden marks the copy of a JOIN … USING column that is merged
 	// away (using.go): only a qualified name reaches it.
 	usingHidden bool
+	// generated marks a generated column another generation expression
+	// may not read (BindGenerated).
+	generated bool
 }
 
 // qualified returns "table.name" (or the name for a computed column).
@@ -118,6 +121,10 @@ func (s *scope) resolveColumn(x *ast.ColumnRef) (int, error) {
 			return -1, pgerror.New(pgerror.CodeAmbiguousColumn, "column reference \"%s\" is ambiguous", x.String()).WithPosition(x.Pos)
 		}
 		found = i
+	}
+	if found >= 0 && s.cols[found].generated {
+		return -1, pgerror.New("42P17", "cannot use generated column \"%s\" in column generation expression", x.Name).
+			WithDetail("A generated column cannot reference another generated column.").WithPosition(x.Pos)
 	}
 	return found, nil
 }
