@@ -78,6 +78,9 @@ func (r *resolver) VirtualTable(schema, name string) ([]plan.Column, []types.Dat
 	if cols, rows, ok := r.sequenceTable(schema, name); ok { // SELECT … FROM a sequence: ddl_sequence.go
 		return cols, rows, true
 	}
+	if cols, rows, ok := r.pgCatalogTable(schema, name); ok { // pgcatalog.go
+		return cols, rows, true
+	}
 	if name != "pg_stat_activity" || (schema != "" && schema != "pg_catalog") {
 		return nil, nil, false
 	}

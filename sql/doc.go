@@ -52,6 +52,18 @@
 // session's. Serial and identity columns own a <table>_<column>_seq that
 // DROP TABLE drops.
 //
+// pg_catalog (pgcatalog.go, pgcatalog_funcs.go): the system catalogs
+// psql's describe commands read (pg_class, pg_attribute, pg_index,
+// pg_constraint, pg_namespace, …) are virtual tables the resolver
+// computes from the database's descriptors when a statement is planned
+// (plan.VirtualResolver; unqualified names find them too, pg_catalog being
+// first on the search path). A table's pg_class oid is its descriptor id;
+// indexes and constraints get oids derived from their table's. The
+// catalog functions (pg_get_indexdef, pg_get_constraintdef, regclass's
+// output, …) read the descriptors through the session
+// (exec.CatalogInfo). rangedb has one role, oid 10, named after the
+// session's user, owning every object.
+//
 // SPLIT TABLE, SHOW TABLE … REGIONS and SHOW RANGES (ddl_split.go) are
 // prepared without a plan and ask Config.Ranges (a kv.RangeAdmin) to split
 // or list ranges; a committed CREATE TABLE asks it to split at the new

@@ -31,8 +31,8 @@ var psqlPending = map[string]string{}
 //
 // A script may begin with lines `-- env: NAME=value` that set psql's
 // environment (PGTZ, PGOPTIONS, PGAPPNAME, PGDATESTYLE: the startup
-// parameters psql sends). Every script otherwise runs with PGTZ=UTC and
-// PGCLIENTENCODING=UTF8. Set RANGEDB_PSQL_OUT=dir to keep both outputs.
+// parameters psql sends; PGUSER, which names the user on both servers).
+// Every script otherwise runs with PGTZ=UTC and PGCLIENTENCODING=UTF8. Set RANGEDB_PSQL_OUT=dir to keep both outputs.
 func TestPsqlCompare(t *testing.T) {
 	psql, err := exec.LookPath("psql")
 	if err != nil {
@@ -66,9 +66,14 @@ func TestPsqlCompare(t *testing.T) {
 			if err := pgs.CreateDatabase(ctx, db); err != nil {
 				t.Fatal(err)
 			}
-			want := runPsql(t, psql, name, pgs.URL(db), env)
+			if u := envUser(env); u != "" {
+				if err := pgs.CreateSuperuser(ctx, u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := runPsql(t, psql, name, urlAs(pgs.URL(db), env), env)
 			node := startNode(t, server.Config{})
-			got := runPsql(t, psql, name, node.URL(), env)
+			got := runPsql(t, psql, name, urlAs(node.URL(), env), env)
 			if outDir != "" {
 				_ = os.WriteFile(filepath.Join(outDir, name+".postgres.out"), want, 0o644)
 				_ = os.WriteFile(filepath.Join(outDir, name+".rangedb.out"), got, 0o644)
@@ -84,6 +89,30 @@ func TestPsqlCompare(t *testing.T) {
 			t.Fatalf("psql output differs from PostgreSQL's (rangedb | postgres):\n%s", diff)
 		})
 	}
+}
+
+// envUser returns the PGUSER of a script's environment, or "".
+func envUser(env []string) string {
+	for _, kv := range env {
+		if u, ok := strings.CutPrefix(kv, "PGUSER="); ok {
+			return u
+		}
+	}
+	return ""
+}
+
+// urlAs returns url with the user of the script's PGUSER, when it sets
+// one (psql's -d URL overrides PGUSER). PostgreSQL gets that role as a
+// superuser first, so that a script connecting as rangedb's user, root,
+// sees objects owned by the same name on both servers.
+func urlAs(url string, env []string) string {
+	u := envUser(env)
+	if u == "" {
+		return url
+	}
+	scheme, rest, _ := strings.Cut(url, "://")
+	_, host, _ := strings.Cut(rest, "@")
+	return scheme + "://" + u + "@" + host
 }
 
 // psqlEnv returns psql's environment: this process's without PG*

@@ -295,6 +295,9 @@ type SubqueryKind uint8
 const (
 	ScalarSubquery SubqueryKind = iota
 	ExistsSubquery
+	// ArraySubquery is ARRAY(SELECT …): the rows' values as one array,
+	// which rangedb represents as its text form ('{a,b}').
+	ArraySubquery
 )
 
 // SubqueryExpr is (SELECT …) or EXISTS (SELECT …).
@@ -401,6 +404,9 @@ func (e *FuncExpr) String() string {
 func (e *SubqueryExpr) String() string {
 	if e.Kind == ExistsSubquery {
 		return "EXISTS (" + e.Select.String() + ")"
+	}
+	if e.Kind == ArraySubquery {
+		return "ARRAY(" + e.Select.String() + ")"
 	}
 	return "(" + e.Select.String() + ")"
 }

@@ -10,13 +10,18 @@ type FuncRef struct {
 	Func    *FuncExpr
 	Alias   string
 	Columns []string
-	Pos     int
+	// Ordinality is WITH ORDINALITY: a bigint column numbering the rows.
+	Ordinality bool
+	Pos        int
 }
 
 func (*FuncRef) fromItem() {}
 
 func (r *FuncRef) String() string {
 	s := r.Func.String()
+	if r.Ordinality {
+		s += " WITH ORDINALITY"
+	}
 	if r.Alias != "" {
 		s += " AS " + r.Alias
 	}

@@ -36,6 +36,9 @@ func (c *Context) callMoreBuiltin(f *plan.Func, args []types.Datum) (types.Datum
 	if d, ok, err := c.callJSONBuiltin(f, args); ok { // builtins_json.go
 		return d, true, err
 	}
+	if d, ok, err := c.callCatalogBuiltin(f, args); ok { // builtins_catalog.go
+		return d, true, err
+	}
 	if d, ok, err := callStringBuiltin(f, args); ok { // builtins_str.go
 		return d, true, err
 	}

@@ -323,6 +323,8 @@ func (env *evalEnv) evalSubquery(x *plan.Subquery, row types.Datums) (types.Datu
 			return nil, err
 		}
 		return inResult(l, res.rows, x.Not, env.ec.fc()), nil
+	case plan.SubArray:
+		return arrayText(res.rows, x.Plan.Columns()[0].Typ, env.ec.fc()), nil // builtins_catalog.go
 	}
 	return res.scalar, nil
 }
@@ -354,7 +356,7 @@ func (env *evalEnv) runSubquery(x *plan.Subquery, row types.Datums) (*subqueryRe
 				return nil, pgerror.New(pgerror.CodeCardinalityViolation, "more than one row returned by a subquery used as an expression")
 			}
 			res.exists, res.scalar = true, r[0]
-		case plan.SubIn:
+		case plan.SubIn, plan.SubArray:
 			if err := acct.grow(env.ec, datumSize(r[0]), "subquery"); err != nil {
 				return nil, err
 			}

@@ -19,7 +19,11 @@
 //     POSITION … IN, TRIM, EXTRACT, CURRENT_DATE). CREATE VIEW keeps its
 //     SELECT also as text, pg_query's deparse of the tree
 //     (translate_view.go), which ParseSelect reads back when the view is
-//     used.
+//     used. The syntax of psql's catalog queries (translate_catalog.go):
+//     ~, ~*, !~, !~* become regexp_like; OPERATOR(pg_catalog.op) is op;
+//     COLLATE "default", "C" or "POSIX" is dropped (rangedb compares
+//     bytes); x = ANY (a), a[i] and casts to array types become the
+//     functions sql/plan binds over arrays kept as their text form.
 //
 // Routing by first token (admin.go, DESIGN.md §2): a string that holds a
 // statement starting with SPLIT or SHOW TABLE is cut at its semicolons with

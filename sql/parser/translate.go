@@ -1105,6 +1105,9 @@ func (t *translator) expr(n *pg_query.Node) (ast.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		if tn := e.TypeCast.TypeName; tn != nil && len(tn.ArrayBounds) > 0 {
+			return arrayCast(arg, t.pos(e.TypeCast.Location)), nil // translate_catalog.go
+		}
 		typ, err := t.typeName(e.TypeCast.TypeName)
 		if err != nil {
 			return nil, err
@@ -1140,8 +1143,10 @@ func (t *translator) expr(n *pg_query.Node) (ast.Expr, error) {
 		return nil, t.unsupported("row constructors", e.RowExpr.Location)
 	case *pg_query.Node_AArrayExpr:
 		return nil, t.unsupported("arrays", e.AArrayExpr.Location)
+	case *pg_query.Node_AIndirection:
+		return t.subscriptExpr(e.AIndirection) // translate_catalog.go
 	case *pg_query.Node_CollateClause:
-		return nil, t.unsupported("COLLATE", e.CollateClause.Location)
+		return t.collateExpr(e.CollateClause) // translate_catalog.go
 	case *pg_query.Node_BooleanTest:
 		return nil, t.unsupported("IS TRUE/FALSE/UNKNOWN", e.BooleanTest.Location)
 	}
@@ -1195,10 +1200,10 @@ func (t *translator) aExpr(a *pg_query.A_Expr) (ast.Expr, error) {
 	if a.Kind != pg_query.A_Expr_Kind_AEXPR_OP {
 		return t.specialAExpr(a)
 	}
-	if len(a.Name) != 1 {
+	op, ok := operatorName(a.Name) // translate_catalog.go
+	if !ok {
 		return nil, t.unsupported("OPERATOR()", a.Location)
 	}
-	op := a.Name[0].GetString_().GetSval()
 	if a.Lexpr == nil {
 		r, err := t.expr(a.Rexpr)
 		if err != nil {
@@ -1232,6 +1237,8 @@ func (t *translator) aExpr(a *pg_query.A_Expr) (ast.Expr, error) {
 		return &ast.BinaryExpr{Op: ast.BinaryOp(op), L: l, R: r, Pos: p}, nil
 	case "~~", "!~~", "~~*", "!~~*":
 		return likeExpr(l, r, op, p), nil
+	case "~", "!~", "~*", "!~*":
+		return regexMatchExpr(l, r, op, p), nil // translate_catalog.go
 	case "->", "->>", "#>", "#>>", "@>", "<@", "?", "?|", "?&", "#-":
 		// The json operators; sql/plan binds them (funcs_json.go).
 		return &ast.BinaryExpr{Op: ast.BinaryOp(op), L: l, R: r, Pos: p}, nil
@@ -1291,6 +1298,9 @@ func likeExpr(l, r ast.Expr, op string, p int) ast.Expr {
 }
 
 func (t *translator) specialAExpr(a *pg_query.A_Expr) (ast.Expr, error) {
+	if a.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY {
+		return t.anyExpr(a) // translate_catalog.go
+	}
 	p := t.pos(a.Location)
 	op := ""
 	if len(a.Name) == 1 {
@@ -1405,6 +1415,8 @@ func (t *translator) subLink(s *pg_query.SubLink) (ast.Expr, error) {
 		return &ast.SubqueryExpr{Kind: ast.ExistsSubquery, Select: q, Pos: p}, nil
 	case pg_query.SubLinkType_EXPR_SUBLINK:
 		return &ast.SubqueryExpr{Kind: ast.ScalarSubquery, Select: q, Pos: p}, nil
+	case pg_query.SubLinkType_ARRAY_SUBLINK:
+		return &ast.SubqueryExpr{Kind: ast.ArraySubquery, Select: q, Pos: p}, nil
 	case pg_query.SubLinkType_ANY_SUBLINK:
 		if len(s.OperName) > 0 {
 			return nil, t.unsupported("op ANY (subquery)", s.Location)

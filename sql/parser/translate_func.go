@@ -29,14 +29,13 @@ func (t *translator) aggClauses(f *pg_query.FuncCall, fe *ast.FuncExpr) error {
 }
 
 // funcRef translates a function in FROM (generate_series(…) [AS] g(i)).
-// Only a single plain function call is supported: no LATERAL, WITH
-// ORDINALITY, ROWS FROM or column definition lists.
+// Only a single plain function call is supported: no LATERAL, ROWS FROM
+// or column definition lists. sql/plan refuses WITH ORDINALITY where the
+// function does not support it.
 func (t *translator) funcRef(r *pg_query.RangeFunction) (ast.FromItem, error) {
 	switch {
 	case r.Lateral:
 		return nil, pgerror.Unsupported("LATERAL function in FROM")
-	case r.Ordinality:
-		return nil, pgerror.Unsupported("WITH ORDINALITY")
 	case r.IsRowsfrom:
 		return nil, pgerror.Unsupported("ROWS FROM")
 	case len(r.Coldeflist) > 0:
@@ -63,7 +62,7 @@ func (t *translator) funcRef(r *pg_query.RangeFunction) (ast.FromItem, error) {
 	if !ok || fe.Over != nil {
 		return nil, t.unsupported("window function in FROM", fc.Location)
 	}
-	ref := &ast.FuncRef{Func: fe, Pos: fe.Pos}
+	ref := &ast.FuncRef{Func: fe, Ordinality: r.Ordinality, Pos: fe.Pos}
 	if r.Alias != nil {
 		ref.Alias = r.Alias.Aliasname
 		for _, c := range r.Alias.Colnames {

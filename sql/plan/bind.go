@@ -209,6 +209,9 @@ func (b *builder) bindExprUnfolded(e ast.Expr, s *scope, hint *types.T) (Expr, e
 		}
 		return &NullIf{L: l, R: r}, nil
 	case *ast.FuncExpr:
+		if x.Name == arraySubscript || x.Name == arrayAnyEq {
+			return b.bindArrayOp(x, s, hint) // funcs_catalog.go
+		}
 		return b.bindFunc(x, s)
 	case *ast.SubqueryExpr:
 		return b.bindSubquery(x, s)
@@ -495,6 +498,9 @@ func (b *builder) resolveType(tn ast.TypeName) (*types.T, error) {
 }
 
 func (b *builder) bindCast(x *ast.CastExpr, s *scope) (Expr, error) {
+	if e, ok, err := b.bindCatalogCast(x, s); ok { // funcs_catalog.go
+		return e, err
+	}
 	to, err := b.resolveType(x.Type)
 	if err != nil {
 		return nil, err
@@ -836,6 +842,9 @@ func (b *builder) bindSubquery(x *ast.SubqueryExpr, s *scope) (Expr, error) {
 	cols := sub.plan.Columns()
 	if len(cols) != 1 {
 		return nil, pgerror.New(pgerror.CodeSyntaxError, "subquery must return only one column").WithPosition(x.Pos)
+	}
+	if x.Kind == ast.ArraySubquery {
+		return b.subquery(SubArray, sub, nil, false, types.Text), nil
 	}
 	return b.subquery(SubScalar, sub, nil, false, cols[0].Typ), nil
 }

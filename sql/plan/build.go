@@ -110,6 +110,9 @@ func (b *builder) buildSelect(sel *ast.Select, s *scope) (Node, error) {
 	if sel.SetOp != nil {
 		return b.buildSetOp(sel, s)
 	}
+	if n, ok, err := b.buildEmptySRFSelect(sel, s); ok { // funcs_catalog.go
+		return n, err
+	}
 	if sel.Values != nil {
 		return b.buildValues(sel.Values, s)
 	}

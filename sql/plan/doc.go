@@ -20,6 +20,11 @@
 //     scaling, agg_more.go FILTER, aggregate ORDER BY and string_agg, and
 //     srf.go generate_series in FROM (a FuncScan unit); funcs_json.go
 //     the json operators, functions, aggregates and jsonb_each & co.;
+//     funcs_catalog.go the pg_catalog functions psql's describe queries
+//     call, casts to oid/regclass/regtype/regnamespace (bigint oids; a
+//     name read back as its oid at planning), ARRAY(SELECT …), a[i] and
+//     x = ANY (a) over arrays kept as their text form, and
+//     pg_partition_ancestors (no rows: rangedb has no partitions);
 //  4. join ordering (join.go): WHERE and inner ON conjuncts are split into
 //     single-table filters and join predicates; the most constrained unit
 //     goes first, then greedily the unit an equality connects to the joined

@@ -190,6 +190,9 @@ const (
 	// SubIn: whether E equals some row's column (SQL NULL semantics);
 	// Not for NOT IN.
 	SubIn
+	// SubArray: the rows' column as an array's text form ('{a,b}', '{}'
+	// without rows): ARRAY(SELECT …), for the catalog queries psql sends.
+	SubArray
 )
 
 // Subquery is a nested query used as a value. Correlated subqueries read
@@ -310,6 +313,8 @@ func (e *Subquery) String() string {
 	switch e.Kind {
 	case SubExists:
 		return fmt.Sprintf("EXISTS(subquery %d)", e.ID)
+	case SubArray:
+		return fmt.Sprintf("ARRAY(subquery %d)", e.ID)
 	case SubIn:
 		if e.Not {
 			return fmt.Sprintf("(%s NOT IN (subquery %d))", e.E, e.ID)

@@ -153,6 +153,9 @@ func (b *builder) bindFunc(x *ast.FuncExpr, s *scope) (Expr, error) {
 		cands, ok = jsonBuiltins[name] // funcs_json.go
 	}
 	if !ok {
+		cands, ok = catalogBuiltins[name] // funcs_catalog.go
+	}
+	if !ok {
 		return nil, undefinedFunction(x.Name, argTypes, x.Pos)
 	}
 	o, ok := resolveOverload(cands, argTypes)

@@ -114,7 +114,7 @@ var nonStrict = map[string]bool{"concat": true, "concat_ws": true, "format": tru
 // refused with 0A000 rather than reported as missing.
 var arrayFuncs = map[string]bool{
 	"array_agg": true, "current_schemas": true, "regexp_match": true, "regexp_matches": true,
-	"string_to_array": true, "array_length": true, "array_to_string": true, "unnest": true,
+	"string_to_array": true, "array_length": true, "unnest": true,
 	"regexp_split_to_array": true, "array_append": true, "cardinality": true,
 }
 

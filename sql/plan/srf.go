@@ -45,6 +45,12 @@ var seriesSigs = []overload{
 // addFuncUnit adds a function of FROM as a composite unit.
 func (b *builder) addFuncUnit(ref *ast.FuncRef, s *scope, fp *fromPlan) error {
 	f := ref.Func
+	if ok, err := b.addCatalogFuncUnit(ref, s, fp); ok { // funcs_catalog.go
+		return err
+	}
+	if ref.Ordinality {
+		return pgerror.Unsupported("WITH ORDINALITY").WithPosition(f.Pos)
+	}
 	if _, ok := jsonSRFs[f.Name]; ok || jsonUnsupported[f.Name] {
 		return b.addJSONFuncUnit(ref, s, fp) // funcs_json.go
 	}

@@ -157,6 +157,23 @@ func (s *Server) CreateDatabase(ctx context.Context, name string) error {
 	return err
 }
 
+// CreateSuperuser creates a superuser role that can log in, unless a role
+// of that name exists: a test that connects as rangedb's user (root)
+// makes the objects PostgreSQL shows owned by the same name.
+func (s *Server) CreateSuperuser(ctx context.Context, name string) error {
+	c, err := pgx.Connect(ctx, s.URL("postgres"))
+	if err != nil {
+		return err
+	}
+	defer c.Close(ctx)
+	var exists bool
+	if err := c.QueryRow(ctx, "SELECT count(*) > 0 FROM pg_roles WHERE rolname = $1", name).Scan(&exists); err != nil || exists {
+		return err
+	}
+	_, err = c.Exec(ctx, "CREATE ROLE "+pgx.Identifier{name}.Sanitize()+" SUPERUSER LOGIN")
+	return err
+}
+
 // Stop stops the server and removes its directory.
 func (s *Server) Stop() error {
 	out, err := s.run(filepath.Join(s.bin, "pg_ctl"), "-D", filepath.Join(s.dir, "data"), "-m", "immediate", "-w", "stop")
