@@ -477,6 +477,12 @@ func (t *Txn) commitTwoPhase(ctx context.Context, muts []kvpb.Mutation) error {
 	}
 	if err != nil {
 		t.cleanup(keys)
+		if !refused(err) && ctx.Err() == nil {
+			// Before the commit point nothing is committed, whatever a
+			// prewrite's outcome (a leader that changed under it, say):
+			// the transaction is rolled back and may run again.
+			return fmt.Errorf("%w: a prewrite failed: %v", &kvpb.TxnAbortedError{Key: primary, StartTs: t.startTs}, err)
+		}
 		return err
 	}
 	commitTs, err := t.db.tso.Next(ctx)
