@@ -14,40 +14,21 @@ func DropDatabaseContents(ctx context.Context, w interface {
 	Scanner
 	Writer
 }, dbID uint64) ([]uint64, error) {
-	prefix := kvpb.EncodeUvarintAscending(append(kvpb.Key(nil), kvpb.NamespacePrefix...), dbID)
-	span := &kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
 	var tables []uint64
-	for span != nil {
-		kvs, resume, err := w.Scan(ctx, *span, 1000, 0)
+	err := scanNamespace(ctx, w, dbID, func(key kvpb.Key, id uint64) error { // list.go
+		if err := w.Delete(key); err != nil || id == 0 {
+			return err
+		}
+		sd, ok, err := getDescriptor(ctx, w, id)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, kv := range kvs {
-			if err := w.Delete(kv.Key); err != nil {
-				return nil, err
-			}
-			v := kv.Value
-			if isIndexEntry(v) || len(v) < 2 || v[0] != namespaceFormatV1 {
-				continue
-			}
-			_, id, err := kvpb.DecodeUvarintAscending(v[1:])
-			if err != nil {
-				return nil, err
-			}
-			sd, ok, err := getDescriptor(ctx, w, id)
-			if err != nil {
-				return nil, err
-			}
-			if ok && sd.Table != nil {
-				tables = append(tables, id)
-			}
-			if err := w.Delete(kvpb.DescriptorKey(id)); err != nil {
-				return nil, err
-			}
+		if ok && sd.Table != nil {
+			tables = append(tables, id)
 		}
-		span = resume
-	}
-	return tables, nil
+		return w.Delete(kvpb.DescriptorKey(id))
+	})
+	return tables, err
 }
 
 // DropDatabase deletes a database's name and descriptor (its contents

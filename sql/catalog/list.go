@@ -12,35 +12,36 @@ type Scanner interface {
 	Scan(ctx context.Context, span kvpb.Span, maxKeys, maxBytes int64) ([]kvpb.KeyValue, *kvpb.Span, error)
 }
 
-// ListTables returns the tables of database dbID, in name order, as r's
-// transaction sees them.
-func ListTables(ctx context.Context, r Scanner, dbID uint64) ([]*TableDescriptor, error) {
+// scanNamespace calls fn with every name record of database dbID, in
+// name order: its key, and the id of the relation it names (0 for an
+// index's name, which names no descriptor of its own).
+func scanNamespace(ctx context.Context, r Scanner, dbID uint64, fn func(key kvpb.Key, id uint64) error) error {
 	prefix := kvpb.EncodeUvarintAscending(append(kvpb.Key(nil), kvpb.NamespacePrefix...), dbID)
 	span := &kvpb.Span{Key: prefix, EndKey: kvpb.PrefixEnd(prefix)}
-	var out []*TableDescriptor
 	for span != nil {
 		kvs, resume, err := r.Scan(ctx, *span, 1000, 0)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, kv := range kvs {
-			v := kv.Value
-			if isIndexEntry(v) || len(v) < 2 || v[0] != namespaceFormatV1 {
-				continue
+			var id uint64
+			if v := kv.Value; !isIndexEntry(v) && len(v) >= 2 && v[0] == namespaceFormatV1 {
+				if _, id, err = kvpb.DecodeUvarintAscending(v[1:]); err != nil {
+					return err
+				}
 			}
-			_, id, err := kvpb.DecodeUvarintAscending(v[1:])
-			if err != nil {
-				return nil, err
-			}
-			sd, ok, err := getDescriptor(ctx, r, id)
-			if err != nil {
-				return nil, err
-			}
-			if ok && sd.Table != nil {
-				out = append(out, sd.Table)
+			if err := fn(kv.Key, id); err != nil {
+				return err
 			}
 		}
 		span = resume
 	}
-	return out, nil
+	return nil
+}
+
+// ListTables returns the tables of database dbID, in name order, as r's
+// transaction sees them.
+func ListTables(ctx context.Context, r Scanner, dbID uint64) ([]*TableDescriptor, error) {
+	rels, err := ListRelations(ctx, r, dbID)
+	return rels.Tables, err
 }
