@@ -27,8 +27,9 @@ const (
 
 // DatabaseDescriptor describes a database.
 type DatabaseDescriptor struct {
-	ID   uint64 `json:"id"`
-	Name string `json:"name"`
+	ID      uint64 `json:"id"`
+	Name    string `json:"name"`
+	Comment string `json:"comment,omitempty"`
 }
 
 // Column describes one column of a table.
@@ -58,6 +59,8 @@ type Column struct {
 	// whose value every write stores in the column: a hidden column an
 	// expression index keys on.
 	Computed string `json:"computed,omitempty"`
+	// Comment is COMMENT ON COLUMN's text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // Index describes an index: its key columns, in order.
@@ -81,6 +84,8 @@ type Index struct {
 	// included column.
 	Opclasses []string   `json:"opclasses,omitempty"`
 	Include   []ColumnID `json:"include,omitempty"`
+	// Comment is COMMENT ON INDEX's text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // TableDescriptor describes a table.
@@ -106,6 +111,8 @@ type TableDescriptor struct {
 	// those of any table that reference it (fk.go).
 	ForeignKeys []ForeignKey `json:"foreign_keys,omitempty"`
 	InboundFKs  []InboundFK  `json:"inbound_fks,omitempty"`
+	// Comment is COMMENT ON TABLE's text.
+	Comment string `json:"comment,omitempty"`
 }
 
 // ColumnOrdinal returns the position of the column with id, or -1.

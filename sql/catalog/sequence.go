@@ -28,6 +28,8 @@ type SequenceDescriptor struct {
 	ID       uint64 `json:"id"`
 	ParentID uint64 `json:"parent_id"`
 	Name     string `json:"name"`
+	// Comment is COMMENT ON SEQUENCE's text.
+	Comment string `json:"comment,omitempty"`
 	// TypeName is "smallint", "integer" or "bigint" (AS).
 	TypeName  string `json:"type_name"`
 	Increment int64  `json:"increment"`

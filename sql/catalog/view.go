@@ -41,6 +41,8 @@ type ViewDescriptor struct {
 	DependsOn []uint64 `json:"depends_on,omitempty"`
 	// DependedOnBy lists the views whose queries read this one.
 	DependedOnBy []uint64 `json:"depended_on_by,omitempty"`
+	// Comment is COMMENT ON VIEW's text.
+	Comment string `json:"comment,omitempty"`
 	// Version counts changes to the descriptor.
 	Version uint64 `json:"version"`
 }
@@ -233,4 +235,22 @@ func setDependent(ctx context.Context, w Writer, id, viewID uint64, add bool) er
 		return err
 	}
 	return w.Put(kvpb.DescriptorKey(id), b)
+}
+
+// WriteView rewrites an existing view's descriptor (COMMENT ON VIEW).
+func WriteView(ctx context.Context, w Writer, v *ViewDescriptor) error {
+	b, err := EncodeView(v)
+	if err != nil {
+		return err
+	}
+	return w.Put(kvpb.DescriptorKey(v.ID), b)
+}
+
+// WriteDatabase rewrites an existing database's descriptor.
+func WriteDatabase(ctx context.Context, w Writer, d *DatabaseDescriptor) error {
+	b, err := EncodeDatabase(d)
+	if err != nil {
+		return err
+	}
+	return w.Put(kvpb.DescriptorKey(d.ID), b)
 }

@@ -27,6 +27,9 @@ type CatalogInfo interface {
 	IndexDef(id int64, column int, pretty bool) (string, bool)
 	// ConstraintDef is pg_get_constraintdef's text, pretty as IndexDef.
 	ConstraintDef(id int64, pretty bool) (string, bool)
+	// Description is COMMENT ON's text for the object with oid id in
+	// catalog class (pg_class, pg_database), sub > 0 a column's.
+	Description(id int64, class string, sub int) (string, bool)
 }
 
 // callCatalogBuiltin evaluates the pg_catalog functions, reporting false
@@ -78,11 +81,23 @@ func (c *Context) callCatalogBuiltin(f *plan.Func, args []types.Datum) (types.Da
 			return types.DString("???"), true, nil
 		}
 		return types.DString(t.String()), true, nil
-	case "obj_description", "col_description", "shobj_description", "pg_get_triggerdef", "pg_get_viewdef",
-		"pg_get_statisticsobjdef_columns":
+	case "pg_get_triggerdef", "pg_get_viewdef", "pg_get_statisticsobjdef_columns":
 		return types.DNull, true, nil
 	}
 	if ci == nil {
+		return types.DNull, true, nil
+	}
+	switch f.Name {
+	case "obj_description", "shobj_description", "col_description":
+		class, sub := "pg_class", 0
+		if f.Name == "col_description" {
+			sub = int(id(1))
+		} else if len(args) == 2 {
+			class, _ = types.AsString(args[1])
+		}
+		if text, ok := ci.Description(id(0), class, sub); ok {
+			return types.DString(text), true, nil
+		}
 		return types.DNull, true, nil
 	}
 	switch f.Name {

@@ -101,6 +101,8 @@ func (t *translator) statement(n *pg_query.Node) (ast.Statement, error) {
 		return t.explain(s.ExplainStmt)
 	case *pg_query.Node_VacuumStmt:
 		return t.vacuum(s.VacuumStmt) // translate_vacuum.go
+	case *pg_query.Node_CommentStmt:
+		return t.comment(s.CommentStmt) // translate_comment.go
 	case *pg_query.Node_CreatedbStmt:
 		return t.createDatabase(s.CreatedbStmt) // translate_database.go
 	case *pg_query.Node_DropdbStmt:
