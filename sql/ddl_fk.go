@@ -453,3 +453,25 @@ func (s *Session) renameForeignKey(ctx context.Context, t *catalog.TableDescript
 	}
 	return nil
 }
+
+// validateConstraint runs ALTER TABLE … VALIDATE CONSTRAINT: a foreign
+// key added NOT VALID is checked against every row (after the
+// subcommands, as a new one is) and becomes valid; a valid one or a
+// CHECK (never NOT VALID here) is left as it is.
+func (s *Session) validateConstraint(st *alterState, name string) error {
+	t := st.t
+	if i := t.FindForeignKey(name); i >= 0 {
+		if t.ForeignKeys[i].NotValid {
+			t.ForeignKeys[i].NotValid = false
+			st.newFKs = append(st.newFKs, name)
+		}
+		return nil
+	}
+	if t.FindCheck(name) >= 0 {
+		return nil
+	}
+	if t.HasConstraint(name) {
+		return pgerror.New(pgerror.CodeWrongObjectType, "constraint \"%s\" of relation \"%s\" is not a foreign key or check constraint", name, t.Name)
+	}
+	return pgerror.New(pgerror.CodeUndefinedObject, "constraint \"%s\" of relation \"%s\" does not exist", name, t.Name)
+}

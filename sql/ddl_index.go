@@ -242,6 +242,11 @@ func (s *Session) createTableIndexes(ctx context.Context, ct *ast.CreateTable, d
 
 func (s *Session) createIndex(ctx context.Context, ci *ast.CreateIndex) (string, error) {
 	const tag = "CREATE INDEX"
+	if ci.Concurrently {
+		if err := s.refuseInBlock("CREATE INDEX CONCURRENTLY"); err != nil { // ddl_database.go
+			return "", err
+		}
+	}
 	if err := checkSchema(ci.Table); err != nil {
 		return "", err
 	}
@@ -358,6 +363,11 @@ func (s *Session) lookupIndex(ctx context.Context, name ast.TableName, drop bool
 }
 
 func (s *Session) dropIndex(ctx context.Context, di *ast.DropIndex) (string, error) {
+	if di.Concurrently {
+		if err := s.refuseInBlock("DROP INDEX CONCURRENTLY"); err != nil { // ddl_database.go
+			return "", err
+		}
+	}
 	for _, name := range di.Names {
 		t, idx, err := s.lookupIndex(ctx, name, true)
 		if err != nil {

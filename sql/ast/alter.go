@@ -52,6 +52,8 @@ const (
 	// AlterColumnType is ALTER [COLUMN] Name [SET DATA] TYPE Column.Type
 	// [USING Using].
 	AlterColumnType
+	// AlterValidateConstraint is VALIDATE CONSTRAINT Name.
+	AlterValidateConstraint
 )
 
 // AlterTableCmd is one subcommand of ALTER TABLE.
@@ -173,6 +175,8 @@ func (c AlterTableCmd) String() string {
 		return "ADD " + c.Unique.String()
 	case AlterAddForeignKey:
 		return "ADD " + c.ForeignKey.String()
+	case AlterValidateConstraint:
+		return "VALIDATE CONSTRAINT " + c.Name
 	case AlterColumnType:
 		s := "ALTER COLUMN " + c.Name + " TYPE " + c.Column.Type.Name
 		if c.UsingText != "" {

@@ -40,12 +40,16 @@ type CreateIndex struct {
 	WhereText string
 	// Include are INCLUDE's columns.
 	Include []IndexColumn
+	// Concurrently: CREATE INDEX CONCURRENTLY (which only refuses a
+	// transaction block: every build here lets writers of other rows on).
+	Concurrently bool
 }
 
 // DropIndex is DROP INDEX [IF EXISTS] names [CASCADE | RESTRICT].
 type DropIndex struct {
-	Names    []TableName
-	IfExists bool
+	Names        []TableName
+	IfExists     bool
+	Concurrently bool
 	Cascade  bool
 }
 

@@ -119,7 +119,6 @@ var alterTableCmdNames = map[pg_query.AlterTableType]string{
 	pg_query.AlterTableType_AT_SetIdentity:             "ALTER COLUMN … SET GENERATED",
 	pg_query.AlterTableType_AT_DropIdentity:            "ALTER COLUMN … DROP IDENTITY",
 	pg_query.AlterTableType_AT_AlterConstraint:         "ALTER CONSTRAINT",
-	pg_query.AlterTableType_AT_ValidateConstraint:      "VALIDATE CONSTRAINT",
 	pg_query.AlterTableType_AT_AddIndexConstraint:      "ADD CONSTRAINT … USING INDEX",
 	pg_query.AlterTableType_AT_ChangeOwner:             "OWNER TO",
 	pg_query.AlterTableType_AT_ClusterOn:               "CLUSTER ON",
@@ -186,6 +185,8 @@ func (t *translator) alterTableCmd(c *pg_query.AlterTableCmd, tn ast.TableName) 
 		return []ast.AlterTableCmd{{Kind: ast.AlterSetDefault, Name: c.Name, Column: cd}}, nil
 	case pg_query.AlterTableType_AT_AlterColumnType:
 		return t.alterColumnType(c)
+	case pg_query.AlterTableType_AT_ValidateConstraint:
+		return []ast.AlterTableCmd{{Kind: ast.AlterValidateConstraint, Name: c.Name}}, nil
 	case pg_query.AlterTableType_AT_DropConstraint:
 		return []ast.AlterTableCmd{{Kind: ast.AlterDropConstraint, Name: c.Name, IfExists: c.MissingOk, Cascade: cascade}}, nil
 	case pg_query.AlterTableType_AT_AddConstraint:

@@ -29,7 +29,7 @@ func (t *translator) createIndex(s *pg_query.IndexStmt) (ast.Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	ci := &ast.CreateIndex{Name: s.Idxname, Table: tn, Unique: s.Unique, IfNotExists: s.IfNotExists}
+	ci := &ast.CreateIndex{Name: s.Idxname, Table: tn, Unique: s.Unique, IfNotExists: s.IfNotExists, Concurrently: s.Concurrent}
 	if s.WhereClause != nil {
 		if ci.Where, err = t.expr(s.WhereClause); err != nil {
 			return nil, err
@@ -119,7 +119,13 @@ func (t *translator) uniqueConstraint(con *pg_query.Constraint, col *pg_query.Co
 }
 
 func (t *translator) dropIndex(s *pg_query.DropStmt) (ast.Statement, error) {
-	di := &ast.DropIndex{IfExists: s.MissingOk, Cascade: s.Behavior == pg_query.DropBehavior_DROP_CASCADE}
+	di := &ast.DropIndex{IfExists: s.MissingOk, Cascade: s.Behavior == pg_query.DropBehavior_DROP_CASCADE, Concurrently: s.Concurrent}
+	if s.Concurrent && len(s.Objects) > 1 {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "DROP INDEX CONCURRENTLY does not support dropping multiple objects")
+	}
+	if s.Concurrent && di.Cascade {
+		return nil, pgerror.New(pgerror.CodeFeatureNotSupported, "DROP INDEX CONCURRENTLY does not support CASCADE")
+	}
 	names, err := dropNames(s.Objects)
 	if err != nil {
 		return nil, err
