@@ -50,7 +50,7 @@ type DropIndex struct {
 	Names        []TableName
 	IfExists     bool
 	Concurrently bool
-	Cascade  bool
+	Cascade      bool
 }
 
 // Reindex is REINDEX INDEX name or REINDEX TABLE name.
