@@ -79,3 +79,39 @@ func BindComputed(ctx context.Context, r Resolver, t *catalog.TableDescriptor) (
 	b := &builder{ctx: ctx, r: r}
 	return b.bindComputed(t)
 }
+
+// useComputed rewrites filter, over t's row, so that each expression an
+// expression index keys on reads the index's hidden computed column
+// instead (which every write keeps equal to it): a filter such as
+// lower(email) = 'x' then constrains that column, and the index can
+// serve it like any other. Expressions are matched by their bound form.
+func (b *builder) useComputed(t *catalog.TableDescriptor, filter Expr) (Expr, error) {
+	if filter == nil {
+		return nil, nil
+	}
+	hasHidden := false
+	for i := range t.Columns {
+		hasHidden = hasHidden || (t.Columns[i].Hidden && t.Columns[i].Computed != "")
+	}
+	if !hasHidden {
+		return filter, nil
+	}
+	computed, err := b.bindComputed(t)
+	if err != nil {
+		return nil, err
+	}
+	byText := map[string]ComputedExpr{}
+	for _, c := range computed {
+		if t.Columns[c.Ordinal].Hidden {
+			byText[c.Expr.String()] = c
+		}
+	}
+	return Rewrite(filter, func(e Expr) Expr {
+		c, ok := byText[e.String()]
+		if !ok || !e.ResultType().Equal(c.Expr.ResultType()) {
+			return e
+		}
+		col := &t.Columns[c.Ordinal]
+		return &ColRef{Ordinal: c.Ordinal, Name: c.Expr.String(), Typ: col.Type}
+	}), nil
+}

@@ -514,7 +514,10 @@ func (b *builder) unitNode(u *unit, s *scope) (Node, error) {
 
 // scan plans a Scan of t under the conjuncts (bound to t's row).
 func (b *builder) scan(t *catalog.TableDescriptor, alias string, conjuncts []Expr) (Node, error) {
-	filter := andAll(conjuncts)
+	filter, err := b.useComputed(t, andAll(conjuncts)) // computed.go
+	if err != nil {
+		return nil, err
+	}
 	sc := &Scan{Table: t, Alias: alias, Filter: filter, Index: chooseIndex(t, filter)} // index.go
 	if hasParams(filter) {
 		sc.ParamSpans = true

@@ -30,3 +30,15 @@ DROP INDEX eu_lower_lower1_idx;
 DROP INDEX eu_lower_lower_idx;
 INSERT INTO eu VALUES (8, 'ann', 'new');
 SELECT * FROM eu ORDER BY id;
+-- Queries over an indexed expression read the index and answer as the table does.
+CREATE TABLE eq (id int PRIMARY KEY, email text);
+INSERT INTO eq SELECT g, 'User' || g || '@X.org' FROM generate_series(1, 300) g;
+CREATE INDEX eq_lower ON eq (lower(email));
+SELECT id FROM eq WHERE lower(email) = 'user7@x.org';
+SELECT id FROM eq WHERE lower(email) IN ('user1@x.org', 'user2@x.org', 'nobody') ORDER BY id;
+SELECT count(*) FROM eq WHERE lower(email) >= 'user2' AND lower(email) < 'user3';
+UPDATE eq SET email = 'Moved@X.org' WHERE id = 7;
+SELECT id FROM eq WHERE lower(email) = 'user7@x.org';
+SELECT id FROM eq WHERE lower(email) = 'moved@x.org';
+DELETE FROM eq WHERE lower(email) = 'moved@x.org';
+SELECT count(*) FROM eq;
