@@ -115,3 +115,49 @@ func (b *builder) useComputed(t *catalog.TableDescriptor, filter Expr) (Expr, er
 		return &ColRef{Ordinal: c.Ordinal, Name: c.Expr.String(), Typ: col.Type}
 	}), nil
 }
+
+// impliedPartial returns t's partial indexes whose predicate the filter
+// implies in the simplest sound way: each conjunct of the predicate is
+// also a conjunct of the filter (compared by their bound form), so every
+// row the filter keeps has an entry in the index.
+func (b *builder) impliedPartial(t *catalog.TableDescriptor, filter Expr) (map[catalog.IndexID]bool, error) {
+	if filter == nil {
+		return nil, nil
+	}
+	var preds map[catalog.IndexID]Expr
+	for i := range t.Indexes {
+		if t.Indexes[i].Predicate != "" {
+			var err error
+			if preds, err = b.bindIndexPredicates(t); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	if len(preds) == 0 {
+		return nil, nil
+	}
+	have := map[string]bool{}
+	for _, c := range conjuncts(filter) {
+		have[c.String()] = true
+	}
+	out := map[catalog.IndexID]bool{}
+	for id, p := range preds {
+		all := true
+		for _, c := range conjuncts(p) {
+			all = all && have[c.String()]
+		}
+		if all {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// conjuncts splits e at its top-level ANDs.
+func conjuncts(e Expr) []Expr {
+	if a, ok := e.(*And); ok {
+		return append(conjuncts(a.L), conjuncts(a.R)...)
+	}
+	return []Expr{e}
+}

@@ -63,6 +63,12 @@ func paramsAsValues(int) types.Datum { return types.DNull }
 // chooseIndex returns the secondary index a scan of t under filter reads,
 // or nil for the primary index (see the ranking above).
 func chooseIndex(t *catalog.TableDescriptor, filter Expr) *catalog.Index {
+	return choosePartialIndex(t, filter, nil)
+}
+
+// choosePartialIndex is chooseIndex that may also pick the partial
+// indexes in usable (those whose predicate the filter implies).
+func choosePartialIndex(t *catalog.TableDescriptor, filter Expr, usable map[catalog.IndexID]bool) *catalog.Index {
 	if filter == nil || len(t.Indexes) == 0 {
 		return nil
 	}
@@ -72,7 +78,7 @@ func chooseIndex(t *catalog.TableDescriptor, filter Expr) *catalog.Index {
 		return nil
 	}
 	for i := range t.Indexes {
-		if idx := &t.Indexes[i]; idx.Unique && idx.Predicate == "" && shapeOf(t, idx, cons).point {
+		if idx := &t.Indexes[i]; idx.Unique && (idx.Predicate == "" || usable[idx.ID]) && shapeOf(t, idx, cons).point {
 			return idx
 		}
 	}
@@ -83,8 +89,8 @@ func chooseIndex(t *catalog.TableDescriptor, filter Expr) *catalog.Index {
 	var bestShape indexShape
 	for i := range t.Indexes {
 		idx := &t.Indexes[i]
-		if idx.Predicate != "" {
-			continue // partial: never read
+		if idx.Predicate != "" && !usable[idx.ID] {
+			continue // partial, and the filter does not imply its predicate
 		}
 		sh := shapeOf(t, idx, cons)
 		if !sh.constrained() {

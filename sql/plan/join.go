@@ -518,7 +518,11 @@ func (b *builder) scan(t *catalog.TableDescriptor, alias string, conjuncts []Exp
 	if err != nil {
 		return nil, err
 	}
-	sc := &Scan{Table: t, Alias: alias, Filter: filter, Index: chooseIndex(t, filter)} // index.go
+	usable, err := b.impliedPartial(t, filter) // computed.go
+	if err != nil {
+		return nil, err
+	}
+	sc := &Scan{Table: t, Alias: alias, Filter: filter, Index: choosePartialIndex(t, filter, usable)} // index.go
 	if hasParams(filter) {
 		sc.ParamSpans = true
 		return sc, nil
