@@ -139,6 +139,9 @@ var pgCatalogColumns = map[string][]plan.Column{
 	"pg_database": pgColumns(`oid:oid datname:name datdba:oid encoding:int4 datlocprovider:char
 		datistemplate:bool datallowconn:bool datconnlimit:int4 datfrozenxid:text datminmxid:text
 		dattablespace:oid datcollate:text datctype:text daticulocale:text datcollversion:text datacl:text`),
+	"pg_settings": pgColumns(`name:text setting:text unit:text category:text short_desc:text extra_desc:text
+		context:text vartype:text source:text min_val:text max_val:text enumvals:text boot_val:text reset_val:text
+		sourcefile:text sourceline:int4 pending_restart:bool`),
 	"pg_collation": pgColumns(`oid:oid collname:name collnamespace:oid collowner:oid collprovider:char
 		collisdeterministic:bool collencoding:int4 collcollate:text collctype:text colliculocale:text
 		collversion:text`),
@@ -273,6 +276,8 @@ func (r *resolver) pgCatalogRows(name string) ([]types.Datums, error) {
 			pgRow(oidPublic, "public", oidPgDatabaseOwner, nil),
 			pgRow(oidInformationSchema, "information_schema", oidSuperuser, nil),
 		}, nil
+	case "pg_settings":
+		return s.pgSettingsRows(), nil // settings.go
 	case "pg_am":
 		return []types.Datums{pgRow(oidHeapAM, "heap", "heap_tableam_handler", "t"),
 			pgRow(oidBtreeAM, "btree", "bthandler", "i")}, nil

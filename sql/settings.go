@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -145,6 +146,8 @@ var settingDefs = []*settingDef{
 		desc: "Sets the session user name."},
 	{name: "standard_conforming_strings", kind: kindBool, report: true, boot: constant("on"),
 		check: onlyValue("on"), desc: "Causes '...' strings to treat backslashes literally."},
+	{name: "synchronize_seqscans", kind: kindBool, boot: constant("on"),
+		desc: "Enable synchronized sequential scans."},
 	{name: "statement_timeout", kind: kindInt, msUnit: true, max: math.MaxInt32, boot: constant("0"),
 		desc: "Sets the maximum allowed duration of any statement."},
 	{name: "work_mem", kind: kindInt, kbUnit: true, min: 64, max: math.MaxInt32, boot: func(s *Session) string { return formatUnits(s.e.Stats.MemoryBudget()>>10, kbUnits) },
@@ -1089,4 +1092,40 @@ func (s *Session) IdleTimeouts() (idle, idleInTxn time.Duration) {
 		return time.Duration(ms) * time.Millisecond
 	}
 	return get("idle_session_timeout"), get("idle_in_transaction_session_timeout")
+}
+
+// pgSettingsRows are pg_settings' rows: every setting with its current
+// value (PostgreSQL's columns; the ones rangedb does not track are NULL).
+func (s *Session) pgSettingsRows() []types.Datums {
+	defs := append([]*settingDef(nil), settingDefs...)
+	sort.Slice(defs, func(i, j int) bool { return strings.ToLower(defs[i].name) < strings.ToLower(defs[j].name) })
+	var rows []types.Datums
+	for _, d := range defs {
+		v, _, err := s.CurrentSetting(d.name, true)
+		if err != nil {
+			continue
+		}
+		vartype := map[settingKind]string{kindString: "string", kindBool: "bool", kindInt: "integer", kindEnum: "enum"}[d.kind]
+		context := "user"
+		if d.internal {
+			context = "internal"
+		}
+		unit := types.Datum(types.DNull)
+		switch {
+		case d.msUnit:
+			unit = types.DString("ms")
+		case d.kbUnit:
+			unit = types.DString("kB")
+		}
+		str := func(x string) types.Datum { return types.DString(x) }
+		null := types.Datum(types.DNull)
+		minV, maxV := null, null
+		if d.kind == kindInt {
+			minV, maxV = str(strconv.FormatInt(d.min, 10)), str(strconv.FormatInt(d.max, 10))
+		}
+		boot := d.boot(s)
+		rows = append(rows, types.Datums{str(d.name), str(v), unit, str(""), str(d.desc), null, str(context),
+			str(vartype), str("default"), minV, maxV, null, str(boot), str(boot), null, null, types.DBool(false)})
+	}
+	return rows
 }

@@ -22,6 +22,10 @@ var funcSetup = []string{
 }
 
 var funcQueries = []string{
+	// pg_settings and what pg_dump asks first.
+	`SELECT name, setting, unit, vartype, context FROM pg_settings WHERE name IN ('statement_timeout', 'DateStyle', 'extra_float_digits', 'synchronize_seqscans') ORDER BY name`,
+	`SELECT count(*) FROM pg_settings WHERE name = 'no_such_setting'`,
+	`SELECT pg_is_in_recovery()`,
 	// pg_sleep returns void.
 	`SELECT pg_sleep(0), pg_typeof(pg_sleep(0.001)), pg_sleep(NULL)`,
 	`SELECT pg_sleep('x')`,

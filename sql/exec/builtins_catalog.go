@@ -39,7 +39,7 @@ func (c *Context) callCatalogBuiltin(f *plan.Func, args []types.Datum) (types.Da
 	case "pg_get_userbyid", "pg_table_is_visible", "pg_type_is_visible", "format_type", "pg_get_indexdef",
 		"pg_get_constraintdef", "pg_get_expr", "pg_get_triggerdef", "pg_get_viewdef", "obj_description",
 		"col_description", "shobj_description", "pg_relation_size", "pg_table_size", "pg_total_relation_size",
-		"pg_encoding_to_char", "pg_relation_is_publishable", "pg_get_statisticsobjdef_columns",
+		"pg_encoding_to_char", "pg_relation_is_publishable", "pg_get_statisticsobjdef_columns", "pg_is_in_recovery",
 		"has_table_privilege", "has_schema_privilege", "has_database_privilege",
 		"rangedb_regclass_out", "rangedb_regtype_out", "rangedb_regnamespace_out":
 	default:
@@ -64,7 +64,7 @@ func (c *Context) callCatalogBuiltin(f *plan.Func, args []types.Datum) (types.Da
 	switch f.Name {
 	case "pg_table_is_visible", "pg_type_is_visible", "has_table_privilege", "has_schema_privilege", "has_database_privilege":
 		return types.DBool(true), true, nil
-	case "pg_relation_is_publishable":
+	case "pg_relation_is_publishable", "pg_is_in_recovery":
 		return types.DBool(false), true, nil
 	case "pg_relation_size", "pg_table_size", "pg_total_relation_size":
 		return types.DInt(0), true, nil

@@ -36,6 +36,7 @@ var catalogBuiltins = map[string][]overload{
 	"pg_encoding_to_char":             {sig(types.Text, types.Int4)},
 	"pg_relation_is_publishable":      {sig(types.Bool, types.Int8)},
 	"pg_get_statisticsobjdef_columns": {sig(types.Text, types.Int8)},
+	"pg_is_in_recovery":               {sig(types.Bool)},
 	"has_table_privilege": {sig(types.Bool, types.Text, types.Text), sig(types.Bool, types.Int8, types.Text),
 		sig(types.Bool, types.Text, types.Text, types.Text)},
 	"has_schema_privilege":   {sig(types.Bool, types.Text, types.Text), sig(types.Bool, types.Text, types.Text, types.Text)},
