@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rangedb/rangedb/kv"
@@ -461,10 +462,19 @@ func (s *Session) queueNoticeDetail(code, detail, format string, args ...any) {
 
 // flushNotices sends the queued NOTICEs to w.
 func (s *Session) flushNotices(w ResultWriter) {
+	// client_min_messages holds back the levels below it, as in
+	// PostgreSQL (pg_dump's scripts set it to warning).
+	minLevel := noticeLevels["notice"]
+	if v, ok, err := s.CurrentSetting("client_min_messages", true); err == nil && ok {
+		minLevel = noticeLevels[v]
+	}
 	for _, n := range s.notices {
 		severity := n.severity
 		if severity == "" {
 			severity = "NOTICE"
+		}
+		if noticeLevels[strings.ToLower(severity)] < minLevel {
+			continue
 		}
 		if dw, ok := w.(NoticeDetailWriter); ok && n.detail != "" {
 			_ = dw.NoticeDetail(severity, n.code, n.msg, n.detail)
@@ -474,6 +484,10 @@ func (s *Session) flushNotices(w ResultWriter) {
 	}
 	s.notices = s.notices[:0]
 }
+
+// noticeLevels orders the message levels client_min_messages names.
+var noticeLevels = map[string]int{"debug5": 1, "debug4": 2, "debug3": 3, "debug2": 4, "debug1": 5, "log": 6,
+	"notice": 7, "warning": 8, "error": 9}
 
 // notice sends a WARNING or NOTICE if w can deliver one.
 func notice(w ResultWriter, severity, code, msg string) {

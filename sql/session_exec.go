@@ -59,7 +59,7 @@ func (s *Session) prepare(ctx context.Context, stmt ast.Statement, paramTypes []
 	case *ast.CreateTable, *ast.DropTable, *ast.CreateView, *ast.DropView:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
 	case *ast.CreateIndex, *ast.DropIndex, *ast.Reindex, *ast.Truncate, *ast.Vacuum, *ast.SetConstraints,
-		*ast.CreateDatabase, *ast.DropDatabase, *ast.RenameDatabase, *ast.Comment:
+		*ast.CreateDatabase, *ast.DropDatabase, *ast.RenameDatabase, *ast.Comment, *ast.AlterOwner:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil
 	case *ast.CreateSequence, *ast.AlterSequence, *ast.DropSequence:
 		return &preparedPlan{Stmt: stmt, ParamTypes: paramTypes, ddl: true}, nil // ddl_sequence.go
@@ -195,6 +195,8 @@ func (c *ddlCursor) Next(ctx context.Context) (types.Datums, error) {
 		tag, err = c.s.renameDatabase(ctx, st)
 	case *ast.Comment:
 		tag, err = c.s.comment(ctx, st) // ddl_comment.go
+	case *ast.AlterOwner:
+		tag, err = c.s.alterOwner(ctx, st) // ddl_owner.go
 	}
 	c.tag = tag
 	return nil, err

@@ -146,6 +146,14 @@ var settingDefs = []*settingDef{
 		desc: "Sets the session user name."},
 	{name: "standard_conforming_strings", kind: kindBool, report: true, boot: constant("on"),
 		check: onlyValue("on"), desc: "Causes '...' strings to treat backslashes literally."},
+	{name: "check_function_bodies", kind: kindBool, boot: constant("on"),
+		desc: "Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE."},
+	{name: "xmloption", kind: kindEnum, enum: []string{"content", "document"}, boot: constant("content"),
+		desc: "Sets whether XML data in implicit parsing and serialization operations is to be considered as documents or content fragments."},
+	{name: "default_tablespace", kind: kindString, boot: constant(""), check: checkTablespace,
+		desc: "Sets the default tablespace to create tables and indexes in."},
+	{name: "default_table_access_method", kind: kindString, boot: constant("heap"), check: onlyValue("heap"),
+		desc: "Sets the default table access method for new tables."},
 	{name: "synchronize_seqscans", kind: kindBool, boot: constant("on"),
 		desc: "Enable synchronized sequential scans."},
 	{name: "statement_timeout", kind: kindInt, msUnit: true, max: math.MaxInt32, boot: constant("0"),
@@ -1128,4 +1136,14 @@ func (s *Session) pgSettingsRows() []types.Datums {
 			str(vartype), str("default"), minV, maxV, null, str(boot), str(boot), null, null, types.DBool(false)})
 	}
 	return rows
+}
+
+// checkTablespace accepts the tablespaces rangedb has: none named (the
+// default) and pg_default.
+func checkTablespace(_ *Session, _, v string) (string, error) {
+	if v != "" && v != "pg_default" {
+		return "", pgerror.New(pgerror.CodeInvalidParameterValue, "invalid value for parameter \"default_tablespace\": \"%s\"", v).
+			WithDetail("Tablespace \"%s\" does not exist.", v)
+	}
+	return v, nil
 }

@@ -84,6 +84,9 @@ func RewriteColumnRefs(text string, f func(fields []string) []string) (string, e
 }
 
 func (t *translator) alterTable(s *pg_query.AlterTableStmt) (ast.Statement, error) {
+	if st, ok, err := t.alterOwner(s); ok { // translate_owner.go
+		return st, err
+	}
 	if s.Objtype != pg_query.ObjectType_OBJECT_TABLE {
 		name := strings.TrimPrefix(s.Objtype.String(), "OBJECT_")
 		return nil, pgerror.Unsupported("ALTER " + strings.ReplaceAll(name, "_", " "))
