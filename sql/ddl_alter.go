@@ -132,6 +132,8 @@ func (s *Session) alterTable(ctx context.Context, at *ast.AlterTable) (string, e
 			err = s.alterAddPrimaryKey(ctx, st, *c.Unique) // ddl_rewrite.go
 		case ast.AlterColumnType:
 			err = s.alterColumnType(ctx, st, c)
+		case ast.AlterAddIdentity:
+			err = s.alterAddIdentity(ctx, st, c) // ddl_rewrite.go
 		case ast.AlterValidateConstraint:
 			err = s.validateConstraint(st, c.Name) // ddl_fk.go
 		case ast.AlterAddForeignKey:

@@ -263,3 +263,31 @@ func withoutPosition(err error) error {
 	}
 	return err
 }
+
+// alterAddIdentity runs ALTER COLUMN … ADD GENERATED … AS IDENTITY (what
+// pg_dump writes for an identity column): the column must be NOT NULL,
+// of an integer type, without a default or identity; its sequence is
+// created (named by SEQUENCE NAME, else <table>_<column>_seq) and owned
+// by it.
+func (s *Session) alterAddIdentity(ctx context.Context, st *alterState, c ast.AlterTableCmd) error {
+	t := st.t
+	ord := findVisibleColumn(t, c.Name)
+	if ord < 0 {
+		return pgerror.New(pgerror.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", c.Name, t.Name)
+	}
+	col := &t.Columns[ord]
+	switch {
+	case col.Nullable:
+		return pgerror.New("55000", "column \"%s\" of relation \"%s\" must be declared NOT NULL before identity can be added", c.Name, t.Name)
+	case col.Identity != 0:
+		return pgerror.New("55000", "column \"%s\" of relation \"%s\" is already an identity column", c.Name, t.Name)
+	case col.Default != "":
+		return pgerror.New("55000", "column \"%s\" of relation \"%s\" already has a default value", c.Name, t.Name)
+	}
+	if _, ok := seqTypeName(col.Type.SQLName()); !ok {
+		return pgerror.New(pgerror.CodeInvalidParameterValue, "identity column type must be smallint, integer, or bigint")
+	}
+	col.Identity = c.Column.Identity
+	ct := &ast.CreateTable{Table: ast.TableName{Name: t.Name}, Columns: []ast.ColumnDef{c.Column}}
+	return s.createColumnSequences(ctx, ct, t) // ddl_sequence.go
+}

@@ -465,7 +465,19 @@ func (s *Session) createColumnSequences(ctx context.Context, ct *ast.CreateTable
 		c := &t.Columns[ord]
 		base := fmt.Sprintf("%s_%s_seq", t.Name, c.Name)
 		name := base
-		for i := 1; ; i++ {
+		custom := cd.IdentityOptions != nil && cd.IdentityOptions.SeqName != ""
+		if custom {
+			// SEQUENCE NAME, as pg_dump writes it: taken is 42P07.
+			name = cd.IdentityOptions.SeqName
+			taken, err := catalog.NameTaken(ctx, s.txn, s.db.ID, name)
+			if err != nil {
+				return err
+			}
+			if taken {
+				return pgerror.New(pgerror.CodeDuplicateTable, "relation \"%s\" already exists", name)
+			}
+		}
+		for i := 1; !custom; i++ {
 			taken, err := catalog.NameTaken(ctx, s.txn, s.db.ID, name)
 			if err != nil {
 				return err

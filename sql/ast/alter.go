@@ -54,6 +54,9 @@ const (
 	AlterColumnType
 	// AlterValidateConstraint is VALIDATE CONSTRAINT Name.
 	AlterValidateConstraint
+	// AlterAddIdentity is ALTER COLUMN Name ADD GENERATED … AS IDENTITY
+	// [(options)], in Column.Identity and Column.IdentityOptions.
+	AlterAddIdentity
 )
 
 // AlterTableCmd is one subcommand of ALTER TABLE.
@@ -175,6 +178,8 @@ func (c AlterTableCmd) String() string {
 		return "ADD " + c.Unique.String()
 	case AlterAddForeignKey:
 		return "ADD " + c.ForeignKey.String()
+	case AlterAddIdentity:
+		return "ALTER COLUMN " + c.Name + " ADD GENERATED AS IDENTITY"
 	case AlterValidateConstraint:
 		return "VALIDATE CONSTRAINT " + c.Name
 	case AlterColumnType:

@@ -10,7 +10,9 @@ import "fmt"
 // No* flag is NO MINVALUE / NO MAXVALUE.
 type SeqOptions struct {
 	// As is the data type (AS smallint|integer|bigint), "" if not given.
-	As                   string
+	As string
+	// SeqName is an identity column's SEQUENCE NAME ("" for the default).
+	SeqName              string
 	Increment            *int64
 	MinValue, MaxValue   *int64
 	NoMinValue, NoMaxVal bool

@@ -483,8 +483,8 @@ func decodeRow(t *catalog.TableDescriptor, key kvpb.Key, val []byte) (types.Datu
 // to match them; nil when t has none.
 func leadingIndex(t *catalog.TableDescriptor, cols []catalog.ColumnID, vals types.Datums) (*catalog.Index, types.Datums) {
 	try := func(idx *catalog.Index) types.Datums {
-		if len(idx.ColumnIDs) < len(cols) {
-			return nil
+		if len(idx.ColumnIDs) < len(cols) || idx.Predicate != "" {
+			return nil // a partial index lacks the rows its predicate rejects
 		}
 		out := make(types.Datums, len(cols))
 		for i, id := range idx.ColumnIDs[:len(cols)] {

@@ -118,7 +118,6 @@ var alterTableCmdNames = map[pg_query.AlterTableType]string{
 	pg_query.AlterTableType_AT_SetOptions:              "ALTER COLUMN … SET (options)",
 	pg_query.AlterTableType_AT_ResetOptions:            "ALTER COLUMN … RESET (options)",
 	pg_query.AlterTableType_AT_DropExpression:          "ALTER COLUMN … DROP EXPRESSION",
-	pg_query.AlterTableType_AT_AddIdentity:             "ALTER COLUMN … ADD GENERATED AS IDENTITY",
 	pg_query.AlterTableType_AT_SetIdentity:             "ALTER COLUMN … SET GENERATED",
 	pg_query.AlterTableType_AT_DropIdentity:            "ALTER COLUMN … DROP IDENTITY",
 	pg_query.AlterTableType_AT_AlterConstraint:         "ALTER CONSTRAINT",
@@ -188,6 +187,20 @@ func (t *translator) alterTableCmd(c *pg_query.AlterTableCmd, tn ast.TableName) 
 		return []ast.AlterTableCmd{{Kind: ast.AlterSetDefault, Name: c.Name, Column: cd}}, nil
 	case pg_query.AlterTableType_AT_AlterColumnType:
 		return t.alterColumnType(c)
+	case pg_query.AlterTableType_AT_AddIdentity:
+		con := c.Def.GetConstraint()
+		if con == nil {
+			return nil, pgerror.Unsupported("ALTER COLUMN … ADD GENERATED of " + nodeTypeName(c.Def))
+		}
+		cd := ast.ColumnDef{Name: c.Name, Identity: ast.IdentityByDefault}
+		if con.GeneratedWhen == "a" {
+			cd.Identity = ast.IdentityAlways
+		}
+		cd.IdentityOptions = &ast.SeqOptions{Pos: t.pos(con.Location)}
+		if err := t.seqOptions(con.Options, cd.IdentityOptions, false); err != nil {
+			return nil, err
+		}
+		return []ast.AlterTableCmd{{Kind: ast.AlterAddIdentity, Name: c.Name, Column: cd}}, nil
 	case pg_query.AlterTableType_AT_ValidateConstraint:
 		return []ast.AlterTableCmd{{Kind: ast.AlterValidateConstraint, Name: c.Name}}, nil
 	case pg_query.AlterTableType_AT_DropConstraint:

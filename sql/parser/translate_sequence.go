@@ -114,7 +114,14 @@ func (t *translator) seqOptions(list []*pg_query.Node, o *ast.SeqOptions, alter 
 				o.OwnedBy, o.OwnedByNone = nil, true
 			}
 		case "sequence_name":
-			return t.unsupported("SEQUENCE NAME", d.Location)
+			items := d.Arg.GetList().GetItems()
+			if len(items) == 0 {
+				return t.unsupported("SEQUENCE NAME", d.Location)
+			}
+			if len(items) == 2 && items[0].GetString_().GetSval() != "public" || len(items) > 2 {
+				return t.unsupported("SEQUENCE NAME in another schema", d.Location)
+			}
+			o.SeqName = items[len(items)-1].GetString_().GetSval()
 		default:
 			return t.unsupported("sequence option "+d.Defname, d.Location)
 		}
