@@ -286,11 +286,19 @@ func (r *resolver) pgCatalogRows(name string) ([]types.Datums, error) {
 	case "pg_user":
 		return []types.Datums{pgRow(s.user, oidSuperuser, true, true, true, true, "********", nil, nil)}, nil
 	case "pg_database":
-		if s.db == nil {
+		if s.db == nil || s.txn == nil {
 			return nil, nil
 		}
-		return []types.Datums{pgRow(s.db.ID, s.db.Name, oidSuperuser, 6, "c", false, true, -1, nil, nil, 1663,
-			"C", "C", nil, nil, nil)}, nil
+		dbs, err := catalog.ListDatabases(context.Background(), s.txn)
+		if err != nil {
+			return nil, err
+		}
+		var rows []types.Datums
+		for _, d := range dbs {
+			rows = append(rows, pgRow(d.ID, d.Name, oidSuperuser, 6, "c", false, true, -1, nil, nil, 1663,
+				"C", "C", nil, nil, nil))
+		}
+		return rows, nil
 	case "pg_type":
 		var rows []types.Datums
 		for _, oid := range pgTypeOIDs {

@@ -40,3 +40,16 @@ func TestDropDatabaseInUse(t *testing.T) {
 	again := connect(t, url)
 	wantCode(t, execErr(t, again, "SELECT * FROM t"), "42P01")
 }
+
+// TestPgDatabaseListsDatabases: pg_database (psql's \l) lists every
+// database, from any of them.
+func TestPgDatabaseListsDatabases(t *testing.T) {
+	s := startNode(t, server.Config{})
+	conn := connect(t, s.URL())
+	mustExec(t, conn, "CREATE DATABASE shop")
+	checkRows(t, conn, "SELECT datname FROM pg_database ORDER BY datname", [][]string{{"defaultdb"}, {"postgres"}, {"shop"}})
+	other := connect(t, strings.Replace(s.URL(), "/defaultdb", "/shop", 1))
+	checkRows(t, other, "SELECT count(*) FROM pg_database WHERE datname = current_database()", [][]string{{"1"}})
+	mustExec(t, conn, "DROP DATABASE shop WITH (FORCE)")
+	checkRows(t, conn, "SELECT datname FROM pg_database ORDER BY datname", [][]string{{"defaultdb"}, {"postgres"}})
+}

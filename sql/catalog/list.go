@@ -45,3 +45,19 @@ func ListTables(ctx context.Context, r Scanner, dbID uint64) ([]*TableDescriptor
 	rels, err := ListRelations(ctx, r, dbID)
 	return rels.Tables, err
 }
+
+// ListDatabases returns every database, in name order.
+func ListDatabases(ctx context.Context, r Scanner) ([]*DatabaseDescriptor, error) {
+	var out []*DatabaseDescriptor
+	err := scanNamespace(ctx, r, 0, func(_ kvpb.Key, id uint64) error {
+		if id == 0 {
+			return nil
+		}
+		sd, ok, err := getDescriptor(ctx, r, id)
+		if err == nil && ok && sd.Database != nil {
+			out = append(out, sd.Database)
+		}
+		return err
+	})
+	return out, err
+}
