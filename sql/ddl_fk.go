@@ -188,7 +188,7 @@ func (s *Session) removeForeignKey(ctx context.Context, child *catalog.TableDesc
 
 // dropInbound drops, from the tables that hold them, the inbound
 // references of t that keep (by table id and name) selects, writing
-// those tables; it returns the notices' texts.
+// those tables.
 func (s *Session) dropInbound(ctx context.Context, t *catalog.TableDescriptor, keep func(catalog.InboundFK) bool) error {
 	var left []catalog.InboundFK
 	for _, in := range t.InboundFKs {
@@ -222,7 +222,7 @@ func (s *Session) dropInbound(ctx context.Context, t *catalog.TableDescriptor, k
 
 // fkDependents describes the inbound references of t that keep selects
 // as PostgreSQL's dependency messages do ("constraint c_fkey on table
-// c"), and reports their count.
+// c").
 func (s *Session) fkDependents(ctx context.Context, t *catalog.TableDescriptor, keep func(catalog.InboundFK) bool) ([]string, error) {
 	var out []string
 	for _, in := range t.InboundFKs {

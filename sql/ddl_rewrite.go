@@ -166,7 +166,7 @@ func (s *Session) alterColumnType(ctx context.Context, st *alterState, c ast.Alt
 	// encodings must stay comparable.
 	for _, fk := range t.ForeignKeys {
 		if slices.Contains(fk.ColumnIDs, col.ID) {
-			if err := s.fkTypeKept(col, to, fk.Name); err != nil {
+			if err := fkTypeKept(col, to, fk.Name); err != nil {
 				return err
 			}
 			st.newFKs = append(st.newFKs, fk.Name)
@@ -175,7 +175,7 @@ func (s *Session) alterColumnType(ctx context.Context, st *alterState, c ast.Alt
 	for _, in := range t.InboundFKs {
 		fk := s.inboundFK(ctx, t, in) // ddl_fk.go
 		if fk != nil && slices.Contains(fk.RefColumnIDs, col.ID) {
-			if err := s.fkTypeKept(col, to, fk.Name); err != nil {
+			if err := fkTypeKept(col, to, fk.Name); err != nil {
 				return err
 			}
 			st.rewrite.inbound = append(st.rewrite.inbound, in)
@@ -206,7 +206,7 @@ func (s *Session) alterColumnType(ctx context.Context, st *alterState, c ast.Alt
 
 // fkTypeKept refuses a column type change that would make a foreign
 // key compare values of different kinds.
-func (s *Session) fkTypeKept(col catalog.Column, to *types.T, name string) error {
+func fkTypeKept(col catalog.Column, to *types.T, name string) error {
 	if col.Type.Family == to.Family {
 		return nil
 	}

@@ -36,6 +36,31 @@ func fillTable(t *testing.T, conn *pgx.Conn, table string, n, batch, padLen int)
 
 var totalRE = regexp.MustCompile(`total: kv requests=(\d+), keys read=(\d+)`)
 
+// explain returns stmt's EXPLAIN (prefix "EXPLAIN " or "EXPLAIN ANALYZE "
+// included by the caller) as one text.
+func explain(t *testing.T, conn *pgx.Conn, stmt string) string {
+	t.Helper()
+	var lines []string
+	for _, r := range query(t, conn, stmt) {
+		lines = append(lines, r[0])
+	}
+	return strings.Join(lines, "\n")
+}
+
+// explainAnalyze runs q under EXPLAIN ANALYZE and returns the plan and
+// its totals: kv requests and keys read.
+func explainAnalyze(t *testing.T, conn *pgx.Conn, q string) (plan string, reqs, keys int) {
+	t.Helper()
+	plan = explain(t, conn, "EXPLAIN ANALYZE "+q)
+	m := totalRE.FindStringSubmatch(plan)
+	if m == nil {
+		t.Fatalf("no totals in EXPLAIN ANALYZE output:\n%s", plan)
+	}
+	reqs, _ = strconv.Atoi(m[1])
+	keys, _ = strconv.Atoi(m[2])
+	return plan, reqs, keys
+}
+
 // TestPointSelectReadsOneKey proves with EXPLAIN ANALYZE that a primary
 // key equality over 10,000 rows is one kv request reading one key, while a
 // full scan reads them all.
@@ -45,21 +70,7 @@ func TestPointSelectReadsOneKey(t *testing.T) {
 	mustExec(t, conn, "CREATE TABLE t (pk INT PRIMARY KEY, v INT, s TEXT)")
 	fillTable(t, conn, "t", 10000, 2000, 40)
 
-	analyze := func(q string) (plan string, reqs, keys int) {
-		rows := query(t, conn, "EXPLAIN ANALYZE "+q)
-		var lines []string
-		for _, r := range rows {
-			lines = append(lines, r[0])
-		}
-		plan = strings.Join(lines, "\n")
-		m := totalRE.FindStringSubmatch(plan)
-		if m == nil {
-			t.Fatalf("no totals in EXPLAIN ANALYZE output:\n%s", plan)
-		}
-		reqs, _ = strconv.Atoi(m[1])
-		keys, _ = strconv.Atoi(m[2])
-		return plan, reqs, keys
-	}
+	analyze := func(q string) (string, int, int) { return explainAnalyze(t, conn, q) }
 	plan, reqs, keys := analyze("SELECT * FROM t WHERE pk = 5")
 	if reqs != 1 || keys != 1 || !strings.Contains(plan, "get t (actual rows=1, kv requests=1, keys read=1)") {
 		t.Fatalf("point select: %d requests, %d keys:\n%s", reqs, keys, plan)

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -309,16 +308,7 @@ func checkTimeIndexUse(t *testing.T, conn *pgx.Conn) {
 		{`SELECT t FROM tt WHERE t >= '23:00'`, 2, ""},
 		{`SELECT v FROM tt WHERE tz = '04:05:06-08'`, 2, "tt_tz"},
 	} {
-		var lines []string
-		for _, r := range query(t, conn, "EXPLAIN ANALYZE "+c.sql) {
-			lines = append(lines, r[0])
-		}
-		plan := strings.Join(lines, "\n")
-		m := totalRE.FindStringSubmatch(plan)
-		if m == nil {
-			t.Fatalf("no totals in EXPLAIN ANALYZE output:\n%s", plan)
-		}
-		keys, _ := strconv.Atoi(m[2])
+		plan, _, keys := explainAnalyze(t, conn, c.sql) // explain_test.go
 		if keys > c.maxKeys || !strings.Contains(plan, c.want) {
 			t.Errorf("%s read %d keys (want at most %d) or does not use %q:\n%s", c.sql, keys, c.maxKeys, c.want, plan)
 		}

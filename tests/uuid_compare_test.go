@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -237,16 +236,7 @@ func checkUUIDIndexUse(t *testing.T, conn *pgx.Conn) {
 		{`SELECT v FROM ut WHERE other = '00000000-0000-0000-0000-000000000001'`, 4, "ut_other"},
 		{`SELECT id FROM ut WHERE id > 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'`, 1, ""},
 	} {
-		var lines []string
-		for _, r := range query(t, conn, "EXPLAIN ANALYZE "+c.sql) {
-			lines = append(lines, r[0])
-		}
-		plan := strings.Join(lines, "\n")
-		m := totalRE.FindStringSubmatch(plan)
-		if m == nil {
-			t.Fatalf("no totals in EXPLAIN ANALYZE output:\n%s", plan)
-		}
-		keys, _ := strconv.Atoi(m[2])
+		plan, _, keys := explainAnalyze(t, conn, c.sql) // explain_test.go
 		if keys > c.maxKeys || !strings.Contains(plan, c.want) {
 			t.Errorf("%s read %d keys (want at most %d) or does not use %q:\n%s", c.sql, keys, c.maxKeys, c.want, plan)
 		}

@@ -48,8 +48,9 @@ type rowWriter struct {
 	// has an entry in such an index only when its predicate is true.
 	preds map[catalog.IndexID]plan.Expr
 	// computed are the table's computed columns, set from the row before
-	// every insert and update.
-	computed []plan.ComputedExpr
+	// every insert and update; hasComputed tells whether it has any.
+	computed    []plan.ComputedExpr
+	hasComputed bool
 }
 
 // setComputed gives w its table's computed columns, evaluated in env.
@@ -62,10 +63,8 @@ func (w *rowWriter) setComputed(env *evalEnv, computed []plan.ComputedExpr) {
 // compute sets row's computed columns from its other columns.
 func (w *rowWriter) compute(row types.Datums) error {
 	if len(w.computed) == 0 {
-		for i := range w.t.Columns {
-			if w.t.Columns[i].Computed != "" {
-				return pgerror.New(pgerror.CodeInternalError, "table \"%s\" written without its computed columns", w.t.Name)
-			}
+		if w.hasComputed {
+			return pgerror.New(pgerror.CodeInternalError, "table \"%s\" written without its computed columns", w.t.Name)
 		}
 		return nil
 	}
@@ -111,7 +110,11 @@ func (w *rowWriter) inIndex(idx *catalog.Index, row types.Datums) (bool, error) 
 }
 
 func newRowWriter(ec *Context, t *catalog.TableDescriptor) *rowWriter {
-	return &rowWriter{ec: ec, t: t}
+	w := &rowWriter{ec: ec, t: t}
+	for i := range t.Columns {
+		w.hasComputed = w.hasComputed || t.Columns[i].Computed != ""
+	}
+	return w
 }
 
 func (w *rowWriter) lock() error {

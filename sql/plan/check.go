@@ -64,19 +64,36 @@ func (b *builder) bindCheckExpr(t *catalog.TableDescriptor, e ast.Expr) (Expr, e
 // subqueries (what names the expression in that error), aggregates or
 // window functions (plural in theirs).
 func (b *builder) bindRowBool(t *catalog.TableDescriptor, e ast.Expr, what, plural, clause string) (Expr, error) {
+	s := rowScope(t, plural)
+	return b.inRowExpr(what, func() (Expr, error) { return b.bindBool(e, s, clause) })
+}
+
+// rowScope is t's row as an expression over one of its own rows sees it
+// (a CHECK, an index's predicate or expression, a generation
+// expression): the hidden columns (the rowid, computed columns) have no
+// name PostgreSQL would know, and aggregates are refused (named plural).
+func rowScope(t *catalog.TableDescriptor, plural string) *scope {
 	s := tableScope(t, "")
-	// The hidden rowid is no column PostgreSQL would know.
 	for i := range s.cols {
 		if s.cols[i].hidden {
 			s.cols[i].name = ""
 		}
 	}
 	s.noAggs = plural
+	return s
+}
+
+// inRowExpr runs bind with subqueries refused in what.
+func (b *builder) inRowExpr(what string, bind func() (Expr, error)) (Expr, error) {
 	saved := b.inCheck
 	b.inCheck = what
 	defer func() { b.inCheck = saved }()
-	return b.bindBool(e, s, clause)
+	return bind()
 }
+
+// immutable reports whether e's value depends on nothing but its inputs
+// (no volatile function, none that reads the clock or the session).
+func immutable(e Expr) bool { return !Volatile(e) && !readsClock(e) }
 
 // BindIndexPredicate binds a partial index's WHERE over t's row, as
 // PostgreSQL's EXPR_KIND_INDEX_PREDICATE: no subqueries (0A000),
@@ -88,7 +105,7 @@ func BindIndexPredicate(ctx context.Context, r Resolver, t *catalog.TableDescrip
 	if err != nil {
 		return nil, err
 	}
-	if Volatile(x) || readsClock(x) {
+	if !immutable(x) {
 		return nil, pgerror.New("42P17", "functions in index predicate must be marked IMMUTABLE")
 	}
 	return x, nil

@@ -45,17 +45,8 @@ func (b *builder) bindComputed(t *catalog.TableDescriptor) ([]ComputedExpr, erro
 }
 
 func (b *builder) bindIndexExpr(t *catalog.TableDescriptor, e ast.Expr) (Expr, error) {
-	s := tableScope(t, "")
-	for i := range s.cols {
-		if s.cols[i].hidden {
-			s.cols[i].name = ""
-		}
-	}
-	s.noAggs = "index expressions"
-	saved := b.inCheck
-	b.inCheck = "index expression"
-	defer func() { b.inCheck = saved }()
-	return b.bindExpr(e, s, nil)
+	s := rowScope(t, "index expressions") // check.go
+	return b.inRowExpr("index expression", func() (Expr, error) { return b.bindExpr(e, s, nil) })
 }
 
 // BindIndexExpression binds an expression index's element over t's row,
@@ -68,7 +59,7 @@ func BindIndexExpression(ctx context.Context, r Resolver, t *catalog.TableDescri
 	if err != nil {
 		return nil, err
 	}
-	if Volatile(x) || readsClock(x) {
+	if !immutable(x) {
 		return nil, pgerror.New("42P17", "functions in index expression must be marked IMMUTABLE")
 	}
 	return x, nil

@@ -132,27 +132,18 @@ func generatedInsertError(c *catalog.Column) error {
 // (42P17), assignable to the column's type (42804).
 func BindGenerated(ctx context.Context, r Resolver, t *catalog.TableDescriptor, ord int, e ast.Expr) (Expr, error) {
 	b := &builder{ctx: ctx, r: r}
-	s := tableScope(t, "")
-	for i := range s.cols {
-		if s.cols[i].hidden {
-			s.cols[i].name = ""
-		}
-	}
+	s := rowScope(t, "column generation expressions") // check.go
 	for i := range s.cols {
 		if c := &t.Columns[i]; i < len(t.Columns) && c.Computed != "" && !c.Hidden {
 			s.cols[i].generated = true
 		}
 	}
-	s.noAggs = "column generation expressions"
-	saved := b.inCheck
-	b.inCheck = "column generation expression"
-	defer func() { b.inCheck = saved }()
 	c := &t.Columns[ord]
-	x, err := b.bindExpr(e, s, c.Type)
+	x, err := b.inRowExpr("column generation expression", func() (Expr, error) { return b.bindExpr(e, s, c.Type) })
 	if err != nil {
 		return nil, err
 	}
-	if Volatile(x) || readsClock(x) {
+	if !immutable(x) {
 		return nil, pgerror.New("42P17", "generation expression is not immutable")
 	}
 	from := x.ResultType()
